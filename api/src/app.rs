@@ -1,0 +1,245 @@
+//! Start-up and routes: everything `carbot serve` runs, in a form tests can start on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts, State, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use carbot_schema::auth::tokens::JwtKeys;
+use carbot_schema::events::InProcessEventBus;
+use carbot_schema::limits::InProcessRateLimiter;
+use carbot_schema::{Authenticator, Schemas, Services, db};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::postgres::{self, EmbeddedPostgres};
+use crate::{http, seed, ws};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub schemas: Schemas,
+    pub services: Services,
+    pub metrics: PrometheusHandle,
+    pub trust_proxy: bool,
+    /// Cancelled when the server shuts down; WebSocket connections close on it.
+    pub shutdown: CancellationToken,
+    websockets: TaskTracker,
+}
+
+/// A bound, ready-to-serve platform.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    embedded: Option<Arc<EmbeddedPostgres>>,
+}
+
+/// The database URL to use: the configured one, or the embedded cluster's (started here).
+async fn database(config: &Config) -> anyhow::Result<(String, Option<Arc<EmbeddedPostgres>>)> {
+    match &config.database_url {
+        Some(url) => Ok((url.expose().to_owned(), None)),
+        None => {
+            let data_dir = config.data_dir.clone();
+            let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
+            postgres::ensure_database(&pg.url("postgres"), "carbot").await?;
+            Ok((pg.url("carbot"), Some(Arc::new(pg))))
+        }
+    }
+}
+
+/// `carbot migrate`: applies pending migrations (starting and stopping an embedded database).
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let (url, embedded) = database(config).await?;
+    let applied = db::run_migrations(&url).await;
+    if let Some(pg) = embedded {
+        tokio::task::spawn_blocking(move || pg.stop()).await?;
+    }
+    let applied = applied?;
+    tracing::info!(count = applied.len(), migrations = ?applied, "migrations applied");
+    Ok(())
+}
+
+impl App {
+    /// Connects (or starts the embedded database), migrates, seeds and binds the listener.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let (database_url, embedded) = database(config).await?;
+        let applied = db::run_migrations(&database_url).await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        let pool = db::connect_pool(&database_url, config.db_pool_size)
+            .await
+            .map_err(|e| anyhow::anyhow!("connecting to the database: {e:?}"))?;
+        if config.redis_url.is_some() {
+            tracing::warn!("REDIS_URL is set, but this version keeps events and rate limits in-process");
+        }
+        let secret = jwt_secret(config)?;
+        let services = Services {
+            auth: Authenticator::new(pool.clone(), JwtKeys::new(&secret)),
+            pool,
+            limiter: Arc::new(InProcessRateLimiter::default()),
+            events: Arc::new(InProcessEventBus::default()),
+        };
+        if embedded.is_some() || config.seed_demo {
+            seed::demo_workshop(&services).await?;
+        }
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        let state = AppState {
+            schemas: Schemas::new(services.clone()),
+            services,
+            metrics: crate::metrics::handle(),
+            trust_proxy: config.trust_proxy,
+            shutdown: CancellationToken::new(),
+            websockets: TaskTracker::new(),
+        };
+        Ok(Self { listener, state, embedded })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes; in-flight requests finish, WebSockets get a close
+    /// frame, and an embedded database is stopped.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let router = router(state.clone());
+        let token = state.shutdown.clone();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            token.cancel();
+        };
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal)
+            .await?;
+        state.websockets.close();
+        let _ = tokio::time::timeout(Duration::from_secs(5), state.websockets.wait()).await;
+        if let Some(pg) = self.embedded {
+            tokio::task::spawn_blocking(move || pg.stop()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The JWT secret: configured, or generated once and kept in the data directory.
+fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.jwt_secret {
+        anyhow::ensure!(secret.expose().len() >= 32, "CARBOT_JWT_SECRET must be at least 32 bytes long");
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let path = config.data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    let secret = hex::encode(bytes);
+    let mut file = std::fs::OpenOptions::new().create(true).truncate(true).write(true).mode(0o600).open(&path)?;
+    file.write_all(secret.as_bytes())?;
+    tracing::info!(path = %path.display(), "generated a JWT secret");
+    Ok(secret.into_bytes())
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(http::post).fallback(http::method_not_allowed))
+        .route("/graphiql", get(graphiql))
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/widget.js", get(widget))
+        .route("/", get(console))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /graphql`: a WebSocket upgrade, or a query in the URL.
+async fn graphql_get(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
+        .await
+        .map_or(SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
+    let client_ip = http::client_ip(&state, &parts.headers, peer);
+    if parts.headers.contains_key(header::UPGRADE) {
+        let offered = parts
+            .headers
+            .get(header::SEC_WEBSOCKET_PROTOCOL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|p| p.trim() == ws::PROTOCOL));
+        if !offered {
+            return (StatusCode::BAD_REQUEST, "Offer the graphql-transport-ws subprotocol.").into_response();
+        }
+        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => {
+                let tracker = state.websockets.clone();
+                upgrade
+                    .protocols([ws::PROTOCOL])
+                    .on_upgrade(move |socket| tracker.track_future(ws::serve(socket, state, client_ip)))
+            }
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    let query = axum::extract::Query::try_from_uri(&parts.uri);
+    match query {
+        Ok(query) => http::get_query(state, parts.headers, peer, query).await,
+        Err(_) => (StatusCode::BAD_REQUEST, "Malformed query string.").into_response(),
+    }
+}
+
+async fn graphiql() -> Html<String> {
+    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").finish())
+}
+
+/// Ready when the database answers and every migration has been applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let check = tokio::time::timeout(Duration::from_secs(3), db::migrations_current(&state.services.pool)).await;
+    match check {
+        Ok(Ok(true)) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" }))).into_response(),
+        Ok(Ok(false)) => not_ready("migrations pending"),
+        Ok(Err(_)) => not_ready("database unreachable"),
+        Err(_) => not_ready("database timed out"),
+    }
+}
+
+fn not_ready(reason: &str) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "unavailable", "reason": reason })))
+        .into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    crate::metrics::record_pool(&state.services.pool.state());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+async fn widget() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        include_str!("../../widget/widget.js"),
+    )
+        .into_response()
+}
+
+async fn console() -> Html<&'static str> {
+    Html(include_str!("../../console/index.html"))
+}

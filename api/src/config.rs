@@ -1,0 +1,106 @@
+//! Configuration, read once from the command line and the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A secret value: usable, but never printed by `Debug` or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Settings of `carbot serve` (and, where they apply, `migrate`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "CARBOT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory for the embedded PostgreSQL cluster and the generated JWT secret.
+    #[arg(long, env = "CARBOT_DATA_DIR", default_value = "./.carbot")]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL URL. Without it, carbot runs its own cluster in the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<Secret>,
+
+    /// Maximum connections in the database pool.
+    #[arg(long, env = "CARBOT_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: u32,
+
+    /// Redis URL for events and rate limits shared between processes (comes with live chat;
+    /// without it both stay in-process).
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
+
+    /// HMAC secret (32 bytes or more) that signs access tokens. Without it, one is generated
+    /// and kept in the data directory. Every process of one platform needs the same secret.
+    #[arg(long, env = "CARBOT_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// The address visitors and owners reach this platform at, e.g. `https://app.carbot.de`.
+    #[arg(long, env = "CARBOT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    #[arg(long, env = "CARBOT_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+
+    /// Create the demo workshop on an empty database (always on with the embedded database).
+    #[arg(long, env = "CARBOT_SEED_DEMO", default_value_t = false)]
+    pub seed_demo: bool,
+
+    /// Log filter, e.g. `info` or `carbot=debug,info`.
+    #[arg(long, env = "CARBOT_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format.
+    #[arg(long, env = "CARBOT_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Public base URL without trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let secret: Secret = "postgres://u:hunter2@db/carbot".parse().expect("infallible");
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+        assert_eq!(secret.expose(), "postgres://u:hunter2@db/carbot");
+    }
+}

@@ -1,0 +1,48 @@
+use clap::{Parser, Subcommand};
+
+use carbot::{App, Config};
+
+/// CarBot: AI chat, leads and a live console for car-repair workshops.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the platform (GraphQL API, console, widget).
+    Serve(Config),
+    /// Apply pending database migrations and exit.
+    Migrate(Config),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Schema => print!("{}", carbot_schema::sdl()),
+        Command::Migrate(config) => {
+            carbot::init_logging(&config.log, config.log_format);
+            carbot::app::migrate(&config).await?;
+        }
+        Command::Serve(config) => {
+            carbot::init_logging(&config.log, config.log_format);
+            let app = App::build(&config).await?;
+            tracing::info!(addr = %app.local_addr(), public_url = %config.public_url(), "CarBot is listening");
+            app.serve(shutdown_signal()).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,35 @@
+//! Prometheus metrics: request durations by operation type and outcome, and pool use.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const GRAPHQL_DURATION: &str = "carbot_graphql_request_duration_seconds";
+const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0];
+
+/// One recorder per process (tests start many apps in one process; they share it).
+pub fn handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(GRAPHQL_DURATION.into()), BUCKETS)
+                .expect("the bucket list is not empty")
+                .build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may be installed already (an embedding program); then ours
+            // still renders what is recorded through it.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+pub fn record_graphql(operation_type: &'static str, outcome: &'static str, seconds: f64) {
+    metrics::histogram!(GRAPHQL_DURATION, "operation_type" => operation_type, "outcome" => outcome).record(seconds);
+}
+
+pub fn record_pool(state: &bb8::State) {
+    metrics::gauge!("carbot_db_pool_connections").set(f64::from(state.connections));
+    metrics::gauge!("carbot_db_pool_idle_connections").set(f64::from(state.idle_connections));
+}

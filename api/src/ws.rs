@@ -1,0 +1,126 @@
+//! GraphQL over WebSocket (`graphql-transport-ws`) on `/graphql`.
+//!
+//! async-graphql speaks the protocol; this module adds what it leaves to the server: the token
+//! from `connection_init`, the connection-init timeout (4408), the protocol's close codes for a
+//! refused token (4403) and for an early `subscribe` (4401), and a close frame on shutdown.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use async_graphql::{Data, Executor};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use carbot_schema::{ClientIp, Principal};
+use futures_util::stream::BoxStream;
+use futures_util::{SinkExt, StreamExt};
+
+use crate::app::AppState;
+
+pub const PROTOCOL: &str = "graphql-transport-ws";
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+const FORBIDDEN: &str = "Forbidden";
+
+/// Runs requests with the schema that fits the connection's principal.
+#[derive(Clone)]
+struct ConnectionExecutor {
+    state: AppState,
+    principal: Arc<OnceLock<Principal>>,
+}
+
+impl ConnectionExecutor {
+    fn schema(&self) -> &carbot_schema::CarbotSchema {
+        self.state.schemas.for_principal(self.principal.get().unwrap_or(&Principal::Anonymous))
+    }
+}
+
+impl Executor for ConnectionExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.schema().execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let authenticated = self.principal.get().is_some_and(Principal::is_authenticated);
+        let request = if authenticated { request } else { request.disable_introspection() };
+        self.schema().execute_stream_with_session_data(request, session_data.unwrap_or_default())
+    }
+}
+
+pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp) {
+    let principal = Arc::new(OnceLock::new());
+    let executor = ConnectionExecutor { state: state.clone(), principal: principal.clone() };
+    let (mut sink, stream) = socket.split();
+    let input = stream
+        .take_while(|message| futures_util::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            futures_util::future::ready(match message {
+                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+        });
+    let auth_state = state.clone();
+    let auth_principal = principal.clone();
+    let protocol = async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
+        .on_connection_init(move |payload| async move {
+            let token = payload
+                .get("authorization")
+                .or_else(|| payload.get("Authorization"))
+                .and_then(|v| v.as_str())
+                .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+            let principal = match token {
+                None => Principal::Anonymous,
+                Some(token) => auth_state
+                    .services
+                    .auth
+                    .authenticate(&token)
+                    .await
+                    .map_err(|_| async_graphql::Error::new(FORBIDDEN))?,
+            };
+            let _ = auth_principal.set(principal.clone());
+            let mut data = Data::default();
+            data.insert(principal);
+            data.insert(client_ip);
+            Ok(data)
+        });
+    futures_util::pin_mut!(protocol);
+
+    let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(init_deadline);
+    let shutdown = state.shutdown.clone();
+    let close = |code: u16, reason: &str| Message::Close(Some(CloseFrame { code, reason: reason.to_owned().into() }));
+    loop {
+        tokio::select! {
+            message = protocol.next() => match message {
+                Some(WsMessage::Text(text)) => {
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(WsMessage::Close(code, reason)) => {
+                    let code = match (code, reason.as_str()) {
+                        (1002, FORBIDDEN) => 4403,
+                        (1011, _) => 4401,
+                        _ => code,
+                    };
+                    let reason = if code == 4401 { "Unauthorized".to_owned() } else { reason };
+                    let _ = sink.send(close(code, &reason)).await;
+                    break;
+                }
+                None => break,
+            },
+            () = &mut init_deadline, if principal.get().is_none() => {
+                let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
+                break;
+            }
+            () = shutdown.cancelled() => {
+                let _ = sink.send(close(1001, "Server shutting down")).await;
+                break;
+            }
+        }
+    }
+    let _ = sink.close().await;
+}

@@ -1,0 +1,433 @@
+//! Sign-up, sign-in, token refresh and sign-out.
+
+use std::time::Duration;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::validate;
+use super::workshop::{Locale, Workshop, load};
+use crate::Services;
+use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_TTL, hash_secret, new_secret};
+use crate::auth::{Role, Tenant, passwords, principal, tenant_of_new_session};
+use crate::db::tables::{memberships, refresh_tokens, sessions, users, workshops};
+use crate::db::{Conn, is_unique_violation};
+use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::ids::{self, NodeType};
+
+const TRIAL: chrono::Duration = chrono::Duration::days(14);
+
+/// Failed sign-ins allowed per account and per client address before sign-in pauses.
+const LOGIN_FAILURES_PER_ACCOUNT: u32 = 5;
+const LOGIN_FAILURES_PER_IP: u32 = 20;
+const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+const REGISTRATIONS_PER_IP: u32 = 10;
+const REGISTRATION_WINDOW: Duration = Duration::from_secs(60 * 60);
+
+/// The signed-in user, their role and their workshop.
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub tenant: Tenant,
+}
+
+#[Object]
+impl Viewer {
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::User, self.user_id)
+    }
+    async fn email(&self) -> &str {
+        &self.email
+    }
+    async fn role(&self) -> Role {
+        self.role
+    }
+    async fn workshop(&self, ctx: &Context<'_>) -> async_graphql::Result<Workshop> {
+        let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+        Ok(Workshop(load(&mut conn, self.tenant).await?))
+    }
+}
+
+pub async fn viewer(ctx: &Context<'_>) -> ApiResult<Viewer> {
+    let member = principal(ctx).member()?;
+    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+    let email = users::table
+        .find(member.user_id)
+        .select(users::email)
+        .first(&mut conn)
+        .await?;
+    Ok(Viewer { user_id: member.user_id, email, role: member.role, tenant: member.tenant })
+}
+
+#[derive(SimpleObject)]
+pub struct Session {
+    /// Bearer token for `Authorization`; valid 15 minutes.
+    pub access_token: String,
+    /// Opaque; exchange it with `refreshSession` before it expires. Valid once.
+    pub refresh_token: String,
+    /// When the access token expires.
+    pub expires_at: DateTime<Utc>,
+    pub refresh_token_expires_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct SessionPayload {
+    pub session: Option<Session>,
+    pub viewer: Option<Viewer>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl SessionPayload {
+    fn refused(errors: Vec<UserError>) -> Self {
+        Self { session: None, viewer: None, user_errors: errors }
+    }
+}
+
+#[derive(InputObject)]
+pub struct RegisterInput {
+    pub email: String,
+    pub password: String,
+    pub workshop_name: String,
+    #[graphql(default_with = "Locale::De")]
+    pub locale: Locale,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct RefreshSessionInput {
+    pub refresh_token: String,
+}
+
+#[derive(SimpleObject)]
+pub struct LogoutPayload {
+    /// True when the session was ended.
+    pub ok: bool,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The client address of the request, for per-address limits.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+fn client_ip(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<ClientIp>().map_or_else(|| "unknown".to_owned(), |ip| ip.0.to_string())
+}
+
+fn rate_limited(retry: crate::limits::RetryAfter) -> ApiError {
+    ApiError::RateLimited { retry_after_secs: retry.secs() }
+}
+
+/// Creates a session with its first refresh token and signs the access token.
+async fn open_session(
+    conn: &mut Conn<'_>,
+    services: &Services,
+    user_id: Uuid,
+    workshop_id: Uuid,
+) -> ApiResult<Session> {
+    let session_id = Uuid::now_v7();
+    let now = Utc::now();
+    let refresh = new_secret(REFRESH_TOKEN_PREFIX);
+    let refresh_expires_at = now + REFRESH_TOKEN_TTL;
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id.eq(session_id),
+                    sessions::user_id.eq(user_id),
+                    sessions::workshop_id.eq(workshop_id),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::insert_into(refresh_tokens::table)
+                .values((
+                    refresh_tokens::token_hash.eq(&refresh.hash),
+                    refresh_tokens::session_id.eq(session_id),
+                    refresh_tokens::workshop_id.eq(workshop_id),
+                    refresh_tokens::expires_at.eq(refresh_expires_at),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(())
+    })
+    .await?;
+    let (access_token, expires_at) = services.auth.keys().issue(user_id, workshop_id, session_id, now);
+    Ok(Session {
+        access_token,
+        refresh_token: refresh.plain,
+        expires_at,
+        refresh_token_expires_at: refresh_expires_at,
+    })
+}
+
+pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<SessionPayload> {
+    let services = ctx.data_unchecked::<Services>();
+    let mut errors = UserErrors::default();
+    let email = validate::email(&mut errors, &["email"], &input.email);
+    let name = validate::workshop_name(&mut errors, &["workshopName"], &input.workshop_name);
+    if let Some(problem) = passwords::policy_violation(&input.password, email.as_deref().unwrap_or("")) {
+        errors.push(&["password"], UserErrorCode::WeakPassword, problem);
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Ok(SessionPayload::refused(errors.into_vec()));
+    };
+    services
+        .limiter
+        .hit(&format!("register:ip:{}", client_ip(ctx)), REGISTRATIONS_PER_IP, REGISTRATION_WINDOW)
+        .await
+        .map_err(rate_limited)?;
+
+    let mut conn = services.pool.get().await?;
+    let email_taken = || {
+        SessionPayload::refused(vec![UserError::new(
+            &["email"],
+            UserErrorCode::EmailTaken,
+            "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an.",
+        )])
+    };
+    let exists: bool = diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(&email))))
+        .get_result(&mut conn)
+        .await?;
+    if exists {
+        return Ok(email_taken());
+    }
+    let password_hash = passwords::hash(input.password).await.map_err(|e| ApiError::BadRequest(e.to_string()))?;
+
+    let created = create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
+    let (user_id, workshop_id) = match created {
+        Err(e) if is_unique_violation(&e, "users_email_key") => return Ok(email_taken()),
+        other => other?,
+    };
+    tracing::info!(%workshop_id, "workshop registered");
+    let session = open_session(&mut conn, services, user_id, workshop_id).await?;
+    Ok(SessionPayload {
+        session: Some(session),
+        viewer: Some(Viewer { user_id, email, role: Role::Owner, tenant: tenant_of_new_session(workshop_id) }),
+        user_errors: vec![],
+    })
+}
+
+/// Creates a workshop on the Premium trial with `email` as its owner; returns (user, workshop).
+pub async fn create_workshop_with_owner(
+    conn: &mut Conn<'_>,
+    email: &str,
+    password_hash: String,
+    name: &str,
+    locale: Locale,
+) -> Result<(Uuid, Uuid), diesel::result::Error> {
+    let (user_id, workshop_id) = (Uuid::now_v7(), Uuid::now_v7());
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        diesel::insert_into(workshops::table)
+            .values((
+                workshops::id.eq(workshop_id),
+                workshops::name.eq(name),
+                workshops::locale.eq(locale.as_str()),
+                workshops::plan_code.eq("PREMIUM"),
+                workshops::trial_ends_at.eq(Utc::now() + TRIAL),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(users::table)
+            .values((users::id.eq(user_id), users::email.eq(email), users::password_hash.eq(password_hash)))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(memberships::table)
+            .values((memberships::user_id.eq(user_id), memberships::workshop_id.eq(workshop_id), memberships::role.eq("OWNER")))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+    .await?;
+    Ok((user_id, workshop_id))
+}
+
+pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPayload> {
+    let services = ctx.data_unchecked::<Services>();
+    let email = input.email.trim().to_lowercase();
+    let account_key = format!("login:account:{email}");
+    let ip_key = format!("login:ip:{}", client_ip(ctx));
+    services.limiter.check(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW).await.map_err(rate_limited)?;
+    services.limiter.check(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW).await.map_err(rate_limited)?;
+
+    let mut conn = services.pool.get().await?;
+    let account: Option<(Uuid, String, bool)> = users::table
+        .filter(users::email.eq(&email))
+        .select((users::id, users::password_hash, users::is_platform_admin))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    // An over-long password cannot be right; it is checked against the dummy hash all the same.
+    let stored = account.as_ref().map(|a| a.1.clone()).filter(|_| input.password.chars().count() <= passwords::MAX_LENGTH);
+    let password: String = input.password.chars().take(passwords::MAX_LENGTH).collect();
+    let verified = passwords::verify(password.clone(), stored).await;
+    // The first membership is the workshop a session starts in.
+    let membership: Option<(Uuid, String)> = match (&account, verified.matches) {
+        (Some((user_id, _, _)), true) => memberships::table
+            .filter(memberships::user_id.eq(user_id))
+            .order(memberships::created_at.asc())
+            .select((memberships::workshop_id, memberships::role))
+            .first(&mut conn)
+            .await
+            .optional()?,
+        _ => None,
+    };
+    let (Some((user_id, _, is_platform_admin)), Some((workshop_id, role))) = (account, membership) else {
+        let _ = services.limiter.hit(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW).await;
+        let _ = services.limiter.hit(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW).await;
+        return Ok(SessionPayload::refused(vec![UserError::new(
+            &[],
+            UserErrorCode::InvalidCredentials,
+            "E-Mail-Adresse oder Passwort ist falsch.",
+        )]));
+    };
+    services.limiter.reset(&account_key).await;
+    if verified.needs_rehash
+        && let Ok(rehashed) = passwords::hash(password).await
+    {
+        diesel::update(users::table.find(user_id))
+            .set(users::password_hash.eq(rehashed))
+            .execute(&mut conn)
+            .await?;
+    }
+    let session = open_session(&mut conn, services, user_id, workshop_id).await?;
+    Ok(SessionPayload {
+        session: Some(session),
+        viewer: Some(Viewer {
+            user_id,
+            email,
+            role: Role::from_membership(&role, is_platform_admin),
+            tenant: tenant_of_new_session(workshop_id),
+        }),
+        user_errors: vec![],
+    })
+}
+
+/// Outcome of presenting a refresh token, decided inside one transaction.
+enum Refresh {
+    Rotated { user_id: Uuid, workshop_id: Uuid, session_id: Uuid },
+    Invalid,
+    /// The token was used before: someone holds a copy. The whole session is revoked.
+    Reused,
+}
+
+pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult<SessionPayload> {
+    let services = ctx.data_unchecked::<Services>();
+    let invalid = || {
+        SessionPayload::refused(vec![UserError::new(
+            &["refreshToken"],
+            UserErrorCode::InvalidToken,
+            "Die Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
+        )])
+    };
+    if !input.refresh_token.starts_with(REFRESH_TOKEN_PREFIX) {
+        return Ok(invalid());
+    }
+    let presented = hash_secret(&input.refresh_token);
+    let refresh = new_secret(REFRESH_TOKEN_PREFIX);
+    let now = Utc::now();
+    let mut conn = services.pool.get().await?;
+    let outcome = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            let (presented, new_hash) = (presented.clone(), refresh.hash.clone());
+            {
+                let row: Option<(Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+                    refresh_tokens::table
+                        .inner_join(sessions::table)
+                        .filter(refresh_tokens::token_hash.eq(&presented))
+                        .select((
+                            sessions::id,
+                            sessions::user_id,
+                            sessions::workshop_id,
+                            refresh_tokens::expires_at,
+                            refresh_tokens::used_at,
+                            sessions::revoked_at,
+                        ))
+                        .for_update()
+                        .first(conn)
+                        .await
+                        .optional()?;
+                let Some((session_id, user_id, workshop_id, expires_at, used_at, revoked_at)) = row else {
+                    return Ok(Refresh::Invalid);
+                };
+                if revoked_at.is_some() || expires_at <= now {
+                    return Ok(Refresh::Invalid);
+                }
+                if used_at.is_some() {
+                    diesel::update(sessions::table.find(session_id))
+                        .set((sessions::revoked_at.eq(now), sessions::revoke_reason.eq("refresh token reused")))
+                        .execute(conn)
+                        .await?;
+                    return Ok(Refresh::Reused);
+                }
+                diesel::update(refresh_tokens::table.find(&presented))
+                    .set(refresh_tokens::used_at.eq(now))
+                    .execute(conn)
+                    .await?;
+                diesel::insert_into(refresh_tokens::table)
+                    .values((
+                        refresh_tokens::token_hash.eq(new_hash),
+                        refresh_tokens::session_id.eq(session_id),
+                        refresh_tokens::workshop_id.eq(workshop_id),
+                        refresh_tokens::expires_at.eq(now + REFRESH_TOKEN_TTL),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(Refresh::Rotated { user_id, workshop_id, session_id })
+            }
+        })
+        .await?;
+    let (user_id, workshop_id, session_id) = match outcome {
+        Refresh::Rotated { user_id, workshop_id, session_id } => (user_id, workshop_id, session_id),
+        Refresh::Invalid => return Ok(invalid()),
+        Refresh::Reused => {
+            tracing::warn!("refresh token reused; session revoked");
+            return Ok(invalid());
+        }
+    };
+    let member: Option<(String, String, bool)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::workshop_id.eq(workshop_id))
+        .select((users::email, memberships::role, users::is_platform_admin))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some((email, role, is_platform_admin)) = member else {
+        return Ok(invalid());
+    };
+    let (access_token, expires_at) = services.auth.keys().issue(user_id, workshop_id, session_id, now);
+    Ok(SessionPayload {
+        session: Some(Session {
+            access_token,
+            refresh_token: refresh.plain,
+            expires_at,
+            refresh_token_expires_at: now + REFRESH_TOKEN_TTL,
+        }),
+        viewer: Some(Viewer {
+            user_id,
+            email,
+            role: Role::from_membership(&role, is_platform_admin),
+            tenant: tenant_of_new_session(workshop_id),
+        }),
+        user_errors: vec![],
+    })
+}
+
+/// Ends the caller's session: its access tokens stop working at once, its refresh token too.
+pub async fn logout(ctx: &Context<'_>) -> ApiResult<LogoutPayload> {
+    let member = principal(ctx).member()?;
+    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+    let ended = diesel::update(sessions::table.find(member.session_id))
+        .filter(sessions::revoked_at.is_null())
+        .set((sessions::revoked_at.eq(Utc::now()), sessions::revoke_reason.eq("logout")))
+        .execute(&mut conn)
+        .await?;
+    Ok(LogoutPayload { ok: ended == 1, user_errors: vec![] })
+}

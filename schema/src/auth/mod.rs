@@ -1,0 +1,224 @@
+//! Who is calling, and for which workshop.
+//!
+//! The transport (HTTP header or `connection_init`) turns a bearer token into a [`Principal`]
+//! with [`Authenticator::authenticate`]. Resolvers never take a workshop id from the client: they
+//! ask the principal for a [`Tenant`], a handle only this module can make, and every query for
+//! tenant data takes one. A resolver that forgets to authorise cannot name a workshop at all.
+
+pub mod passwords;
+pub mod tokens;
+
+use async_graphql::{Context, Enum};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Pool;
+use crate::db::tables::{api_tokens, memberships, sessions, users};
+use crate::error::{ApiError, ApiResult};
+use tokens::{API_TOKEN_PREFIX, JwtKeys, hash_secret};
+
+/// A user's role in the workshop the session acts for.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Staff,
+    /// Operates the platform; acts with owner rights in the workshop the session is for.
+    PlatformAdmin,
+}
+
+impl Role {
+    pub(crate) fn from_membership(role: &str, is_platform_admin: bool) -> Self {
+        match (is_platform_admin, role) {
+            (true, _) => Self::PlatformAdmin,
+            (false, "OWNER") => Self::Owner,
+            _ => Self::Staff,
+        }
+    }
+}
+
+/// What an integrator's API token may do.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiScope {
+    LeadsRead,
+    LeadsWrite,
+    CatalogRead,
+    CatalogWrite,
+    AnalyticsRead,
+}
+
+impl ApiScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LeadsRead => "LEADS_READ",
+            Self::LeadsWrite => "LEADS_WRITE",
+            Self::CatalogRead => "CATALOG_READ",
+            Self::CatalogWrite => "CATALOG_WRITE",
+            Self::AnalyticsRead => "ANALYTICS_READ",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::LeadsRead, Self::LeadsWrite, Self::CatalogRead, Self::CatalogWrite, Self::AnalyticsRead]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// The authenticated caller of one request or WebSocket connection.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Anonymous,
+    User { user_id: Uuid, workshop_id: Uuid, session_id: Uuid, role: Role },
+    ApiToken { token_id: Uuid, workshop_id: Uuid, scopes: Vec<ApiScope> },
+}
+
+/// Proof that the caller may act for this workshop. Only this module constructs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tenant {
+    workshop_id: Uuid,
+}
+
+impl Tenant {
+    pub fn workshop_id(&self) -> Uuid {
+        self.workshop_id
+    }
+}
+
+/// A signed-in user acting for their workshop.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    pub tenant: Tenant,
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn is_authenticated(&self) -> bool {
+        !matches!(self, Self::Anonymous)
+    }
+
+    /// Any authenticated caller's workshop; an API token must hold `scope` when one is named.
+    pub fn tenant(&self, scope: Option<ApiScope>) -> ApiResult<Tenant> {
+        match self {
+            Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::User { workshop_id, .. } => Ok(Tenant { workshop_id: *workshop_id }),
+            Self::ApiToken { workshop_id, scopes, .. } => match scope {
+                Some(needed) if !scopes.contains(&needed) => {
+                    Err(ApiError::Forbidden("This API token lacks the scope for this field."))
+                }
+                _ => Ok(Tenant { workshop_id: *workshop_id }),
+            },
+        }
+    }
+
+    /// A signed-in user of any role.
+    pub fn member(&self) -> ApiResult<Member> {
+        match self {
+            Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::ApiToken { .. } => Err(ApiError::Forbidden("This field is for signed-in users only.")),
+            Self::User { user_id, workshop_id, session_id, role } => Ok(Member {
+                tenant: Tenant { workshop_id: *workshop_id },
+                user_id: *user_id,
+                session_id: *session_id,
+                role: *role,
+            }),
+        }
+    }
+
+    /// A signed-in owner (or platform admin) of the workshop.
+    pub fn owner(&self) -> ApiResult<Member> {
+        let member = self.member()?;
+        match member.role {
+            Role::Owner | Role::PlatformAdmin => Ok(member),
+            Role::Staff => Err(ApiError::Forbidden("Only the workshop's owner may do this.")),
+        }
+    }
+}
+
+/// Shorthand for resolvers.
+pub fn principal<'a>(ctx: &'a Context<'_>) -> &'a Principal {
+    ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
+}
+
+/// A tenant handle for a workshop that a session was just created for (register, login,
+/// refresh): authentication happened in this very request, not in the transport.
+pub(crate) fn tenant_of_new_session(workshop_id: Uuid) -> Tenant {
+    Tenant { workshop_id }
+}
+
+/// Turns bearer tokens into principals.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    pool: Pool,
+    keys: JwtKeys,
+}
+
+impl Authenticator {
+    pub fn new(pool: Pool, keys: JwtKeys) -> Self {
+        Self { pool, keys }
+    }
+
+    pub fn keys(&self) -> &JwtKeys {
+        &self.keys
+    }
+
+    /// `Err(Unauthenticated)` for any token that is malformed, forged, expired or revoked.
+    pub async fn authenticate(&self, bearer: &str) -> ApiResult<Principal> {
+        if bearer.starts_with(API_TOKEN_PREFIX) {
+            return self.api_token(bearer).await;
+        }
+        let claims = self.keys.verify(bearer).ok_or(ApiError::Unauthenticated)?;
+        let mut conn = self.pool.get().await?;
+        let row: Option<(String, bool)> = sessions::table
+            .inner_join(users::table)
+            .inner_join(
+                memberships::table.on(memberships::user_id
+                    .eq(sessions::user_id)
+                    .and(memberships::workshop_id.eq(sessions::workshop_id))),
+            )
+            .filter(sessions::id.eq(claims.sid))
+            .filter(sessions::user_id.eq(claims.sub))
+            .filter(sessions::workshop_id.eq(claims.wid))
+            .filter(sessions::revoked_at.is_null())
+            .select((memberships::role, users::is_platform_admin))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        let (role, is_platform_admin) = row.ok_or(ApiError::Unauthenticated)?;
+        Ok(Principal::User {
+            user_id: claims.sub,
+            workshop_id: claims.wid,
+            session_id: claims.sid,
+            role: Role::from_membership(&role, is_platform_admin),
+        })
+    }
+
+    async fn api_token(&self, bearer: &str) -> ApiResult<Principal> {
+        let mut conn = self.pool.get().await?;
+        let now = Utc::now();
+        let row: Option<(Uuid, Uuid, Vec<String>, Option<chrono::DateTime<Utc>>)> = api_tokens::table
+            .filter(api_tokens::token_hash.eq(hash_secret(bearer)))
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now)))
+            .select((api_tokens::id, api_tokens::workshop_id, api_tokens::scopes, api_tokens::last_used_at))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        let (token_id, workshop_id, scopes, last_used_at) = row.ok_or(ApiError::Unauthenticated)?;
+        // Minute precision is enough for "last used", and spares a write per request.
+        if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
+            diesel::update(api_tokens::table.find(token_id))
+                .set(api_tokens::last_used_at.eq(now))
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(Principal::ApiToken {
+            token_id,
+            workshop_id,
+            scopes: scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
+        })
+    }
+}

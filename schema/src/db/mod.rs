@@ -1,0 +1,92 @@
+//! Database access: the connection pool, the embedded migrations and error mapping.
+
+pub mod tables;
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+pub type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+pub type Conn<'a> = bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
+
+pub async fn connect_pool(database_url: &str, max_size: u32) -> Result<Pool, ApiError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    bb8::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(std::time::Duration::from_secs(10))
+        .build(manager)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Applies every pending migration; returns the versions it applied.
+///
+/// Several `carbot` processes may start at once against one database: an advisory lock makes
+/// them take turns, so each migration runs exactly once.
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, MigrationError> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        use diesel::RunQueryDsl;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|e| MigrationError(e.to_string()))?;
+        diesel::sql_query("SELECT pg_advisory_lock(7283640021)")
+            .execute(&mut conn)
+            .map_err(|e| MigrationError(e.to_string()))?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(|e| MigrationError(e.to_string()));
+        let _ = diesel::sql_query("SELECT pg_advisory_unlock(7283640021)").execute(&mut conn);
+        applied
+    })
+    .await
+    .map_err(|e| MigrationError(e.to_string()))?
+}
+
+/// True when every embedded migration has been applied (for `/readyz`).
+pub async fn migrations_current(pool: &Pool) -> Result<bool, ApiError> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    diesel::table! {
+        __diesel_schema_migrations (version) {
+            version -> Text,
+        }
+    }
+    let mut conn = pool.get().await?;
+    let applied: Vec<String> = __diesel_schema_migrations::table
+        .select(__diesel_schema_migrations::version)
+        .load(&mut conn)
+        .await?;
+    let pending = MIGRATIONS_VERSIONS
+        .get_or_init(|| {
+            use diesel::migration::MigrationSource;
+            MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+                .unwrap_or_default()
+        })
+        .iter()
+        .any(|version| !applied.contains(version));
+    Ok(!pending)
+}
+
+static MIGRATIONS_VERSIONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+#[derive(Debug, thiserror::Error)]
+#[error("migration failed: {0}")]
+pub struct MigrationError(String);
+
+/// True when a diesel error is a unique violation on the named constraint or index.
+pub fn is_unique_violation(error: &diesel::result::Error, constraint: &str) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some(constraint)
+    )
+}

@@ -1,0 +1,98 @@
+// Matches `diesel print-schema` for the migrations in /migrations.
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        name -> Text,
+        scopes -> Array<Text>,
+        token_hash -> Bytea,
+        token_prefix -> Text,
+        created_by -> Nullable<Uuid>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    memberships (user_id, workshop_id) {
+        user_id -> Uuid,
+        workshop_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        session_id -> Uuid,
+        workshop_id -> Uuid,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        workshop_id -> Uuid,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        is_platform_admin -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    workshops (id) {
+        id -> Uuid,
+        name -> Text,
+        locale -> Text,
+        time_zone -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        street -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        city -> Nullable<Text>,
+        country -> Text,
+        brand_color -> Nullable<Text>,
+        opening_hours -> Jsonb,
+        plan_code -> Text,
+        trial_ends_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (created_by));
+diesel::joinable!(api_tokens -> workshops (workshop_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> workshops (workshop_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(refresh_tokens -> workshops (workshop_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(sessions -> workshops (workshop_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    memberships,
+    refresh_tokens,
+    sessions,
+    users,
+    workshops,
+);

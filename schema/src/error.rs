@@ -1,0 +1,211 @@
+//! The errors of the schema layer.
+//!
+//! Two kinds reach a caller: `userErrors` entries in mutation payloads (input mistakes, see
+//! [`UserError`]) and top-level GraphQL errors with a stable `extensions.code` ([`ApiError`]).
+//! Internal faults are logged once here with an id; the caller gets the id, never the detail.
+
+use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+
+/// The stable `extensions.code` values of top-level errors (API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    PlanLimitReached,
+    BadRequest,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::PlanLimitReached => "PLAN_LIMIT_REACHED",
+            Self::BadRequest => "BAD_REQUEST",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// A top-level error. It has no `Display` on purpose: it reaches callers only through
+/// [`ErrorExtensions::extend`], which attaches the code and hides internal detail.
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthenticated,
+    Forbidden(&'static str),
+    NotFound,
+    RateLimited { retry_after_secs: u64 },
+    PlanLimitReached(String),
+    BadRequest(String),
+    Internal(anyhow_like::Report),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::PlanLimitReached(_) => ErrorCode::PlanLimitReached,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a caller may read.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated => "Authentication required".into(),
+            Self::Forbidden(reason) => (*reason).into(),
+            Self::NotFound => "Not found".into(),
+            Self::RateLimited { retry_after_secs } => format!("Too many attempts; retry in {retry_after_secs} s"),
+            Self::PlanLimitReached(reason) | Self::BadRequest(reason) => reason.clone(),
+            Self::Internal(_) => "Internal error".into(),
+        }
+    }
+
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(anyhow_like::Report(Box::new(error)))
+    }
+}
+
+/// A boxed source error; kept tiny on purpose so that the schema crate needs no `anyhow`.
+mod anyhow_like {
+    #[derive(Debug)]
+    pub struct Report(pub Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Report {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}", self.0)?;
+            let mut source = self.0.source();
+            while let Some(cause) = source {
+                write!(f, ": {cause}")?;
+                source = cause.source();
+            }
+            Ok(())
+        }
+    }
+
+    impl std::error::Error for Report {}
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    fn from(error: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        let code = self.code().as_str();
+        match self {
+            Self::Internal(source) => {
+                let error_id = uuid::Uuid::new_v4();
+                tracing::error!(%error_id, error = %source, "internal error");
+                async_graphql::Error::new(format!("Internal error (id {error_id})")).extend_with(
+                    |_, e| {
+                        e.set("code", code);
+                        e.set("errorId", error_id.to_string());
+                    },
+                )
+            }
+            Self::RateLimited { retry_after_secs } => {
+                let retry_after_secs = *retry_after_secs;
+                async_graphql::Error::new(self.message()).extend_with(|_, e| {
+                    e.set("code", code);
+                    e.set("retryAfter", retry_after_secs);
+                })
+            }
+            _ => async_graphql::Error::new(self.message()).extend_with(|_, e| e.set("code", code)),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        error.extend()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Why an input was refused; part of every mutation payload.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A required value is missing or empty.
+    Required,
+    /// The value is malformed (an e-mail address, a colour, a URL, …).
+    Invalid,
+    /// The value is longer than allowed.
+    TooLong,
+    /// The password is too short or too common.
+    WeakPassword,
+    /// Another account already uses this e-mail address.
+    EmailTaken,
+    /// The e-mail address and password do not match an account.
+    InvalidCredentials,
+    /// The refresh token is unknown, expired, revoked or was used before.
+    InvalidToken,
+    /// The referenced object does not exist (or belongs to another workshop).
+    NotFound,
+    /// The date lies in the past.
+    InPast,
+}
+
+/// An input mistake, reported next to the field it concerns.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "email"]`; empty when the whole input is meant.
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    pub fn new(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
+        let field = if field.is_empty() {
+            None
+        } else {
+            Some(
+                std::iter::once("input")
+                    .chain(field.iter().copied())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        };
+        Self { field, message: message.into(), code }
+    }
+}
+
+/// Collects the input mistakes of one mutation before anything is written.
+#[derive(Debug, Default)]
+pub struct UserErrors(Vec<UserError>);
+
+impl UserErrors {
+    pub fn push(&mut self, field: &[&str], code: UserErrorCode, message: impl Into<String>) {
+        self.0.push(UserError::new(field, code, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<UserError> {
+        self.0
+    }
+}

@@ -1,0 +1,97 @@
+//! CarBot's GraphQL schema and the domain behind it. No HTTP in here: the `carbot` binary
+//! authenticates requests and hands this crate a [`auth::Principal`].
+
+pub mod accounts;
+pub mod auth;
+pub mod billing;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod guard;
+pub mod ids;
+pub mod limits;
+pub mod money;
+pub mod node;
+pub mod pagination;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+pub use accounts::session::ClientIp;
+pub use auth::{Authenticator, Principal};
+
+/// The services every resolver may use; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub pool: db::Pool,
+    pub auth: Authenticator,
+    pub limiter: Arc<dyn limits::RateLimiter>,
+    pub events: Arc<dyn events::EventBus>,
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(accounts::AccountsQuery, billing::BillingQuery, node::NodeQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(accounts::AccountsMutation);
+
+pub type CarbotSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits every document must respect; documented in the README.
+pub mod request_limits {
+    /// Nesting of selection sets.
+    pub const MAX_DEPTH: usize = 15;
+    /// Sum of field costs; a connection costs `first` × its selection.
+    pub const MAX_COMPLEXITY: usize = 5_000;
+    /// Aliased fields in one document.
+    pub const MAX_ALIASES: usize = 30;
+    /// Directives on one field.
+    pub const MAX_DIRECTIVES: usize = 5;
+    /// Request body, in bytes.
+    pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+    pub const MAX_PAGE_SIZE: i32 = crate::pagination::MAX_PAGE_SIZE;
+}
+
+fn builder(documents: &guard::DocumentCache) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    use request_limits::*;
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(MAX_DIRECTIVES)
+        .extension(guard::DocumentGuard(documents.clone()))
+}
+
+/// The schema in two configurations: callers who are signed in (or hold an API token) may
+/// introspect and get field suggestions; anonymous callers get neither.
+#[derive(Clone)]
+pub struct Schemas {
+    pub authenticated: CarbotSchema,
+    pub anonymous: CarbotSchema,
+    documents: guard::DocumentCache,
+}
+
+impl Schemas {
+    pub fn new(services: Services) -> Self {
+        let documents = guard::DocumentCache::new(request_limits::MAX_ALIASES);
+        Self {
+            authenticated: builder(&documents).data(services.clone()).finish(),
+            anonymous: builder(&documents).data(services).disable_introspection().disable_suggestions().finish(),
+            documents,
+        }
+    }
+
+    /// The type of the operation a request would run; `None` when the document is invalid.
+    pub fn operation_type(&self, query: &str, operation_name: Option<&str>) -> Option<async_graphql::parser::types::OperationType> {
+        self.documents.operation_type(query, operation_name)
+    }
+
+    pub fn for_principal(&self, principal: &Principal) -> &CarbotSchema {
+        if principal.is_authenticated() { &self.authenticated } else { &self.anonymous }
+    }
+}
+
+/// The SDL published at `graphql/schema.graphql`.
+pub fn sdl() -> String {
+    builder(&guard::DocumentCache::new(request_limits::MAX_ALIASES)).finish().sdl()
+}

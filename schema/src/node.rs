@@ -1,0 +1,97 @@
+//! `node(id:)` and `nodes(ids:)`: any object by its global id, within the caller's workshop only.
+
+use async_graphql::{Context, ID, Interface, Object};
+use uuid::Uuid;
+
+use crate::Services;
+use crate::accounts::api_tokens::{self, ApiToken};
+use crate::accounts::user::{self, User};
+use crate::accounts::workshop::{self, Workshop};
+use crate::auth::{Principal, principal};
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, NodeType};
+
+pub const MAX_NODES: usize = 100;
+
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Workshop(Workshop),
+    User(User),
+    ApiToken(ApiToken),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this id, or `null` when it does not exist or is not the caller's.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load(ctx, std::slice::from_ref(&id)).await?.pop().flatten())
+    }
+
+    /// Objects by id, in order; `null` for each that does not exist or is not the caller's.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::BadRequest(format!("At most {MAX_NODES} ids per request.")).into());
+        }
+        Ok(load(ctx, &ids).await?)
+    }
+}
+
+async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+    let principal = principal(ctx);
+    if !principal.is_authenticated() {
+        return Err(ApiError::Unauthenticated);
+    }
+    let decoded: Vec<Option<(NodeType, Uuid)>> = ids.iter().map(|id| ids::decode_any(id)).collect();
+    let wanted = |t: NodeType| -> Vec<Uuid> { decoded.iter().flatten().filter(|(k, _)| *k == t).map(|(_, id)| *id).collect() };
+    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+    let mut found = Found::default();
+    found.load(&mut conn, principal, NodeType::Workshop, &wanted(NodeType::Workshop)).await?;
+    found.load(&mut conn, principal, NodeType::User, &wanted(NodeType::User)).await?;
+    found.load(&mut conn, principal, NodeType::ApiToken, &wanted(NodeType::ApiToken)).await?;
+    Ok(decoded.into_iter().map(|key| key.and_then(|key| found.take(key))).collect())
+}
+
+/// Objects found for one request; `take` hands out copies so repeated ids resolve each time.
+#[derive(Default)]
+struct Found {
+    workshops: Vec<workshop::WorkshopRow>,
+    users: Vec<User>,
+    api_tokens: Vec<api_tokens::ApiTokenRow>,
+}
+
+impl Found {
+    async fn load(&mut self, conn: &mut Conn<'_>, principal: &Principal, kind: NodeType, ids: &[Uuid]) -> ApiResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        match kind {
+            NodeType::Workshop => {
+                let tenant = principal.tenant(None)?;
+                if ids.contains(&tenant.workshop_id()) {
+                    self.workshops.push(workshop::load(conn, tenant).await?);
+                }
+            }
+            NodeType::User => self.users = user::find(conn, principal.member()?.tenant, ids).await?,
+            NodeType::ApiToken => self.api_tokens = api_tokens::find(conn, principal.owner()?.tenant, ids).await?,
+        }
+        Ok(())
+    }
+
+    fn take(&self, (kind, id): (NodeType, Uuid)) -> Option<Node> {
+        match kind {
+            NodeType::Workshop => self.workshops.iter().find(|w| w.id == id).cloned().map(|w| Node::Workshop(Workshop(w))),
+            NodeType::User => self
+                .users
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| Node::User(User { id: u.id, email: u.email.clone(), role: u.role })),
+            NodeType::ApiToken => self.api_tokens.iter().find(|t| t.id == id).cloned().map(|t| Node::ApiToken(ApiToken(t))),
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! A CarBot platform per test: the real server on port 0, on its own PostgreSQL database cloned
+//! from a migrated template in a cluster the tests start with the product's embedded start-up.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub use serde_json;
+
+struct Cluster {
+    /// URL of the cluster's `postgres` database, for creating databases.
+    admin_url: String,
+    template: String,
+    _embedded: Option<carbot::postgres::EmbeddedPostgres>,
+}
+
+fn workspace_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Replaces the database name of a `postgres://` URL (keeping any `?host=` socket parameter).
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(query) => format!("{server}/{database}?{query}"),
+        None => format!("{server}/{database}"),
+    }
+}
+
+/// The migrations' names and contents decide the template; a changed migration gets a new one.
+fn template_name() -> String {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(workspace_dir().join("migrations"))
+        .expect("the migrations directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for dir in entries {
+        for part in [dir.to_string_lossy().into_owned().into_bytes(), std::fs::read(dir.join("up.sql")).unwrap_or_default()] {
+            for byte in part {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    format!("carbot_template_{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        // Set-up runs on its own thread and runtime: it outlives every test's runtime.
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+            runtime.block_on(start_cluster())
+        })
+        .join()
+        .expect("test cluster set-up panicked")
+    })
+}
+
+async fn start_cluster() -> Cluster {
+    let (admin_url, embedded) = match std::env::var("CARBOT_TEST_DATABASE_URL") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let dir = workspace_dir().join("target").join("test-postgres");
+            let pg = tokio::task::spawn_blocking(move || carbot::postgres::EmbeddedPostgres::start(&dir))
+                .await
+                .expect("join")
+                .expect("starting the test PostgreSQL cluster");
+            (pg.url("postgres"), Some(pg))
+        }
+    };
+    let template = template_name();
+    let mut conn = AsyncPgConnection::establish(&admin_url).await.expect("connecting to the test cluster");
+    diesel::sql_query("SELECT pg_advisory_lock(8812001)").execute(&mut conn).await.expect("lock");
+    drop_leftover_databases(&mut conn, &template).await;
+    if !database_exists(&mut conn, &template).await {
+        carbot::postgres::ensure_database(&admin_url, &template).await.expect("creating the template");
+        carbot_schema::db::run_migrations(&with_database(&admin_url, &template)).await.expect("migrating the template");
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(8812001)").execute(&mut conn).await.expect("unlock");
+    Cluster { admin_url, template, _embedded: embedded }
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    datname: String,
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    let found: Vec<Name> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .load(conn)
+        .await
+        .expect("listing databases");
+    !found.is_empty()
+}
+
+/// Databases of earlier runs, and templates of older migrations.
+async fn drop_leftover_databases(conn: &mut AsyncPgConnection, template: &str) {
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'carbot\\_test\\_%' OR datname LIKE 'carbot\\_template\\_%'",
+    )
+    .load(conn)
+    .await
+    .expect("listing databases");
+    for Name { datname } in names.into_iter().filter(|n| n.datname != template) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).execute(conn).await;
+    }
+}
+
+/// A running platform with its own database.
+pub struct TestApp {
+    pub url: String,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _data_dir: TempDir,
+}
+
+/// An owner signed in through `register`.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub workshop_id: String,
+    pub user_id: String,
+}
+
+pub const PASSWORD: &str = "Bremsscheibe-Quietscht-7";
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let cluster = cluster();
+        let database = format!("carbot_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = AsyncPgConnection::establish(&cluster.admin_url).await.expect("admin connection");
+        let mut attempts = 0;
+        // Cloning needs the template to be idle; concurrent clones may briefly collide.
+        while let Err(error) = diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {}", cluster.template))
+            .execute(&mut admin)
+            .await
+        {
+            attempts += 1;
+            assert!(attempts < 50, "creating the test database: {error}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let database_url = with_database(&cluster.admin_url, &database);
+        let data_dir = TempDir::new();
+        let config = carbot::Config {
+            addr: "127.0.0.1:0".parse().expect("address"),
+            data_dir: data_dir.0.clone(),
+            database_url: Some(database_url.parse().expect("infallible")),
+            db_pool_size: 8,
+            redis_url: None,
+            jwt_secret: Some("test-secret-test-secret-test-secret!".parse().expect("infallible")),
+            public_url: None,
+            trust_proxy: true,
+            seed_demo: false,
+            log: "warn".into(),
+            log_format: carbot::config::LogFormat::Text,
+        };
+        let app = carbot::App::build(&config).await.expect("building the app");
+        let url = format!("http://{}", app.local_addr());
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.serve(async move {
+            let _ = signal.await;
+        }));
+        Self {
+            url,
+            database_url,
+            client: reqwest::Client::new(),
+            shutdown: Some(shutdown),
+            server: Some(server),
+            _data_dir: data_dir,
+        }
+    }
+
+    /// Stops the server the way SIGTERM does and waits for it to finish.
+    pub async fn shut_down(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.url)
+    }
+
+    /// POSTs a GraphQL request; returns the status and the JSON body.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self.client.post(self.graphql_url()).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// A GraphQL request expected to succeed at the HTTP level; returns the JSON body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(token, query, variables).await;
+        assert_eq!(status, 200, "unexpected status; body: {body}");
+        body
+    }
+
+    pub async fn register(&self, email: &str, workshop: &str) -> Owner {
+        let body = self
+            .gql(
+                None,
+                "mutation($input: RegisterInput!) { register(input: $input) {
+                    session { accessToken refreshToken } viewer { id workshop { id } } userErrors { code message } } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "workshopName": workshop } }),
+            )
+            .await;
+        let payload = &body["data"]["register"];
+        assert_eq!(payload["userErrors"], json!([]), "register failed: {body}");
+        Owner {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            access_token: payload["session"]["accessToken"].as_str().expect("token").to_owned(),
+            refresh_token: payload["session"]["refreshToken"].as_str().expect("token").to_owned(),
+            workshop_id: payload["viewer"]["workshop"]["id"].as_str().expect("id").to_owned(),
+            user_id: payload["viewer"]["id"].as_str().expect("id").to_owned(),
+        }
+    }
+
+    /// Creates an API token as `owner`; returns (id, secret).
+    pub async fn api_token(&self, owner: &Owner, scopes: &[&str]) -> (String, String) {
+        let body = self
+            .gql(
+                Some(&owner.access_token),
+                "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
+                    apiToken { id } secret userErrors { code } } }",
+                json!({ "input": { "name": "Integration", "scopes": scopes } }),
+            )
+            .await;
+        let payload = &body["data"]["createApiToken"];
+        assert_eq!(payload["userErrors"], json!([]), "{body}");
+        (
+            payload["apiToken"]["id"].as_str().expect("id").to_owned(),
+            payload["secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
+    pub async fn db(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.database_url).await.expect("database connection")
+    }
+
+    /// Rows per table, to show that a refused request changed nothing.
+    pub async fn row_counts(&self) -> BTreeMap<String, i64> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            rows: i64,
+        }
+        let mut conn = self.db().await;
+        let counts: Vec<Count> = diesel::sql_query(
+            "SELECT 'workshops' AS name, count(*) AS rows FROM workshops
+             UNION ALL SELECT 'users', count(*) FROM users
+             UNION ALL SELECT 'memberships', count(*) FROM memberships
+             UNION ALL SELECT 'sessions', count(*) FROM sessions
+             UNION ALL SELECT 'revoked_sessions', count(*) FROM sessions WHERE revoked_at IS NOT NULL
+             UNION ALL SELECT 'refresh_tokens', count(*) FROM refresh_tokens
+             UNION ALL SELECT 'api_tokens', count(*) FROM api_tokens
+             UNION ALL SELECT 'revoked_api_tokens', count(*) FROM api_tokens WHERE revoked_at IS NOT NULL",
+        )
+        .load(&mut conn)
+        .await
+        .expect("counting rows");
+        counts.into_iter().map(|c| (c.name, c.rows)).collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("carbot-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The `extensions.code` of the first error of a GraphQL response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
