@@ -83,11 +83,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// Public base URL without trailing slash.
-    pub fn public_url(&self) -> String {
+    /// Public base URL without trailing slash; by default the address the server is bound to.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .unwrap_or_else(|| format!("http://{bound}"))
             .trim_end_matches('/')
             .to_owned()
     }

@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(config) => {
             carbot::init_logging(&config.log, config.log_format);
             let app = App::build(&config).await?;
-            tracing::info!(addr = %app.local_addr(), public_url = %config.public_url(), "CarBot is listening");
+            tracing::info!(addr = %app.local_addr(), public_url = %config.public_url(app.local_addr()), "CarBot is listening");
             app.serve(shutdown_signal()).await?;
         }
     }

@@ -66,7 +66,7 @@ impl EmbeddedPostgres {
     pub fn url(&self, database: &str) -> String {
         let dir = self.socket_dir.to_string_lossy();
         let host = percent_encoding::utf8_percent_encode(&dir, percent_encoding::NON_ALPHANUMERIC);
-        format!("postgres://postgres@localhost/{database}?host={host}")
+        format!("postgres://postgres@/{database}?host={host}")
     }
 
     pub fn cluster_dir(&self) -> &Path {
