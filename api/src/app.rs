@@ -49,7 +49,8 @@ async fn database(config: &Config) -> anyhow::Result<(String, Option<Arc<Embedde
         Some(url) => Ok((url.expose().to_owned(), None)),
         None => {
             let data_dir = config.data_dir.clone();
-            let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
+            let pg =
+                tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
             postgres::ensure_database(&pg.url("postgres"), "carbot").await?;
             Ok((pg.url("carbot"), Some(Arc::new(pg))))
         }
@@ -80,7 +81,9 @@ impl App {
             .await
             .map_err(|e| anyhow::anyhow!("connecting to the database: {e:?}"))?;
         if config.redis_url.is_some() {
-            tracing::warn!("REDIS_URL is set, but this version keeps events and rate limits in-process");
+            tracing::warn!(
+                "REDIS_URL is set, but this version keeps events and rate limits in-process"
+            );
         }
         let secret = jwt_secret(config)?;
         let services = Services {
@@ -92,7 +95,9 @@ impl App {
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
         }
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
         let state = AppState {
             schemas: Schemas::new(services.clone()),
             services,
@@ -101,11 +106,17 @@ impl App {
             shutdown: CancellationToken::new(),
             websockets: TaskTracker::new(),
         };
-        Ok(Self { listener, state, embedded })
+        Ok(Self {
+            listener,
+            state,
+            embedded,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -114,7 +125,10 @@ impl App {
 
     /// Serves until `shutdown` completes; in-flight requests finish, WebSockets get a close
     /// frame, and an embedded database is stopped.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let router = router(state.clone());
         let token = state.shutdown.clone();
@@ -123,9 +137,12 @@ impl App {
             tracing::info!("shutting down");
             token.cancel();
         };
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(signal)
-            .await?;
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await?;
         state.websockets.close();
         let _ = tokio::time::timeout(Duration::from_secs(5), state.websockets.wait()).await;
         if let Some(pg) = self.embedded {
@@ -138,7 +155,10 @@ impl App {
 /// The JWT secret: configured, or generated once and kept in the data directory.
 fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.jwt_secret {
-        anyhow::ensure!(secret.expose().len() >= 32, "CARBOT_JWT_SECRET must be at least 32 bytes long");
+        anyhow::ensure!(
+            secret.expose().len() >= 32,
+            "CARBOT_JWT_SECRET must be at least 32 bytes long"
+        );
         return Ok(secret.expose().as_bytes().to_vec());
     }
     use std::io::Write;
@@ -153,7 +173,12 @@ fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
     let secret = hex::encode(bytes);
-    let mut file = std::fs::OpenOptions::new().create(true).truncate(true).write(true).mode(0o600).open(&path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(&path)?;
     file.write_all(secret.as_bytes())?;
     tracing::info!(path = %path.display(), "generated a JWT secret");
     Ok(secret.into_bytes())
@@ -161,7 +186,12 @@ fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", get(graphql_get).post(http::post).fallback(http::method_not_allowed))
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(http::post)
+                .fallback(http::method_not_allowed),
+        )
         .route("/graphiql", get(graphiql))
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -188,14 +218,18 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.split(',').any(|p| p.trim() == ws::PROTOCOL));
         if !offered {
-            return (StatusCode::BAD_REQUEST, "Offer the graphql-transport-ws subprotocol.").into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                "Offer the graphql-transport-ws subprotocol.",
+            )
+                .into_response();
         }
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
             Ok(upgrade) => {
                 let tracker = state.websockets.clone();
-                upgrade
-                    .protocols([ws::PROTOCOL])
-                    .on_upgrade(move |socket| tracker.track_future(ws::serve(socket, state, client_ip)))
+                upgrade.protocols([ws::PROTOCOL]).on_upgrade(move |socket| {
+                    tracker.track_future(ws::serve(socket, state, client_ip))
+                })
             }
             Err(rejection) => rejection.into_response(),
         };
@@ -208,14 +242,27 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
 }
 
 async fn graphiql() -> Html<String> {
-    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").finish())
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .finish(),
+    )
 }
 
 /// Ready when the database answers and every migration has been applied.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let check = tokio::time::timeout(Duration::from_secs(3), db::migrations_current(&state.services.pool)).await;
+    let check = tokio::time::timeout(
+        Duration::from_secs(3),
+        db::migrations_current(&state.services.pool),
+    )
+    .await;
     match check {
-        Ok(Ok(true)) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" }))).into_response(),
+        Ok(Ok(true)) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready" })),
+        )
+            .into_response(),
         Ok(Ok(false)) => not_ready("migrations pending"),
         Ok(Err(_)) => not_ready("database unreachable"),
         Err(_) => not_ready("database timed out"),
@@ -223,18 +270,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 fn not_ready(reason: &str) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "unavailable", "reason": reason })))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(serde_json::json!({ "status": "unavailable", "reason": reason })),
+    )
         .into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_pool(&state.services.pool.state());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 async fn widget() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         include_str!("../../widget/widget.js"),
     )
         .into_response()

@@ -99,7 +99,9 @@ mod tests {
 
     #[test]
     fn secrets_stay_out_of_debug_output() {
-        let secret: Secret = "postgres://u:hunter2@db/carbot".parse().expect("infallible");
+        let secret: Secret = "postgres://u:hunter2@db/carbot"
+            .parse()
+            .expect("infallible");
         assert_eq!(format!("{secret:?}"), "<redacted>");
         assert_eq!(secret.expose(), "postgres://u:hunter2@db/carbot");
     }

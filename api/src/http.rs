@@ -23,7 +23,12 @@ const JSON: &str = "application/json; charset=utf-8";
 /// A refusal before execution, shaped like a GraphQL response without `data`.
 fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, GRAPHQL_RESPONSE)], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, GRAPHQL_RESPONSE)],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Which media type the client accepts for the response.
@@ -31,8 +36,16 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(GRAPHQL_RESPONSE);
     };
-    let types: Vec<&str> = accept.split(',').map(|t| t.split(';').next().unwrap_or("").trim()).collect();
-    if types.iter().any(|t| matches!(*t, "application/graphql-response+json" | "*/*" | "application/*")) {
+    let types: Vec<&str> = accept
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or("").trim())
+        .collect();
+    if types.iter().any(|t| {
+        matches!(
+            *t,
+            "application/graphql-response+json" | "*/*" | "application/*"
+        )
+    }) {
         Some(GRAPHQL_RESPONSE)
     } else if types.contains(&"application/json") {
         Some(JSON)
@@ -44,7 +57,17 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> ClientIp {
     let forwarded = state
         .trust_proxy
-        .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse().ok())
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
         .flatten();
     ClientIp(forwarded.unwrap_or(peer.ip()))
 }
@@ -56,9 +79,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
     };
     let unauthorized = |message: &str| {
         let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
         response
     };
     let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
@@ -66,10 +90,16 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
     };
     match state.services.auth.authenticate(token.trim()).await {
         Ok(principal) => Ok(principal),
-        Err(ApiError::Unauthenticated) => Err(unauthorized("The token is invalid, expired or revoked.")),
+        Err(ApiError::Unauthenticated) => {
+            Err(unauthorized("The token is invalid, expired or revoked."))
+        }
         Err(other) => {
             let error = async_graphql::ErrorExtensions::extend(&other);
-            Err(refusal(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &error.message))
+            Err(refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &error.message,
+            ))
         }
     }
 }
@@ -78,29 +108,50 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
     let started = Instant::now();
     let (mut parts, body) = request.into_parts();
     let Some(media_type) = response_media_type(&parts.headers) else {
-        return refusal(StatusCode::NOT_ACCEPTABLE, "BAD_REQUEST", "Accept application/graphql-response+json or application/json.");
+        return refusal(
+            StatusCode::NOT_ACCEPTABLE,
+            "BAD_REQUEST",
+            "Accept application/graphql-response+json or application/json.",
+        );
     };
     let is_json = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
         record_graphql("unknown", "rejected", started.elapsed().as_secs_f64());
-        return refusal(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_REQUEST", "Send the request as application/json.");
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            "Send the request as application/json.",
+        );
     }
     let declared_too_large = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
         .is_some_and(|len| len > MAX_BODY_BYTES);
-    let body: Bytes = match (declared_too_large, axum::body::to_bytes(body, MAX_BODY_BYTES).await) {
+    let body: Bytes = match (
+        declared_too_large,
+        axum::body::to_bytes(body, MAX_BODY_BYTES).await,
+    ) {
         (false, Ok(bytes)) => bytes,
         _ => {
             record_graphql("unknown", "rejected", started.elapsed().as_secs_f64());
-            let mut response = refusal(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "The request body is larger than 1 MiB.");
+            let mut response = refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_REQUEST",
+                "The request body is larger than 1 MiB.",
+            );
             // The rest of the body was not read: the connection cannot carry another request.
-            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
             return response;
         }
     };
@@ -108,7 +159,11 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
         Ok(request) => request,
         Err(error) => {
             record_graphql("unknown", "rejected", started.elapsed().as_secs_f64());
-            return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("The body is not a GraphQL request: {error}"));
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("The body is not a GraphQL request: {error}"),
+            );
         }
     };
     let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
@@ -125,10 +180,18 @@ pub async fn get_query(
 ) -> Response {
     let started = Instant::now();
     let Some(media_type) = response_media_type(&headers) else {
-        return refusal(StatusCode::NOT_ACCEPTABLE, "BAD_REQUEST", "Accept application/graphql-response+json or application/json.");
+        return refusal(
+            StatusCode::NOT_ACCEPTABLE,
+            "BAD_REQUEST",
+            "Accept application/graphql-response+json or application/json.",
+        );
     };
     let Some(query) = params.get("query") else {
-        return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", "Missing the `query` parameter.");
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "Missing the `query` parameter.",
+        );
     };
     let mut request = async_graphql::Request::new(query.clone());
     if let Some(name) = params.get("operationName") {
@@ -136,17 +199,36 @@ pub async fn get_query(
     }
     if let Some(variables) = params.get("variables") {
         match serde_json::from_str(variables) {
-            Ok(variables) => request = request.variables(async_graphql::Variables::from_json(variables)),
-            Err(_) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` is not JSON."),
+            Ok(variables) => {
+                request = request.variables(async_graphql::Variables::from_json(variables))
+            }
+            Err(_) => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` is not JSON.",
+                );
+            }
         }
     }
-    if let Some(kind) = state.schemas.operation_type(query, request.operation_name.as_deref())
+    if let Some(kind) = state
+        .schemas
+        .operation_type(query, request.operation_name.as_deref())
         && kind != OperationType::Query
     {
-        record_graphql(operation_label(Some(kind)), "rejected", started.elapsed().as_secs_f64());
-        let mut response =
-            refusal(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "Only queries may be sent with GET; use POST.");
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        record_graphql(
+            operation_label(Some(kind)),
+            "rejected",
+            started.elapsed().as_secs_f64(),
+        );
+        let mut response = refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "Only queries may be sent with GET; use POST.",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     execute(&state, &headers, peer, request, media_type, started).await
@@ -169,56 +251,87 @@ async fn execute(
     media_type: &'static str,
     started: Instant,
 ) -> Response {
-    let kind = state.schemas.operation_type(&request.query, request.operation_name.as_deref());
+    let kind = state
+        .schemas
+        .operation_type(&request.query, request.operation_name.as_deref());
     let principal = match authenticate(state, headers).await {
         Ok(principal) => principal,
         Err(response) => {
-            record_graphql(operation_label(kind), "rejected", started.elapsed().as_secs_f64());
+            record_graphql(
+                operation_label(kind),
+                "rejected",
+                started.elapsed().as_secs_f64(),
+            );
             return response;
         }
     };
     let schema = state.schemas.for_principal(&principal).clone();
-    let mut request = request.data(client_ip(state, headers, peer)).data(principal.clone());
+    let mut request = request
+        .data(client_ip(state, headers, peer))
+        .data(principal.clone());
     if !principal.is_authenticated() {
         request = request.disable_introspection();
     }
     let response = schema.execute(request).await;
-    let outcome = if response.errors.is_empty() { "ok" } else { "error" };
-    record_graphql(operation_label(kind), outcome, started.elapsed().as_secs_f64());
+    let outcome = if response.errors.is_empty() {
+        "ok"
+    } else {
+        "error"
+    };
+    record_graphql(
+        operation_label(kind),
+        outcome,
+        started.elapsed().as_secs_f64(),
+    );
     into_http(response, media_type)
 }
 
 /// Serialises a GraphQL response; errors without a code get `BAD_REQUEST`, and a response
 /// without data (a request error) is a 400 without a `data` entry.
 pub fn into_http(response: async_graphql::Response, media_type: &'static str) -> Response {
-    let retry_after = response.errors.iter().find_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
-        async_graphql::Value::Number(n) => n.as_u64(),
-        _ => None,
-    });
+    let retry_after =
+        response
+            .errors
+            .iter()
+            .find_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
+                async_graphql::Value::Number(n) => n.as_u64(),
+                _ => None,
+            });
     let (status, body) = if response.errors.is_empty() {
         (StatusCode::OK, serde_json::to_vec(&response))
     } else {
-        let request_error = response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
+        let request_error = response.data == async_graphql::Value::Null
+            && response.errors.iter().all(|e| e.path.is_empty());
         let mut value = serde_json::to_value(&response).unwrap_or_default();
         if let Some(errors) = value.get_mut("errors").and_then(|e| e.as_array_mut()) {
             for error in errors {
-                let extensions = error.as_object_mut().map(|e| e.entry("extensions").or_insert_with(|| json!({})));
+                let extensions = error
+                    .as_object_mut()
+                    .map(|e| e.entry("extensions").or_insert_with(|| json!({})));
                 if let Some(extensions) = extensions.and_then(|e| e.as_object_mut()) {
-                    extensions.entry("code").or_insert_with(|| json!("BAD_REQUEST"));
+                    extensions
+                        .entry("code")
+                        .or_insert_with(|| json!("BAD_REQUEST"));
                 }
             }
         }
         if request_error && let Some(object) = value.as_object_mut() {
             object.remove("data");
         }
-        let status = if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let status = if request_error {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
         (status, serde_json::to_vec(&value))
     };
     let mut http = Response::new(Body::from(body.unwrap_or_default()));
     *http.status_mut() = status;
-    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
     if let Some(seconds) = retry_after {
-        http.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        http.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     http
 }
@@ -230,6 +343,8 @@ pub async fn method_not_allowed(method: Method) -> Response {
         "BAD_REQUEST",
         &format!("{method} is not supported on /graphql; use POST, or GET for queries."),
     );
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
     response
 }

@@ -13,8 +13,11 @@ pub use config::Config;
 
 /// Installs the `tracing` subscriber for the binary.
 pub fn init_logging(filter: &str, format: config::LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     match format {
         config::LogFormat::Text => builder.init(),
         config::LogFormat::Json => builder.json().flatten_event(true).init(),

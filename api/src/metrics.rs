@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const GRAPHQL_DURATION: &str = "carbot_graphql_request_duration_seconds";
-const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0];
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0,
+];
 
 /// One recorder per process (tests start many apps in one process; they share it).
 pub fn handle() -> PrometheusHandle {
@@ -26,7 +28,8 @@ pub fn handle() -> PrometheusHandle {
 }
 
 pub fn record_graphql(operation_type: &'static str, outcome: &'static str, seconds: f64) {
-    metrics::histogram!(GRAPHQL_DURATION, "operation_type" => operation_type, "outcome" => outcome).record(seconds);
+    metrics::histogram!(GRAPHQL_DURATION, "operation_type" => operation_type, "outcome" => outcome)
+        .record(seconds);
 }
 
 pub fn record_pool(state: &bb8::State) {

@@ -27,7 +27,8 @@ pub struct EmbeddedPostgres {
 impl EmbeddedPostgres {
     /// Initialises the cluster on first use and starts it unless it already runs.
     pub fn start(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
         let cluster_dir = data_dir.join("postgres");
         let socket_dir = if cluster_dir.as_os_str().len() <= MAX_SOCKET_DIR_LEN {
@@ -38,7 +39,13 @@ impl EmbeddedPostgres {
         };
         let bin_dir = find_bin_dir()?;
         let run_as = postgres_user()?;
-        let mut pg = Self { cluster_dir, socket_dir, bin_dir, run_as, started_here: false };
+        let mut pg = Self {
+            cluster_dir,
+            socket_dir,
+            bin_dir,
+            run_as,
+            started_here: false,
+        };
 
         std::fs::create_dir_all(&pg.cluster_dir)?;
         std::fs::create_dir_all(&pg.socket_dir)?;
@@ -78,9 +85,16 @@ impl EmbeddedPostgres {
         if !self.started_here {
             return;
         }
-        match self.command("pg_ctl").args(["stop", "-w", "-m", "fast", "-D"]).arg(&self.cluster_dir).output() {
+        match self
+            .command("pg_ctl")
+            .args(["stop", "-w", "-m", "fast", "-D"])
+            .arg(&self.cluster_dir)
+            .output()
+        {
             Ok(out) if out.status.success() => tracing::info!("embedded PostgreSQL stopped"),
-            Ok(out) => tracing::warn!(stderr = %String::from_utf8_lossy(&out.stderr), "pg_ctl stop failed"),
+            Ok(out) => {
+                tracing::warn!(stderr = %String::from_utf8_lossy(&out.stderr), "pg_ctl stop failed")
+            }
             Err(error) => tracing::warn!(%error, "pg_ctl stop failed"),
         }
     }
@@ -107,7 +121,11 @@ impl EmbeddedPostgres {
                 .output()
         };
         let out = run(&["--locale=C.UTF-8"])?;
-        let out = if out.status.success() { out } else { run(&["--no-locale"])? };
+        let out = if out.status.success() {
+            out
+        } else {
+            run(&["--no-locale"])?
+        };
         if !out.status.success() {
             bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
         }
@@ -136,7 +154,8 @@ impl EmbeddedPostgres {
             .args(["-o", &options])
             .output()?;
         if !out.status.success() {
-            let log = std::fs::read_to_string(self.cluster_dir.join("server.log")).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.cluster_dir.join("server.log")).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(10).collect();
             bail!(
                 "pg_ctl start failed: {}\n{}",
@@ -181,8 +200,9 @@ fn postgres_user() -> anyhow::Result<Option<(u32, u32)>> {
     if !nix::unistd::geteuid().is_root() {
         return Ok(None);
     }
-    let user = nix::unistd::User::from_name("postgres")?
-        .context("running as root needs the `postgres` system user (install the `postgresql` package)")?;
+    let user = nix::unistd::User::from_name("postgres")?.context(
+        "running as root needs the `postgres` system user (install the `postgresql` package)",
+    )?;
     Ok(Some((user.uid.as_raw(), user.gid.as_raw())))
 }
 
@@ -205,7 +225,9 @@ fn make_traversable(dir: &Path, uid: u32, gid: u32) -> anyhow::Result<()> {
 
 fn hex_digest(bytes: &[u8]) -> String {
     // FNV-1a: stable and short, enough to keep distinct data directories apart.
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    });
     format!("{hash:016x}")
 }
 
@@ -221,15 +243,21 @@ pub async fn ensure_database(admin_url: &str, database: &str) -> anyhow::Result<
     }
 
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let found: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-        .bind::<diesel::sql_types::Text, _>(database)
-        .get_result(&mut conn)
-        .await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result(&mut conn)
+            .await?;
     if !found.exists {
-        if !database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if !database
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             bail!("invalid database name {database}");
         }
-        diesel::sql_query(format!("CREATE DATABASE {database}")).execute(&mut conn).await?;
+        diesel::sql_query(format!("CREATE DATABASE {database}"))
+            .execute(&mut conn)
+            .await?;
     }
     Ok(())
 }

@@ -12,14 +12,22 @@ pub const DEMO_EMAIL: &str = "inhaber@autohaus-demo.de";
 
 /// On an empty database: creates "Autohaus Demo" with an owner and prints the login once.
 pub async fn demo_workshop(services: &Services) -> anyhow::Result<()> {
-    let mut conn = services.pool.get().await.map_err(|e| anyhow::anyhow!("database: {e}"))?;
+    let mut conn = services
+        .pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("database: {e}"))?;
     let any: i64 = workshops::table.count().get_result(&mut conn).await?;
     if any > 0 {
         return Ok(());
     }
     let password = demo_password();
-    let hash = passwords::hash(password.clone()).await.map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-    let (_, workshop_id) = create_workshop_with_owner(&mut conn, DEMO_EMAIL, hash, "Autohaus Demo", Locale::De).await?;
+    let hash = passwords::hash(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let (_, workshop_id) =
+        create_workshop_with_owner(&mut conn, DEMO_EMAIL, hash, "Autohaus Demo", Locale::De)
+            .await?;
     let opening_hours = serde_json::json!([
         { "weekday": "MONDAY", "opens": "07:30", "closes": "18:00" },
         { "weekday": "TUESDAY", "opens": "07:30", "closes": "18:00" },
@@ -40,7 +48,9 @@ pub async fn demo_workshop(services: &Services) -> anyhow::Result<()> {
         .execute(&mut conn)
         .await?;
     // Printed, not logged: the password appears once, on the operator's terminal.
-    println!("\n  Demo workshop \"Autohaus Demo\" created.\n  Sign in with  {DEMO_EMAIL}  /  {password}\n");
+    println!(
+        "\n  Demo workshop \"Autohaus Demo\" created.\n  Sign in with  {DEMO_EMAIL}  /  {password}\n"
+    );
     Ok(())
 }
 
@@ -48,5 +58,7 @@ fn demo_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..16).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }

@@ -29,7 +29,9 @@ struct ConnectionExecutor {
 
 impl ConnectionExecutor {
     fn schema(&self) -> &carbot_schema::CarbotSchema {
-        self.state.schemas.for_principal(self.principal.get().unwrap_or(&Principal::Anonymous))
+        self.state
+            .schemas
+            .for_principal(self.principal.get().unwrap_or(&Principal::Anonymous))
     }
 }
 
@@ -43,15 +45,26 @@ impl Executor for ConnectionExecutor {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        let authenticated = self.principal.get().is_some_and(Principal::is_authenticated);
-        let request = if authenticated { request } else { request.disable_introspection() };
-        self.schema().execute_stream_with_session_data(request, session_data.unwrap_or_default())
+        let authenticated = self
+            .principal
+            .get()
+            .is_some_and(Principal::is_authenticated);
+        let request = if authenticated {
+            request
+        } else {
+            request.disable_introspection()
+        };
+        self.schema()
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
     }
 }
 
 pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp) {
     let principal = Arc::new(OnceLock::new());
-    let executor = ConnectionExecutor { state: state.clone(), principal: principal.clone() };
+    let executor = ConnectionExecutor {
+        state: state.clone(),
+        principal: principal.clone(),
+    };
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| futures_util::future::ready(message.is_ok()))
@@ -64,34 +77,40 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp) {
         });
     let auth_state = state.clone();
     let auth_principal = principal.clone();
-    let protocol = async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
-        .on_connection_init(move |payload| async move {
-            let token = payload
-                .get("authorization")
-                .or_else(|| payload.get("Authorization"))
-                .and_then(|v| v.as_str())
-                .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-            let principal = match token {
-                None => Principal::Anonymous,
-                Some(token) => auth_state
-                    .services
-                    .auth
-                    .authenticate(&token)
-                    .await
-                    .map_err(|_| async_graphql::Error::new(FORBIDDEN))?,
-            };
-            let _ = auth_principal.set(principal.clone());
-            let mut data = Data::default();
-            data.insert(principal);
-            data.insert(client_ip);
-            Ok(data)
-        });
+    let protocol =
+        async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
+            .on_connection_init(move |payload| async move {
+                let token = payload
+                    .get("authorization")
+                    .or_else(|| payload.get("Authorization"))
+                    .and_then(|v| v.as_str())
+                    .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+                let principal = match token {
+                    None => Principal::Anonymous,
+                    Some(token) => auth_state
+                        .services
+                        .auth
+                        .authenticate(&token)
+                        .await
+                        .map_err(|_| async_graphql::Error::new(FORBIDDEN))?,
+                };
+                let _ = auth_principal.set(principal.clone());
+                let mut data = Data::default();
+                data.insert(principal);
+                data.insert(client_ip);
+                Ok(data)
+            });
     futures_util::pin_mut!(protocol);
 
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(init_deadline);
     let shutdown = state.shutdown.clone();
-    let close = |code: u16, reason: &str| Message::Close(Some(CloseFrame { code, reason: reason.to_owned().into() }));
+    let close = |code: u16, reason: &str| {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.to_owned().into(),
+        }))
+    };
     loop {
         tokio::select! {
             message = protocol.next() => match message {

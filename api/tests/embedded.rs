@@ -34,11 +34,18 @@ fn start(data_dir: &Path) -> Server {
             let _ = sender.send(line);
         }
     });
-    let mut server = Server { child, addr: String::new(), lines, output: Vec::new() };
+    let mut server = Server {
+        child,
+        addr: String::new(),
+        lines,
+        output: Vec::new(),
+    };
     server.addr = server
         .wait_for(|line| {
             let event: Value = serde_json::from_str(line).ok()?;
-            (event["message"] == "CarBot is listening").then(|| event["addr"].as_str().map(str::to_owned)).flatten()
+            (event["message"] == "CarBot is listening")
+                .then(|| event["addr"].as_str().map(str::to_owned))
+                .flatten()
         })
         .expect("the server reports its address");
     server
@@ -104,17 +111,23 @@ fn stop_cluster(cluster: &Path) {
         .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("pg_ctl"));
     let mut command = Command::new(pg_ctl);
-    command.args(["stop", "-w", "-m", "fast", "-D"]).arg(cluster).current_dir("/");
+    command
+        .args(["stop", "-w", "-m", "fast", "-D"])
+        .arg(cluster)
+        .current_dir("/");
     if nix::unistd::geteuid().is_root() {
         use std::os::unix::process::CommandExt;
-        let user = nix::unistd::User::from_name("postgres").expect("lookup").expect("postgres user");
+        let user = nix::unistd::User::from_name("postgres")
+            .expect("lookup")
+            .expect("postgres user");
         command.uid(user.uid.as_raw()).gid(user.gid.as_raw());
     }
     assert!(command.status().expect("pg_ctl").success());
 }
 
 fn data_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("embedded-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("embedded-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
@@ -125,26 +138,57 @@ async fn serve_runs_its_own_database_seeds_a_demo_and_keeps_it_across_restarts()
     let client = reqwest::Client::new();
 
     let mut first = start(&dir);
-    first.wait_for(|l| l.contains("Sign in with").then_some(())).expect("the demo login is printed");
-    let ready = client.get(first.url("/readyz")).send().await.expect("readyz");
+    first
+        .wait_for(|l| l.contains("Sign in with").then_some(()))
+        .expect("the demo login is printed");
+    let ready = client
+        .get(first.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 200);
     let (email, password) = demo_login(&first.output).expect("demo login");
     let body = login(&client, &first, &email, &password).await;
-    assert_eq!(body["data"]["login"]["viewer"]["workshop"]["name"], "Autohaus Demo", "{body}");
+    assert_eq!(
+        body["data"]["login"]["viewer"]["workshop"]["name"], "Autohaus Demo",
+        "{body}"
+    );
     let (status, output) = first.stop();
     assert!(status.success(), "clean exit on SIGTERM: {status}");
-    assert!(output.iter().any(|l| l.contains("embedded PostgreSQL stopped")), "{output:?}");
-    assert!(!dir.join("postgres/postmaster.pid").exists(), "PostgreSQL has stopped");
-    assert!(output.iter().filter(|l| l.contains(&password)).count() == 1, "the password is printed once, never logged");
+    assert!(
+        output
+            .iter()
+            .any(|l| l.contains("embedded PostgreSQL stopped")),
+        "{output:?}"
+    );
+    assert!(
+        !dir.join("postgres/postmaster.pid").exists(),
+        "PostgreSQL has stopped"
+    );
+    assert!(
+        output.iter().filter(|l| l.contains(&password)).count() == 1,
+        "the password is printed once, never logged"
+    );
 
     let second = start(&dir);
-    let ready = client.get(second.url("/readyz")).send().await.expect("readyz");
+    let ready = client
+        .get(second.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 200);
     let body = login(&client, &second, &email, &password).await;
-    assert!(body["data"]["login"]["session"]["accessToken"].is_string(), "the demo owner survives a restart: {body}");
+    assert!(
+        body["data"]["login"]["session"]["accessToken"].is_string(),
+        "the demo owner survives a restart: {body}"
+    );
     // The data lives in the cluster of the data directory: stopping that cluster takes it away.
     stop_cluster(&dir.join("postgres"));
-    let unready = client.get(second.url("/readyz")).send().await.expect("readyz");
+    let unready = client
+        .get(second.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(unready.status(), 503);
     let (_, output) = second.stop();
     assert!(demo_login(&output).is_none(), "the demo is seeded once");

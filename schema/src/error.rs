@@ -64,7 +64,9 @@ impl ApiError {
             Self::Unauthenticated => "Authentication required".into(),
             Self::Forbidden(reason) => (*reason).into(),
             Self::NotFound => "Not found".into(),
-            Self::RateLimited { retry_after_secs } => format!("Too many attempts; retry in {retry_after_secs} s"),
+            Self::RateLimited { retry_after_secs } => {
+                format!("Too many attempts; retry in {retry_after_secs} s")
+            }
             Self::PlanLimitReached(reason) | Self::BadRequest(reason) => reason.clone(),
             Self::Internal(_) => "Internal error".into(),
         }
@@ -188,7 +190,11 @@ impl UserError {
                     .collect(),
             )
         };
-        Self { field, message: message.into(), code }
+        Self {
+            field,
+            message: message.into(),
+            code,
+        }
     }
 }
 

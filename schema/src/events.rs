@@ -3,8 +3,8 @@
 //! In-process by default; the chat issue adds a Redis implementation so that several
 //! `carbot serve` processes share one bus.
 
-use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -30,7 +30,9 @@ pub struct InProcessEventBus {
 
 impl Default for InProcessEventBus {
     fn default() -> Self {
-        Self { sender: broadcast::channel(4096).0 }
+        Self {
+            sender: broadcast::channel(4096).0,
+        }
     }
 }
 
@@ -45,7 +47,9 @@ impl EventBus for InProcessEventBus {
         let topic = topic.to_owned();
         broadcast_stream(self.sender.subscribe())
             .filter(move |event| {
-                futures_util::future::ready(event.workshop_id == workshop_id && event.topic == topic)
+                futures_util::future::ready(
+                    event.workshop_id == workshop_id && event.topic == topic,
+                )
             })
             .boxed()
     }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{ServerError, ServerResult, Variables};
 
 use crate::auth::Principal;
@@ -22,20 +24,28 @@ pub struct DocumentCache {
 
 impl DocumentCache {
     pub fn new(max_aliases: usize) -> Self {
-        Self { documents: moka::sync::Cache::new(1_000), max_aliases }
+        Self {
+            documents: moka::sync::Cache::new(1_000),
+            max_aliases,
+        }
     }
 
     /// A cached document, or `query` parsed afresh (without caching: only the executor caches,
     /// after async-graphql's own checks of the document have passed).
     fn get_or_parse(&self, query: &str) -> Option<ExecutableDocument> {
-        self.documents.get(query).or_else(|| async_graphql::parser::parse_query(query).ok())
+        self.documents
+            .get(query)
+            .or_else(|| async_graphql::parser::parse_query(query).ok())
     }
 
     fn check_aliases(&self, document: &ExecutableDocument) -> ServerResult<()> {
         let aliases = count_aliases(document);
         if aliases > self.max_aliases {
             return Err(ServerError::new(
-                format!("The document has {aliases} aliases; at most {} are allowed.", self.max_aliases),
+                format!(
+                    "The document has {aliases} aliases; at most {} are allowed.",
+                    self.max_aliases
+                ),
                 None,
             ));
         }
@@ -43,7 +53,11 @@ impl DocumentCache {
     }
 
     /// The type of the operation a request would run; `None` when the document is invalid.
-    pub fn operation_type(&self, query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    pub fn operation_type(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Option<OperationType> {
         let document = self.get_or_parse(query)?;
         match (&document.operations, operation_name) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
@@ -85,9 +99,14 @@ impl Extension for DocumentGuardExtension {
                 document
             }
         };
-        let anonymous = !ctx.data_opt::<Principal>().is_some_and(Principal::is_authenticated);
+        let anonymous = !ctx
+            .data_opt::<Principal>()
+            .is_some_and(Principal::is_authenticated);
         if anonymous && uses_introspection(&document) {
-            let mut error = ServerError::new("Introspection is available to signed-in users and API tokens only.", None);
+            let mut error = ServerError::new(
+                "Introspection is available to signed-in users and API tokens only.",
+                None,
+            );
             let mut extensions = async_graphql::ErrorExtensionValues::default();
             extensions.set("code", crate::error::ErrorCode::Unauthenticated.as_str());
             error.extensions = Some(extensions);
@@ -98,7 +117,7 @@ impl Extension for DocumentGuardExtension {
 }
 
 /// Visits every field of the document's operations and fragments.
-fn fields<'a>(document: &'a ExecutableDocument) -> Vec<&'a Field> {
+fn fields(document: &ExecutableDocument) -> Vec<&Field> {
     fn walk<'a>(set: &'a SelectionSet, out: &mut Vec<&'a Field>) {
         for item in &set.items {
             match &item.node {
@@ -122,11 +141,16 @@ fn fields<'a>(document: &'a ExecutableDocument) -> Vec<&'a Field> {
 }
 
 fn uses_introspection(document: &ExecutableDocument) -> bool {
-    fields(document).iter().any(|f| matches!(f.name.node.as_str(), "__schema" | "__type"))
+    fields(document)
+        .iter()
+        .any(|f| matches!(f.name.node.as_str(), "__schema" | "__type"))
 }
 
 fn count_aliases(document: &ExecutableDocument) -> usize {
-    fields(document).iter().filter(|f| f.alias.is_some()).count()
+    fields(document)
+        .iter()
+        .filter(|f| f.alias.is_some())
+        .count()
 }
 
 #[cfg(test)]

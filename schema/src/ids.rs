@@ -42,7 +42,9 @@ pub fn decode_any(id: &str) -> Option<(NodeType, Uuid)> {
 
 /// Decodes a global id that must be of `expected` type.
 pub fn decode(expected: NodeType, id: &str) -> Option<Uuid> {
-    decode_any(id).filter(|(t, _)| *t == expected).map(|(_, uuid)| uuid)
+    decode_any(id)
+        .filter(|(t, _)| *t == expected)
+        .map(|(_, uuid)| uuid)
 }
 
 #[cfg(test)]

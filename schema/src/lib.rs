@@ -31,7 +31,11 @@ pub struct Services {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(accounts::AccountsQuery, billing::BillingQuery, node::NodeQuery);
+pub struct Query(
+    accounts::AccountsQuery,
+    billing::BillingQuery,
+    node::NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(accounts::AccountsMutation);
@@ -76,22 +80,36 @@ impl Schemas {
         let documents = guard::DocumentCache::new(request_limits::MAX_ALIASES);
         Self {
             authenticated: builder(&documents).data(services.clone()).finish(),
-            anonymous: builder(&documents).data(services).disable_introspection().disable_suggestions().finish(),
+            anonymous: builder(&documents)
+                .data(services)
+                .disable_introspection()
+                .disable_suggestions()
+                .finish(),
             documents,
         }
     }
 
     /// The type of the operation a request would run; `None` when the document is invalid.
-    pub fn operation_type(&self, query: &str, operation_name: Option<&str>) -> Option<async_graphql::parser::types::OperationType> {
+    pub fn operation_type(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Option<async_graphql::parser::types::OperationType> {
         self.documents.operation_type(query, operation_name)
     }
 
     pub fn for_principal(&self, principal: &Principal) -> &CarbotSchema {
-        if principal.is_authenticated() { &self.authenticated } else { &self.anonymous }
+        if principal.is_authenticated() {
+            &self.authenticated
+        } else {
+            &self.anonymous
+        }
     }
 }
 
 /// The SDL published at `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    builder(&guard::DocumentCache::new(request_limits::MAX_ALIASES)).finish().sdl()
+    builder(&guard::DocumentCache::new(request_limits::MAX_ALIASES))
+        .finish()
+        .sdl()
 }

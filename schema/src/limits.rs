@@ -47,17 +47,31 @@ impl Window {
 const PRUNE_ABOVE: usize = 10_000;
 
 impl InProcessRateLimiter {
-    fn with_window<T>(&self, key: &str, window: Duration, f: impl FnOnce(&mut Window, Instant) -> T) -> T {
+    fn with_window<T>(
+        &self,
+        key: &str,
+        window: Duration,
+        f: impl FnOnce(&mut Window, Instant) -> T,
+    ) -> T {
         let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, w| now.duration_since(w.started) < w.length);
         }
-        let entry = windows
-            .entry(key.to_owned())
-            .or_insert(Window { started: now, length: window, hits: 0 });
+        let entry = windows.entry(key.to_owned()).or_insert(Window {
+            started: now,
+            length: window,
+            hits: 0,
+        });
         if now.duration_since(entry.started) >= entry.length {
-            *entry = Window { started: now, length: window, hits: 0 };
+            *entry = Window {
+                started: now,
+                length: window,
+                hits: 0,
+            };
         }
         f(entry, now)
     }
@@ -66,18 +80,31 @@ impl InProcessRateLimiter {
 #[async_trait::async_trait]
 impl RateLimiter for InProcessRateLimiter {
     async fn check(&self, key: &str, limit: u32, window: Duration) -> Result<(), RetryAfter> {
-        self.with_window(key, window, |w, now| if w.hits >= limit { Err(w.retry_after(now)) } else { Ok(()) })
+        self.with_window(key, window, |w, now| {
+            if w.hits >= limit {
+                Err(w.retry_after(now))
+            } else {
+                Ok(())
+            }
+        })
     }
 
     async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<(), RetryAfter> {
         self.with_window(key, window, |w, now| {
             w.hits = w.hits.saturating_add(1);
-            if w.hits > limit { Err(w.retry_after(now)) } else { Ok(()) }
+            if w.hits > limit {
+                Err(w.retry_after(now))
+            } else {
+                Ok(())
+            }
         })
     }
 
     async fn reset(&self, key: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         windows.remove(key);
     }
 }
@@ -93,16 +120,34 @@ mod tests {
         for _ in 0..3 {
             assert!(limiter.hit("a", 3, minute).await.is_ok());
         }
-        let refused = limiter.hit("a", 3, minute).await.expect_err("fourth hit is over");
+        let refused = limiter
+            .hit("a", 3, minute)
+            .await
+            .expect_err("fourth hit is over");
         assert!(refused.secs() >= 59);
         assert!(limiter.check("a", 3, minute).await.is_err());
         assert!(limiter.check("b", 3, minute).await.is_ok());
         limiter.reset("a").await;
         assert!(limiter.check("a", 3, minute).await.is_ok());
 
-        assert!(limiter.hit("short", 1, Duration::from_millis(20)).await.is_ok());
-        assert!(limiter.hit("short", 1, Duration::from_millis(20)).await.is_err());
+        assert!(
+            limiter
+                .hit("short", 1, Duration::from_millis(20))
+                .await
+                .is_ok()
+        );
+        assert!(
+            limiter
+                .hit("short", 1, Duration::from_millis(20))
+                .await
+                .is_err()
+        );
         tokio::time::sleep(Duration::from_millis(30)).await;
-        assert!(limiter.hit("short", 1, Duration::from_millis(20)).await.is_ok());
+        assert!(
+            limiter
+                .hit("short", 1, Duration::from_millis(20))
+                .await
+                .is_ok()
+        );
     }
 }

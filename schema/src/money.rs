@@ -11,6 +11,9 @@ pub struct Money {
 
 impl Money {
     pub fn eur(amount_cents: i32) -> Self {
-        Self { amount_cents, currency: "EUR" }
+        Self {
+            amount_cents,
+            currency: "EUR",
+        }
     }
 }

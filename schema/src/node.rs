@@ -16,6 +16,10 @@ pub const MAX_NODES: usize = 100;
 
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one node per id, at most 100 per request"
+)]
 pub enum Node {
     Workshop(Workshop),
     User(User),
@@ -34,9 +38,15 @@ impl NodeQuery {
 
     /// Objects by id, in order; `null` for each that does not exist or is not the caller's.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(ApiError::BadRequest(format!("At most {MAX_NODES} ids per request.")).into());
+            return Err(
+                ApiError::BadRequest(format!("At most {MAX_NODES} ids per request.")).into(),
+            );
         }
         Ok(load(ctx, &ids).await?)
     }
@@ -48,13 +58,44 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
         return Err(ApiError::Unauthenticated);
     }
     let decoded: Vec<Option<(NodeType, Uuid)>> = ids.iter().map(|id| ids::decode_any(id)).collect();
-    let wanted = |t: NodeType| -> Vec<Uuid> { decoded.iter().flatten().filter(|(k, _)| *k == t).map(|(_, id)| *id).collect() };
+    let wanted = |t: NodeType| -> Vec<Uuid> {
+        decoded
+            .iter()
+            .flatten()
+            .filter(|(k, _)| *k == t)
+            .map(|(_, id)| *id)
+            .collect()
+    };
     let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
     let mut found = Found::default();
-    found.load(&mut conn, principal, NodeType::Workshop, &wanted(NodeType::Workshop)).await?;
-    found.load(&mut conn, principal, NodeType::User, &wanted(NodeType::User)).await?;
-    found.load(&mut conn, principal, NodeType::ApiToken, &wanted(NodeType::ApiToken)).await?;
-    Ok(decoded.into_iter().map(|key| key.and_then(|key| found.take(key))).collect())
+    found
+        .load(
+            &mut conn,
+            principal,
+            NodeType::Workshop,
+            &wanted(NodeType::Workshop),
+        )
+        .await?;
+    found
+        .load(
+            &mut conn,
+            principal,
+            NodeType::User,
+            &wanted(NodeType::User),
+        )
+        .await?;
+    found
+        .load(
+            &mut conn,
+            principal,
+            NodeType::ApiToken,
+            &wanted(NodeType::ApiToken),
+        )
+        .await?;
+    Ok(decoded
+        .into_iter()
+        .map(|key| key.and_then(|key| found.take(key)))
+        .collect())
 }
 
 /// Objects found for one request; `take` hands out copies so repeated ids resolve each time.
@@ -66,7 +107,13 @@ struct Found {
 }
 
 impl Found {
-    async fn load(&mut self, conn: &mut Conn<'_>, principal: &Principal, kind: NodeType, ids: &[Uuid]) -> ApiResult<()> {
+    async fn load(
+        &mut self,
+        conn: &mut Conn<'_>,
+        principal: &Principal,
+        kind: NodeType,
+        ids: &[Uuid],
+    ) -> ApiResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -77,21 +124,37 @@ impl Found {
                     self.workshops.push(workshop::load(conn, tenant).await?);
                 }
             }
-            NodeType::User => self.users = user::find(conn, principal.member()?.tenant, ids).await?,
-            NodeType::ApiToken => self.api_tokens = api_tokens::find(conn, principal.owner()?.tenant, ids).await?,
+            NodeType::User => {
+                self.users = user::find(conn, principal.member()?.tenant, ids).await?
+            }
+            NodeType::ApiToken => {
+                self.api_tokens = api_tokens::find(conn, principal.owner()?.tenant, ids).await?
+            }
         }
         Ok(())
     }
 
     fn take(&self, (kind, id): (NodeType, Uuid)) -> Option<Node> {
         match kind {
-            NodeType::Workshop => self.workshops.iter().find(|w| w.id == id).cloned().map(|w| Node::Workshop(Workshop(w))),
-            NodeType::User => self
-                .users
+            NodeType::Workshop => self
+                .workshops
                 .iter()
-                .find(|u| u.id == id)
-                .map(|u| Node::User(User { id: u.id, email: u.email.clone(), role: u.role })),
-            NodeType::ApiToken => self.api_tokens.iter().find(|t| t.id == id).cloned().map(|t| Node::ApiToken(ApiToken(t))),
+                .find(|w| w.id == id)
+                .cloned()
+                .map(|w| Node::Workshop(Workshop(w))),
+            NodeType::User => self.users.iter().find(|u| u.id == id).map(|u| {
+                Node::User(User {
+                    id: u.id,
+                    email: u.email.clone(),
+                    role: u.role,
+                })
+            }),
+            NodeType::ApiToken => self
+                .api_tokens
+                .iter()
+                .find(|t| t.id == id)
+                .cloned()
+                .map(|t| Node::ApiToken(ApiToken(t))),
         }
     }
 }

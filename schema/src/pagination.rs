@@ -22,12 +22,21 @@ impl Page {
     pub fn new(first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
         let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
-            return Err(ApiError::BadRequest(format!("`first` must be between 0 and {MAX_PAGE_SIZE}.")));
+            return Err(ApiError::BadRequest(format!(
+                "`first` must be between 0 and {MAX_PAGE_SIZE}."
+            )));
         }
         let after = after
-            .map(|cursor| decode_cursor(&cursor).ok_or_else(|| ApiError::BadRequest("`after` is not a cursor of this list.".into())))
+            .map(|cursor| {
+                decode_cursor(&cursor).ok_or_else(|| {
+                    ApiError::BadRequest("`after` is not a cursor of this list.".into())
+                })
+            })
             .transpose()?;
-        Ok(Self { first: i64::from(first), after })
+        Ok(Self {
+            first: i64::from(first),
+            after,
+        })
     }
 
     /// Rows to fetch: one more than asked, to learn whether there is a next page.
@@ -43,7 +52,10 @@ pub fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
 fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let (micros, id) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?, Uuid::parse_str(id).ok()?))
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        Uuid::parse_str(id).ok()?,
+    ))
 }
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -55,7 +67,11 @@ pub struct PageInfo {
 }
 
 /// Builds the edges and page info of a newest-first list from `rows` fetched with [`Page::limit`].
-pub fn edges<T>(page: &Page, mut rows: Vec<T>, key: impl Fn(&T) -> (DateTime<Utc>, Uuid)) -> (Vec<(String, T)>, PageInfo) {
+pub fn edges<T>(
+    page: &Page,
+    mut rows: Vec<T>,
+    key: impl Fn(&T) -> (DateTime<Utc>, Uuid),
+) -> (Vec<(String, T)>, PageInfo) {
     let has_next_page = rows.len() as i64 > page.first;
     rows.truncate(page.first as usize);
     let edges: Vec<(String, T)> = rows

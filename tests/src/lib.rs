@@ -25,7 +25,9 @@ fn workspace_dir() -> PathBuf {
 
 /// Replaces the database name of a `postgres://` URL (keeping any `?host=` socket parameter).
 fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
     match query {
         Some(query) => format!("{server}/{database}?{query}"),
@@ -43,7 +45,10 @@ fn template_name() -> String {
     entries.sort();
     let mut hash = 0xcbf2_9ce4_8422_2325_u64;
     for dir in entries {
-        for part in [dir.to_string_lossy().into_owned().into_bytes(), std::fs::read(dir.join("up.sql")).unwrap_or_default()] {
+        for part in [
+            dir.to_string_lossy().into_owned().into_bytes(),
+            std::fs::read(dir.join("up.sql")).unwrap_or_default(),
+        ] {
             for byte in part {
                 hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
             }
@@ -57,7 +62,10 @@ fn cluster() -> &'static Cluster {
     CLUSTER.get_or_init(|| {
         // Set-up runs on its own thread and runtime: it outlives every test's runtime.
         std::thread::spawn(|| {
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             runtime.block_on(start_cluster())
         })
         .join()
@@ -70,23 +78,41 @@ async fn start_cluster() -> Cluster {
         Ok(url) => (url, None),
         Err(_) => {
             let dir = workspace_dir().join("target").join("test-postgres");
-            let pg = tokio::task::spawn_blocking(move || carbot::postgres::EmbeddedPostgres::start(&dir))
-                .await
-                .expect("join")
-                .expect("starting the test PostgreSQL cluster");
+            let pg = tokio::task::spawn_blocking(move || {
+                carbot::postgres::EmbeddedPostgres::start(&dir)
+            })
+            .await
+            .expect("join")
+            .expect("starting the test PostgreSQL cluster");
             (pg.url("postgres"), Some(pg))
         }
     };
     let template = template_name();
-    let mut conn = AsyncPgConnection::establish(&admin_url).await.expect("connecting to the test cluster");
-    diesel::sql_query("SELECT pg_advisory_lock(8812001)").execute(&mut conn).await.expect("lock");
+    let mut conn = AsyncPgConnection::establish(&admin_url)
+        .await
+        .expect("connecting to the test cluster");
+    diesel::sql_query("SELECT pg_advisory_lock(8812001)")
+        .execute(&mut conn)
+        .await
+        .expect("lock");
     drop_leftover_databases(&mut conn, &template).await;
     if !database_exists(&mut conn, &template).await {
-        carbot::postgres::ensure_database(&admin_url, &template).await.expect("creating the template");
-        carbot_schema::db::run_migrations(&with_database(&admin_url, &template)).await.expect("migrating the template");
+        carbot::postgres::ensure_database(&admin_url, &template)
+            .await
+            .expect("creating the template");
+        carbot_schema::db::run_migrations(&with_database(&admin_url, &template))
+            .await
+            .expect("migrating the template");
     }
-    diesel::sql_query("SELECT pg_advisory_unlock(8812001)").execute(&mut conn).await.expect("unlock");
-    Cluster { admin_url, template, _embedded: embedded }
+    diesel::sql_query("SELECT pg_advisory_unlock(8812001)")
+        .execute(&mut conn)
+        .await
+        .expect("unlock");
+    Cluster {
+        admin_url,
+        template,
+        _embedded: embedded,
+    }
 }
 
 #[derive(QueryableByName)]
@@ -113,7 +139,9 @@ async fn drop_leftover_databases(conn: &mut AsyncPgConnection, template: &str) {
     .await
     .expect("listing databases");
     for Name { datname } in names.into_iter().filter(|n| n.datname != template) {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).execute(conn).await;
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+            .execute(conn)
+            .await;
     }
 }
 
@@ -144,12 +172,17 @@ impl TestApp {
     pub async fn new() -> Self {
         let cluster = cluster();
         let database = format!("carbot_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = AsyncPgConnection::establish(&cluster.admin_url).await.expect("admin connection");
+        let mut admin = AsyncPgConnection::establish(&cluster.admin_url)
+            .await
+            .expect("admin connection");
         let mut attempts = 0;
         // Cloning needs the template to be idle; concurrent clones may briefly collide.
-        while let Err(error) = diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {}", cluster.template))
-            .execute(&mut admin)
-            .await
+        while let Err(error) = diesel::sql_query(format!(
+            "CREATE DATABASE {database} TEMPLATE {}",
+            cluster.template
+        ))
+        .execute(&mut admin)
+        .await
         {
             attempts += 1;
             assert!(attempts < 50, "creating the test database: {error}");
@@ -163,7 +196,11 @@ impl TestApp {
             database_url: Some(database_url.parse().expect("infallible")),
             db_pool_size: 8,
             redis_url: None,
-            jwt_secret: Some("test-secret-test-secret-test-secret!".parse().expect("infallible")),
+            jwt_secret: Some(
+                "test-secret-test-secret-test-secret!"
+                    .parse()
+                    .expect("infallible"),
+            ),
             public_url: None,
             trust_proxy: true,
             seed_demo: false,
@@ -202,7 +239,10 @@ impl TestApp {
 
     /// POSTs a GraphQL request; returns the status and the JSON body.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-        let mut request = self.client.post(self.graphql_url()).json(&json!({ "query": query, "variables": variables }));
+        let mut request = self
+            .client
+            .post(self.graphql_url())
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -232,9 +272,18 @@ impl TestApp {
         Owner {
             email: email.to_owned(),
             password: PASSWORD.to_owned(),
-            access_token: payload["session"]["accessToken"].as_str().expect("token").to_owned(),
-            refresh_token: payload["session"]["refreshToken"].as_str().expect("token").to_owned(),
-            workshop_id: payload["viewer"]["workshop"]["id"].as_str().expect("id").to_owned(),
+            access_token: payload["session"]["accessToken"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            refresh_token: payload["session"]["refreshToken"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            workshop_id: payload["viewer"]["workshop"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
             user_id: payload["viewer"]["id"].as_str().expect("id").to_owned(),
         }
     }
@@ -258,7 +307,9 @@ impl TestApp {
     }
 
     pub async fn db(&self) -> AsyncPgConnection {
-        AsyncPgConnection::establish(&self.database_url).await.expect("database connection")
+        AsyncPgConnection::establish(&self.database_url)
+            .await
+            .expect("database connection")
     }
 
     /// Rows per table, to show that a refused request changed nothing.
@@ -301,7 +352,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("carbot-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("carbot-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
     }
@@ -315,5 +367,7 @@ impl Drop for TempDir {
 
 /// The `extensions.code` of the first error of a GraphQL response.
 pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
 }

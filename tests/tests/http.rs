@@ -6,9 +6,18 @@ use carbot_tests::{TestApp, error_code};
 #[tokio::test(flavor = "multi_thread")]
 async fn post_answers_with_the_graphql_response_media_type() {
     let app = TestApp::new().await;
-    let response = app.client.post(app.graphql_url()).json(&json!({ "query": "{ __typename }" })).send().await.expect("send");
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/graphql-response+json; charset=utf-8");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/graphql-response+json; charset=utf-8"
+    );
     let body: Value = response.json().await.expect("json");
     assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
 
@@ -20,7 +29,10 @@ async fn post_answers_with_the_graphql_response_media_type() {
         .send()
         .await
         .expect("send");
-    assert_eq!(legacy.headers()["content-type"], "application/json; charset=utf-8");
+    assert_eq!(
+        legacy.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
     let html_only = app
         .client
         .post(app.graphql_url())
@@ -35,19 +47,41 @@ async fn post_answers_with_the_graphql_response_media_type() {
 #[tokio::test(flavor = "multi_thread")]
 async fn get_runs_queries_and_refuses_mutations() {
     let app = TestApp::new().await;
-    let response = app.client.get(app.graphql_url()).query(&[("query", "{ plans { code } }")]).send().await.expect("send");
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("query", "{ plans { code } }")])
+        .send()
+        .await
+        .expect("send");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["data"]["plans"][0]["code"], "BASIC");
 
     let before = app.row_counts().await;
     let mutation = "mutation { register(input: {email: \"get@example.de\", password: \"Sehr-langes-Passwort-1\", workshopName: \"Get\"}) { userErrors { code } } }";
-    let response = app.client.get(app.graphql_url()).query(&[("query", mutation)]).send().await.expect("send");
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .expect("send");
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
-    assert_eq!(app.row_counts().await, before, "a mutation over GET must change nothing");
+    assert_eq!(
+        app.row_counts().await,
+        before,
+        "a mutation over GET must change nothing"
+    );
 
-    let put = app.client.put(app.graphql_url()).json(&json!({ "query": "{ __typename }" })).send().await.expect("send");
+    let put = app
+        .client
+        .put(app.graphql_url())
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(put.status(), 405);
 }
 
@@ -56,20 +90,36 @@ async fn malformed_requests_get_4xx_without_data() {
     let app = TestApp::new().await;
     let before = app.row_counts().await;
     let send = |body: Vec<u8>, content_type: &'static str| {
-        app.client.post(app.graphql_url()).header("content-type", content_type).body(body).send()
+        app.client
+            .post(app.graphql_url())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
 
-    let response = send(b"{\"query\": ".to_vec(), "application/json").await.expect("send");
+    let response = send(b"{\"query\": ".to_vec(), "application/json")
+        .await
+        .expect("send");
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_code(&body), "BAD_REQUEST");
     assert!(body.get("data").is_none());
 
-    let response = send(b"query=%7B__typename%7D".to_vec(), "application/x-www-form-urlencoded").await.expect("send");
+    let response = send(
+        b"query=%7B__typename%7D".to_vec(),
+        "application/x-www-form-urlencoded",
+    )
+    .await
+    .expect("send");
     assert_eq!(response.status(), 415);
 
-    let huge = format!("{{\"query\": \"{{ __typename }}\", \"variables\": {{\"pad\": \"{}\"}}}}", "x".repeat(5 * 1024 * 1024));
-    let response = send(huge.into_bytes(), "application/json").await.expect("send");
+    let huge = format!(
+        "{{\"query\": \"{{ __typename }}\", \"variables\": {{\"pad\": \"{}\"}}}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let response = send(huge.into_bytes(), "application/json")
+        .await
+        .expect("send");
     assert_eq!(response.status(), 413);
 
     let (status, body) = app.post(None, "{ viewer { ", json!({})).await;
@@ -82,19 +132,41 @@ async fn malformed_requests_get_4xx_without_data() {
 #[tokio::test(flavor = "multi_thread")]
 async fn limits_refuse_deep_wide_and_expensive_documents() {
     let app = TestApp::new().await;
-    let owner = app.register("limits@autohaus-nord.de", "Autohaus Nord").await;
+    let owner = app
+        .register("limits@autohaus-nord.de", "Autohaus Nord")
+        .await;
 
-    let nested = |levels: usize| format!("{{ {}__typename{} }}", "a: viewer { ".repeat(levels), " }".repeat(levels));
+    let nested = |levels: usize| {
+        format!(
+            "{{ {}__typename{} }}",
+            "a: viewer { ".repeat(levels),
+            " }".repeat(levels)
+        )
+    };
     for (levels, refusal) in [(50, "recursion depth"), (20, "nested too deep")] {
-        let (status, body) = app.post(Some(&owner.access_token), &nested(levels), json!({})).await;
+        let (status, body) = app
+            .post(Some(&owner.access_token), &nested(levels), json!({}))
+            .await;
         assert_eq!(status, 400, "{body}");
-        assert!(body["errors"][0]["message"].as_str().expect("message").contains(refusal), "{levels}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .expect("message")
+                .contains(refusal),
+            "{levels}: {body}"
+        );
     }
 
     let aliases: String = (0..1000).map(|i| format!("a{i}: __typename ")).collect();
     let (status, body) = app.post(None, &format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(status, 400);
-    assert!(body["errors"][0]["message"].as_str().expect("message").contains("aliases"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("aliases"),
+        "{body}"
+    );
 
     let directives = "{ __typename @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }";
     let (status, _) = app.post(None, directives, json!({})).await;
@@ -102,47 +174,104 @@ async fn limits_refuse_deep_wide_and_expensive_documents() {
 
     // A page costs `first` × its selection: five pages of 100 tokens with ten fields exceed 5,000.
     let page = "apiTokens(first: 100) { edges { node { id name prefix scopes active createdAt lastUsedAt expiresAt revokedAt } } }";
-    let expensive = format!("{{ {} }}", (0..5).map(|i| format!("p{i}: {page}")).collect::<Vec<_>>().join(" "));
-    let (status, body) = app.post(Some(&owner.access_token), &format!("{{ {page} }}"), json!({})).await;
+    let expensive = format!(
+        "{{ {} }}",
+        (0..5)
+            .map(|i| format!("p{i}: {page}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let (status, body) = app
+        .post(
+            Some(&owner.access_token),
+            &format!("{{ {page} }}"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "one page is affordable: {body}");
-    let (status, body) = app.post(Some(&owner.access_token), &expensive, json!({})).await;
+    let (status, body) = app
+        .post(Some(&owner.access_token), &expensive, json!({}))
+        .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["errors"][0]["message"].as_str().expect("message").contains("complex"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("complex"),
+        "{body}"
+    );
 
-    let body = app.gql(Some(&owner.access_token), "{ apiTokens(first: 101) { totalCount } }", json!({})).await;
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            "{ apiTokens(first: 101) { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&body), "BAD_REQUEST");
     let ids: Vec<String> = (0..101).map(|i| format!("id{i}")).collect();
-    let body = app.gql(Some(&owner.access_token), "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": ids })).await;
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": ids }),
+        )
+        .await;
     assert_eq!(error_code(&body), "BAD_REQUEST");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn introspection_and_suggestions_are_for_authenticated_callers_only() {
     let app = TestApp::new().await;
-    let owner = app.register("intro@autohaus-nord.de", "Autohaus Nord").await;
+    let owner = app
+        .register("intro@autohaus-nord.de", "Autohaus Nord")
+        .await;
     let (_, api_token) = app.api_token(&owner, &["LEADS_READ"]).await;
     let introspection = "{ __schema { queryType { name } } }";
 
     let (status, anonymous) = app.post(None, introspection, json!({})).await;
-    assert_eq!((status, error_code(&anonymous)), (400, "UNAUTHENTICATED"), "{anonymous}");
-    let (_, nested) = app.post(None, "{ plans { code } ...F } fragment F on Query { __type(name: \"Plan\") { name } }", json!({})).await;
+    assert_eq!(
+        (status, error_code(&anonymous)),
+        (400, "UNAUTHENTICATED"),
+        "{anonymous}"
+    );
+    let (_, nested) = app
+        .post(
+            None,
+            "{ plans { code } ...F } fragment F on Query { __type(name: \"Plan\") { name } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&nested), "UNAUTHENTICATED", "{nested}");
     for token in [&owner.access_token, &api_token] {
         let body = app.gql(Some(token), introspection, json!({})).await;
-        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
+        assert_eq!(
+            body["data"]["__schema"]["queryType"]["name"], "Query",
+            "{body}"
+        );
     }
 
     let (_, anonymous) = app.post(None, "{ viewr { email } }", json!({})).await;
     let message = anonymous["errors"][0]["message"].as_str().expect("message");
     assert!(!message.contains("Did you mean"), "{message}");
-    let (_, owner_body) = app.post(Some(&owner.access_token), "{ viewr { email } }", json!({})).await;
-    assert!(owner_body["errors"][0]["message"].as_str().expect("message").contains("Did you mean"), "{owner_body}");
+    let (_, owner_body) = app
+        .post(Some(&owner.access_token), "{ viewr { email } }", json!({}))
+        .await;
+    assert!(
+        owner_body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("Did you mean"),
+        "{owner_body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn internal_errors_are_masked_and_carry_an_id() {
     let app = TestApp::new().await;
-    let owner = app.register("masked@autohaus-nord.de", "Autohaus Nord").await;
+    let owner = app
+        .register("masked@autohaus-nord.de", "Autohaus Nord")
+        .await;
     {
         use diesel_async::RunQueryDsl;
         let mut conn = app.db().await;
@@ -151,13 +280,31 @@ async fn internal_errors_are_masked_and_carry_an_id() {
             .await
             .expect("break the table");
     }
-    let body = app.gql(Some(&owner.access_token), "{ apiTokens { edges { node { prefix } } } }", json!({})).await;
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            "{ apiTokens { edges { node { prefix } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&body), "INTERNAL");
     let error = &body["errors"][0];
     let message = error["message"].as_str().expect("message");
-    assert!(error["extensions"]["errorId"].as_str().is_some_and(|id| message.contains(id)), "{body}");
+    assert!(
+        error["extensions"]["errorId"]
+            .as_str()
+            .is_some_and(|id| message.contains(id)),
+        "{body}"
+    );
     let text = body.to_string();
-    for leak in ["token_prefix", "broken_prefix", "does not exist", "SELECT", "api_tokens", ".rs"] {
+    for leak in [
+        "token_prefix",
+        "broken_prefix",
+        "does not exist",
+        "SELECT",
+        "api_tokens",
+        ".rs",
+    ] {
         assert!(!text.contains(leak), "the response leaks {leak}: {text}");
     }
 }
@@ -165,35 +312,77 @@ async fn internal_errors_are_masked_and_carry_an_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn operations_endpoints_report_health_and_metrics() {
     let app = TestApp::new().await;
-    let livez = app.client.get(format!("{}/livez", app.url)).send().await.expect("send");
+    let livez = app
+        .client
+        .get(format!("{}/livez", app.url))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(livez.status(), 200);
-    let readyz = app.client.get(format!("{}/readyz", app.url)).send().await.expect("send");
+    let readyz = app
+        .client
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(readyz.status(), 200);
-    assert_eq!(readyz.json::<Value>().await.expect("json")["status"], "ready");
+    assert_eq!(
+        readyz.json::<Value>().await.expect("json")["status"],
+        "ready"
+    );
 
     app.gql(None, "{ plans { code } }", json!({})).await;
-    let metrics = app.client.get(format!("{}/metrics", app.url)).send().await.expect("send").text().await.expect("text");
-    assert!(metrics.contains("carbot_graphql_request_duration_seconds_bucket{operation_type=\"query\",outcome=\"ok\""), "{metrics}");
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(
+            "carbot_graphql_request_duration_seconds_bucket{operation_type=\"query\",outcome=\"ok\""
+        ),
+        "{metrics}"
+    );
     assert!(metrics.contains("carbot_db_pool_connections"), "{metrics}");
 
     // A database whose migrations are not all applied is not ready.
     {
         use diesel_async::RunQueryDsl;
         let mut conn = app.db().await;
-        diesel::sql_query("DELETE FROM __diesel_schema_migrations").execute(&mut conn).await.expect("delete");
+        diesel::sql_query("DELETE FROM __diesel_schema_migrations")
+            .execute(&mut conn)
+            .await
+            .expect("delete");
     }
-    let readyz = app.client.get(format!("{}/readyz", app.url)).send().await.expect("send");
+    let readyz = app
+        .client
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(readyz.status(), 503);
 
-    let graphiql = app.client.get(format!("{}/graphiql", app.url)).send().await.expect("send");
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.url))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(graphiql.status(), 200);
     assert!(graphiql.text().await.expect("text").contains("graphiql"));
 }
 
 #[test]
 fn published_sdl_matches_the_code() {
-    let published = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../graphql/schema.graphql"))
-        .expect("graphql/schema.graphql");
+    let published = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../graphql/schema.graphql"
+    ))
+    .expect("graphql/schema.graphql");
     assert!(
         published == carbot_schema::sdl(),
         "graphql/schema.graphql differs from the code; run `cargo run -p carbot -- schema > graphql/schema.graphql`"

@@ -6,13 +6,29 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 7] = ["viewer", "workshop", "apiTokens", "plans", "node", "nodes", "__typename"];
-const COVERED_MUTATIONS: [&str; 7] =
-    ["register", "login", "refreshSession", "logout", "updateWorkshop", "createApiToken", "revokeApiToken"];
+const COVERED_QUERY_FIELDS: [&str; 7] = [
+    "viewer",
+    "workshop",
+    "apiTokens",
+    "plans",
+    "node",
+    "nodes",
+    "__typename",
+];
+const COVERED_MUTATIONS: [&str; 7] = [
+    "register",
+    "login",
+    "refreshSession",
+    "logout",
+    "updateWorkshop",
+    "createApiToken",
+    "revokeApiToken",
+];
 const COVERED_NODE_TYPES: [&str; 3] = ["ApiToken", "User", "Workshop"];
 
 fn guessed_id(kind: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{}", uuid::Uuid::new_v4()))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{kind}:{}", uuid::Uuid::new_v4()))
 }
 
 async fn names(app: &TestApp, token: &str, query: &str, pointer: &str) -> Vec<String> {
@@ -31,18 +47,54 @@ async fn names(app: &TestApp, token: &str, query: &str, pointer: &str) -> Vec<St
 #[tokio::test(flavor = "multi_thread")]
 async fn the_matrix_covers_every_root_field_and_node_type() {
     let app = TestApp::new().await;
-    let owner = app.register("schema@autohaus-nord.de", "Autohaus Nord").await;
-    let query = names(&app, &owner.access_token, "{ __schema { queryType { fields { name } } } }", "/data/__schema/queryType/fields").await;
-    let mutation = names(&app, &owner.access_token, "{ __schema { mutationType { fields { name } } } }", "/data/__schema/mutationType/fields").await;
-    let nodes = names(&app, &owner.access_token, "{ __type(name: \"Node\") { possibleTypes { name } } }", "/data/__type/possibleTypes").await;
+    let owner = app
+        .register("schema@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let query = names(
+        &app,
+        &owner.access_token,
+        "{ __schema { queryType { fields { name } } } }",
+        "/data/__schema/queryType/fields",
+    )
+    .await;
+    let mutation = names(
+        &app,
+        &owner.access_token,
+        "{ __schema { mutationType { fields { name } } } }",
+        "/data/__schema/mutationType/fields",
+    )
+    .await;
+    let nodes = names(
+        &app,
+        &owner.access_token,
+        "{ __type(name: \"Node\") { possibleTypes { name } } }",
+        "/data/__type/possibleTypes",
+    )
+    .await;
     let sorted = |list: &[&str]| {
-        let mut v: Vec<String> = list.iter().filter(|n| !n.starts_with("__")).map(|n| (*n).to_owned()).collect();
+        let mut v: Vec<String> = list
+            .iter()
+            .filter(|n| !n.starts_with("__"))
+            .map(|n| (*n).to_owned())
+            .collect();
         v.sort();
         v
     };
-    assert_eq!(query, sorted(&COVERED_QUERY_FIELDS), "a root field is not covered by the isolation matrix");
-    assert_eq!(mutation, sorted(&COVERED_MUTATIONS), "a mutation is not covered by the isolation matrix");
-    assert_eq!(nodes, sorted(&COVERED_NODE_TYPES), "a node type is not covered by the isolation matrix");
+    assert_eq!(
+        query,
+        sorted(&COVERED_QUERY_FIELDS),
+        "a root field is not covered by the isolation matrix"
+    );
+    assert_eq!(
+        mutation,
+        sorted(&COVERED_MUTATIONS),
+        "a mutation is not covered by the isolation matrix"
+    );
+    assert_eq!(
+        nodes,
+        sorted(&COVERED_NODE_TYPES),
+        "a node type is not covered by the isolation matrix"
+    );
 }
 
 struct Tenant {
@@ -53,9 +105,23 @@ struct Tenant {
 
 async fn tenant(app: &TestApp, email: &str, name: &str) -> Tenant {
     let owner = app.register(email, name).await;
-    let (api_token_id, api_token) =
-        app.api_token(&owner, &["LEADS_READ", "LEADS_WRITE", "CATALOG_READ", "CATALOG_WRITE", "ANALYTICS_READ"]).await;
-    Tenant { owner, api_token_id, api_token }
+    let (api_token_id, api_token) = app
+        .api_token(
+            &owner,
+            &[
+                "LEADS_READ",
+                "LEADS_WRITE",
+                "CATALOG_READ",
+                "CATALOG_WRITE",
+                "ANALYTICS_READ",
+            ],
+        )
+        .await;
+    Tenant {
+        owner,
+        api_token_id,
+        api_token,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -72,49 +138,109 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         guessed_id("ApiToken"),
         "not-an-id".to_owned(),
     ];
-    let own_ids = [sued.owner.workshop_id.clone(), sued.owner.user_id.clone(), sued.api_token_id.clone()];
+    let own_ids = [
+        sued.owner.workshop_id.clone(),
+        sued.owner.user_id.clone(),
+        sued.api_token_id.clone(),
+    ];
     let node = "query($id: ID!) { node(id: $id) { id } }";
     let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
 
     // The owner sees their own objects (so the checks below can fail) and nothing of Nord's.
     for id in &own_ids {
-        let body = app.gql(Some(&sued.owner.access_token), node, json!({ "id": id })).await;
+        let body = app
+            .gql(Some(&sued.owner.access_token), node, json!({ "id": id }))
+            .await;
         assert_eq!(body["data"]["node"]["id"], json!(id), "{body}");
     }
     for id in &foreign_ids {
-        let body = app.gql(Some(&sued.owner.access_token), node, json!({ "id": id })).await;
+        let body = app
+            .gql(Some(&sued.owner.access_token), node, json!({ "id": id }))
+            .await;
         assert_eq!(body["data"]["node"], Value::Null, "{id}: {body}");
     }
-    let body = app.gql(Some(&sued.owner.access_token), nodes, json!({ "ids": foreign_ids })).await;
-    assert_eq!(body["data"]["nodes"], json!(vec![Value::Null; foreign_ids.len()]), "{body}");
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            nodes,
+            json!({ "ids": foreign_ids }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["nodes"],
+        json!(vec![Value::Null; foreign_ids.len()]),
+        "{body}"
+    );
 
     // Süd's API token: its own workshop only; user and token nodes are for signed-in owners.
-    let body = app.gql(Some(&sued.api_token), node, json!({ "id": sued.owner.workshop_id })).await;
+    let body = app
+        .gql(
+            Some(&sued.api_token),
+            node,
+            json!({ "id": sued.owner.workshop_id }),
+        )
+        .await;
     assert_eq!(body["data"]["node"]["id"], json!(sued.owner.workshop_id));
-    let body = app.gql(Some(&sued.api_token), node, json!({ "id": nord.owner.workshop_id })).await;
+    let body = app
+        .gql(
+            Some(&sued.api_token),
+            node,
+            json!({ "id": nord.owner.workshop_id }),
+        )
+        .await;
     assert_eq!(body["data"]["node"], Value::Null);
     for id in [&nord.owner.user_id, &nord.api_token_id] {
-        let body = app.gql(Some(&sued.api_token), node, json!({ "id": id })).await;
+        let body = app
+            .gql(Some(&sued.api_token), node, json!({ "id": id }))
+            .await;
         assert_eq!(body["data"]["node"], Value::Null, "{body}");
     }
 
     // Root fields answer with Süd's data only.
     for token in [&sued.owner.access_token, &sued.api_token] {
-        let body = app.gql(Some(token), "{ workshop { id name } }", json!({})).await;
+        let body = app
+            .gql(Some(token), "{ workshop { id name } }", json!({}))
+            .await;
         assert_eq!(body["data"]["workshop"]["name"], "Autohaus Süd");
     }
-    let body = app.gql(Some(&sued.owner.access_token), "{ viewer { id email workshop { id } } }", json!({})).await;
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "{ viewer { id email workshop { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(body["data"]["viewer"]["email"], "sued@autohaus-sued.de");
-    assert_eq!(body["data"]["viewer"]["workshop"]["id"], json!(sued.owner.workshop_id));
-    let body = app.gql(Some(&sued.owner.access_token), "{ apiTokens { totalCount edges { node { id } } } }", json!({})).await;
+    assert_eq!(
+        body["data"]["viewer"]["workshop"]["id"],
+        json!(sued.owner.workshop_id)
+    );
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "{ apiTokens { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(body["data"]["apiTokens"]["totalCount"], 1);
-    assert_eq!(body["data"]["apiTokens"]["edges"][0]["node"]["id"], json!(sued.api_token_id));
+    assert_eq!(
+        body["data"]["apiTokens"]["edges"][0]["node"]["id"],
+        json!(sued.api_token_id)
+    );
     let body = app.gql(None, "{ plans { code } }", json!({})).await;
-    assert_eq!(body["data"]["plans"].as_array().map(Vec::len), Some(3), "the price list is public");
+    assert_eq!(
+        body["data"]["plans"].as_array().map(Vec::len),
+        Some(3),
+        "the price list is public"
+    );
 
     // Mutations given Nord's ids change nothing of Nord's.
     let before = app.row_counts().await;
-    for id in [&nord.api_token_id, &nord.owner.workshop_id, &guessed_id("ApiToken")] {
+    for id in [
+        &nord.api_token_id,
+        &nord.owner.workshop_id,
+        &guessed_id("ApiToken"),
+    ] {
         let body = app
             .gql(
                 Some(&sued.owner.access_token),
@@ -122,16 +248,33 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
                 json!({ "id": id }),
             )
             .await;
-        assert_eq!(body["data"]["revokeApiToken"]["userErrors"][0]["code"], "NOT_FOUND", "{body}");
+        assert_eq!(
+            body["data"]["revokeApiToken"]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
         assert_eq!(body["data"]["revokeApiToken"]["apiToken"], Value::Null);
     }
-    app.gql(Some(&sued.owner.access_token), "mutation { updateWorkshop(input: {name: \"Süd neu\"}) { userErrors { code } } }", json!({}))
+    app.gql(
+        Some(&sued.owner.access_token),
+        "mutation { updateWorkshop(input: {name: \"Süd neu\"}) { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    let body = app
+        .gql(Some(&nord.api_token), "{ workshop { name } }", json!({}))
         .await;
-    let body = app.gql(Some(&nord.api_token), "{ workshop { name } }", json!({})).await;
-    assert_eq!(body["data"]["workshop"]["name"], "Autohaus Nord", "Nord's token still works and Nord is unchanged");
+    assert_eq!(
+        body["data"]["workshop"]["name"], "Autohaus Nord",
+        "Nord's token still works and Nord is unchanged"
+    );
     assert_eq!(app.row_counts().await, before);
 
     // Anonymous callers get no objects at all.
-    let (status, body) = app.post(None, node, json!({ "id": nord.owner.workshop_id })).await;
-    assert_eq!((status, carbot_tests::error_code(&body)), (200, "UNAUTHENTICATED"));
+    let (status, body) = app
+        .post(None, node, json!({ "id": nord.owner.workshop_id }))
+        .await;
+    assert_eq!(
+        (status, carbot_tests::error_code(&body)),
+        (200, "UNAUTHENTICATED")
+    );
 }

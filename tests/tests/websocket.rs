@@ -9,26 +9,46 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(app: &TestApp) -> Socket {
-    let mut request = app.graphql_url().replace("http://", "ws://").into_client_request().expect("request");
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    let mut request = app
+        .graphql_url()
+        .replace("http://", "ws://")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
     socket
 }
 
 async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::Text(message.to_string().into())).await.expect("send");
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("send");
 }
 
 /// The next protocol message, or the close frame's code.
 async fn receive(socket: &mut Socket) -> Result<Value, u16> {
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(15), socket.next()).await.expect("an answer in time");
+        let message = tokio::time::timeout(Duration::from_secs(15), socket.next())
+            .await
+            .expect("an answer in time");
         match message {
-            Some(Ok(Message::Text(text))) => return Ok(carbot_tests::serde_json::from_str(&text).expect("json")),
+            Some(Ok(Message::Text(text))) => {
+                return Ok(carbot_tests::serde_json::from_str(&text).expect("json"));
+            }
             Some(Ok(Message::Close(frame))) => return Err(frame.map_or(0, |f| u16::from(f.code))),
             Some(Ok(_)) => continue,
             other => panic!("connection ended without a close frame: {other:?}"),
@@ -42,12 +62,22 @@ async fn queries_run_over_the_socket_with_the_token_from_connection_init() {
     let owner = app.register("ws@autohaus-nord.de", "Autohaus Nord").await;
     let mut socket = connect(&app).await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", owner.access_token) } })).await;
-    assert_eq!(receive(&mut socket).await.expect("ack")["type"], "connection_ack");
-    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { email } }" } })).await;
+    assert_eq!(
+        receive(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { email } }" } }),
+    )
+    .await;
     let next = receive(&mut socket).await.expect("next");
     assert_eq!(next["type"], "next");
     assert_eq!(next["payload"]["data"]["viewer"]["email"], owner.email);
-    assert_eq!(receive(&mut socket).await.expect("complete"), json!({ "id": "1", "type": "complete" }));
+    assert_eq!(
+        receive(&mut socket).await.expect("complete"),
+        json!({ "id": "1", "type": "complete" })
+    );
 
     send(&mut socket, json!({ "type": "ping" })).await;
     assert_eq!(receive(&mut socket).await.expect("pong")["type"], "pong");
@@ -58,10 +88,16 @@ async fn anonymous_sockets_get_no_introspection() {
     let app = TestApp::new().await;
     let mut socket = connect(&app).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
-    assert_eq!(receive(&mut socket).await.expect("ack")["type"], "connection_ack");
+    assert_eq!(
+        receive(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
     send(&mut socket, json!({ "id": "i", "type": "subscribe", "payload": { "query": "{ __schema { types { name } } }" } })).await;
     let answer = receive(&mut socket).await.expect("answer");
-    assert_eq!(answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{answer}");
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,7 +112,11 @@ async fn a_bad_token_in_connection_init_closes_with_4403() {
 async fn subscribing_before_connection_init_closes_with_4401() {
     let app = TestApp::new().await;
     let mut socket = connect(&app).await;
-    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ plans { code } }" } })).await;
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ plans { code } }" } }),
+    )
+    .await;
     assert_eq!(receive(&mut socket).await, Err(4401));
 }
 
@@ -92,7 +132,10 @@ async fn shutdown_sends_a_close_frame() {
     let mut app = TestApp::new().await;
     let mut socket = connect(&app).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
-    assert_eq!(receive(&mut socket).await.expect("ack")["type"], "connection_ack");
+    assert_eq!(
+        receive(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
     let (closed, ()) = tokio::join!(receive(&mut socket), app.shut_down());
     assert_eq!(closed, Err(u16::from(CloseCode::Away)));
 }
@@ -100,7 +143,11 @@ async fn shutdown_sends_a_close_frame() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sockets_without_the_protocol_are_refused() {
     let app = TestApp::new().await;
-    let request = app.graphql_url().replace("http://", "ws://").into_client_request().expect("request");
+    let request = app
+        .graphql_url()
+        .replace("http://", "ws://")
+        .into_client_request()
+        .expect("request");
     let refused = tokio_tungstenite::connect_async(request).await;
     assert!(refused.is_err());
 }

@@ -42,7 +42,11 @@ impl ApiToken {
         &self.0.name
     }
     async fn scopes(&self) -> Vec<ApiScope> {
-        self.0.scopes.iter().filter_map(|s| ApiScope::parse(s)).collect()
+        self.0
+            .scopes
+            .iter()
+            .filter_map(|s| ApiScope::parse(s))
+            .collect()
     }
     /// The first characters of the secret, to tell tokens apart.
     async fn prefix(&self) -> &str {
@@ -79,7 +83,11 @@ pub struct ApiTokenConnection {
     pub total_count: i64,
 }
 
-pub async fn list(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ApiTokenConnection> {
+pub async fn list(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<ApiTokenConnection> {
     let tenant = principal(ctx).owner()?.tenant;
     let page = Page::new(first, after)?;
     let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
@@ -90,7 +98,11 @@ pub async fn list(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) 
         .limit(page.limit())
         .into_boxed();
     if let Some((at, id)) = page.after {
-        query = query.filter(api_tokens::created_at.lt(at).or(api_tokens::created_at.eq(at).and(api_tokens::id.lt(id))));
+        query = query.filter(
+            api_tokens::created_at
+                .lt(at)
+                .or(api_tokens::created_at.eq(at).and(api_tokens::id.lt(id))),
+        );
     }
     let rows = query.load(&mut conn).await?;
     let total_count = api_tokens::table
@@ -100,13 +112,23 @@ pub async fn list(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) 
         .await?;
     let (edges, page_info) = edges(&page, rows, |r| (r.created_at, r.id));
     Ok(ApiTokenConnection {
-        edges: edges.into_iter().map(|(cursor, row)| ApiTokenEdge { cursor, node: ApiToken(row) }).collect(),
+        edges: edges
+            .into_iter()
+            .map(|(cursor, row)| ApiTokenEdge {
+                cursor,
+                node: ApiToken(row),
+            })
+            .collect(),
         page_info,
         total_count,
     })
 }
 
-pub async fn find(conn: &mut Conn<'_>, tenant: Tenant, ids: &[Uuid]) -> ApiResult<Vec<ApiTokenRow>> {
+pub async fn find(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    ids: &[Uuid],
+) -> ApiResult<Vec<ApiTokenRow>> {
     Ok(api_tokens::table
         .filter(api_tokens::workshop_id.eq(tenant.workshop_id()))
         .filter(api_tokens::id.eq_any(ids))
@@ -131,26 +153,49 @@ pub struct CreateApiTokenPayload {
     pub user_errors: Vec<UserError>,
 }
 
-pub async fn create(ctx: &Context<'_>, input: CreateApiTokenInput) -> ApiResult<CreateApiTokenPayload> {
+pub async fn create(
+    ctx: &Context<'_>,
+    input: CreateApiTokenInput,
+) -> ApiResult<CreateApiTokenPayload> {
     let owner = principal(ctx).owner()?;
     let mut errors = UserErrors::default();
     let name = input.name.trim().to_owned();
     if name.is_empty() {
-        errors.push(&["name"], UserErrorCode::Required, "Bitte geben Sie dem Token einen Namen.");
+        errors.push(
+            &["name"],
+            UserErrorCode::Required,
+            "Bitte geben Sie dem Token einen Namen.",
+        );
     } else if name.chars().count() > MAX_NAME {
-        errors.push(&["name"], UserErrorCode::TooLong, format!("Höchstens {MAX_NAME} Zeichen."));
+        errors.push(
+            &["name"],
+            UserErrorCode::TooLong,
+            format!("Höchstens {MAX_NAME} Zeichen."),
+        );
     }
     let mut scopes: Vec<&str> = input.scopes.iter().map(|s| s.as_str()).collect();
     scopes.sort_unstable();
     scopes.dedup();
     if scopes.is_empty() {
-        errors.push(&["scopes"], UserErrorCode::Required, "Mindestens eine Berechtigung wählen.");
+        errors.push(
+            &["scopes"],
+            UserErrorCode::Required,
+            "Mindestens eine Berechtigung wählen.",
+        );
     }
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
-        errors.push(&["expiresAt"], UserErrorCode::InPast, "Das Ablaufdatum muss in der Zukunft liegen.");
+        errors.push(
+            &["expiresAt"],
+            UserErrorCode::InPast,
+            "Das Ablaufdatum muss in der Zukunft liegen.",
+        );
     }
     if !errors.is_empty() {
-        return Ok(CreateApiTokenPayload { api_token: None, secret: None, user_errors: errors.into_vec() });
+        return Ok(CreateApiTokenPayload {
+            api_token: None,
+            secret: None,
+            user_errors: errors.into_vec(),
+        });
     }
 
     let secret = new_secret(API_TOKEN_PREFIX);
@@ -169,7 +214,11 @@ pub async fn create(ctx: &Context<'_>, input: CreateApiTokenInput) -> ApiResult<
         .returning(ApiTokenRow::as_returning())
         .get_result(&mut conn)
         .await?;
-    Ok(CreateApiTokenPayload { api_token: Some(ApiToken(row)), secret: Some(secret.plain), user_errors: vec![] })
+    Ok(CreateApiTokenPayload {
+        api_token: Some(ApiToken(row)),
+        secret: Some(secret.plain),
+        user_errors: vec![],
+    })
 }
 
 #[derive(InputObject)]
@@ -183,11 +232,18 @@ pub struct RevokeApiTokenPayload {
     pub user_errors: Vec<UserError>,
 }
 
-pub async fn revoke(ctx: &Context<'_>, input: RevokeApiTokenInput) -> ApiResult<RevokeApiTokenPayload> {
+pub async fn revoke(
+    ctx: &Context<'_>,
+    input: RevokeApiTokenInput,
+) -> ApiResult<RevokeApiTokenPayload> {
     let tenant = principal(ctx).owner()?.tenant;
     let not_found = || RevokeApiTokenPayload {
         api_token: None,
-        user_errors: vec![UserError::new(&["id"], UserErrorCode::NotFound, "Dieses Token gibt es nicht.")],
+        user_errors: vec![UserError::new(
+            &["id"],
+            UserErrorCode::NotFound,
+            "Dieses Token gibt es nicht.",
+        )],
     };
     let Some(id) = ids::decode(NodeType::ApiToken, &input.id) else {
         return Ok(not_found());
@@ -195,17 +251,22 @@ pub async fn revoke(ctx: &Context<'_>, input: RevokeApiTokenInput) -> ApiResult<
     let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
     // Revoking twice keeps the first revocation time.
     let row = diesel::update(
-        api_tokens::table.filter(api_tokens::id.eq(id)).filter(api_tokens::workshop_id.eq(tenant.workshop_id())),
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::workshop_id.eq(tenant.workshop_id())),
     )
-    .set(api_tokens::revoked_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-        "coalesce(revoked_at, now())",
-    )))
+    .set(api_tokens::revoked_at.eq(diesel::dsl::sql::<
+        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+    >("coalesce(revoked_at, now())")))
     .returning(ApiTokenRow::as_returning())
     .get_result(&mut conn)
     .await
     .optional()?;
     Ok(match row {
-        Some(row) => RevokeApiTokenPayload { api_token: Some(ApiToken(row)), user_errors: vec![] },
+        Some(row) => RevokeApiTokenPayload {
+            api_token: Some(ApiToken(row)),
+            user_errors: vec![],
+        },
         None => not_found(),
     })
 }

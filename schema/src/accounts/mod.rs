@@ -11,9 +11,12 @@ use async_graphql::{Context, Object};
 use crate::Services;
 use crate::auth::principal;
 use api_tokens::{
-    ApiTokenConnection, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenInput, RevokeApiTokenPayload,
+    ApiTokenConnection, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenInput,
+    RevokeApiTokenPayload,
 };
-use session::{LoginInput, LogoutPayload, RefreshSessionInput, RegisterInput, SessionPayload, Viewer};
+use session::{
+    LoginInput, LogoutPayload, RefreshSessionInput, RegisterInput, SessionPayload, Viewer,
+};
 use workshop::{UpdateWorkshopInput, UpdateWorkshopPayload, Workshop};
 
 #[derive(Default)]
@@ -51,16 +54,28 @@ pub struct AccountsMutation;
 #[Object]
 impl AccountsMutation {
     /// Creates a workshop and its owner, starts the 14-day Premium trial and signs in.
-    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> async_graphql::Result<SessionPayload> {
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterInput,
+    ) -> async_graphql::Result<SessionPayload> {
         Ok(session::register(ctx, input).await?)
     }
 
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<SessionPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<SessionPayload> {
         Ok(session::login(ctx, input).await?)
     }
 
     /// Exchanges a refresh token for a new session pair; each refresh token works once.
-    async fn refresh_session(&self, ctx: &Context<'_>, input: RefreshSessionInput) -> async_graphql::Result<SessionPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshSessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
         Ok(session::refresh(ctx, input).await?)
     }
 
@@ -69,15 +84,27 @@ impl AccountsMutation {
         Ok(session::logout(ctx).await?)
     }
 
-    async fn update_workshop(&self, ctx: &Context<'_>, input: UpdateWorkshopInput) -> async_graphql::Result<UpdateWorkshopPayload> {
+    async fn update_workshop(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateWorkshopInput,
+    ) -> async_graphql::Result<UpdateWorkshopPayload> {
         Ok(workshop::update(ctx, input).await?)
     }
 
-    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> async_graphql::Result<CreateApiTokenPayload> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> async_graphql::Result<CreateApiTokenPayload> {
         Ok(api_tokens::create(ctx, input).await?)
     }
 
-    async fn revoke_api_token(&self, ctx: &Context<'_>, input: RevokeApiTokenInput) -> async_graphql::Result<RevokeApiTokenPayload> {
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiTokenInput,
+    ) -> async_graphql::Result<RevokeApiTokenPayload> {
         Ok(api_tokens::revoke(ctx, input).await?)
     }
 }

@@ -60,7 +60,12 @@ pub async fn viewer(ctx: &Context<'_>) -> ApiResult<Viewer> {
         .select(users::email)
         .first(&mut conn)
         .await?;
-    Ok(Viewer { user_id: member.user_id, email, role: member.role, tenant: member.tenant })
+    Ok(Viewer {
+        user_id: member.user_id,
+        email,
+        role: member.role,
+        tenant: member.tenant,
+    })
 }
 
 #[derive(SimpleObject)]
@@ -83,7 +88,11 @@ pub struct SessionPayload {
 
 impl SessionPayload {
     fn refused(errors: Vec<UserError>) -> Self {
-        Self { session: None, viewer: None, user_errors: errors }
+        Self {
+            session: None,
+            viewer: None,
+            user_errors: errors,
+        }
     }
 }
 
@@ -119,11 +128,14 @@ pub struct LogoutPayload {
 pub struct ClientIp(pub std::net::IpAddr);
 
 fn client_ip(ctx: &Context<'_>) -> String {
-    ctx.data_opt::<ClientIp>().map_or_else(|| "unknown".to_owned(), |ip| ip.0.to_string())
+    ctx.data_opt::<ClientIp>()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.0.to_string())
 }
 
 fn rate_limited(retry: crate::limits::RetryAfter) -> ApiError {
-    ApiError::RateLimited { retry_after_secs: retry.secs() }
+    ApiError::RateLimited {
+        retry_after_secs: retry.secs(),
+    }
 }
 
 /// Creates a session with its first refresh token and signs the access token.
@@ -138,27 +150,31 @@ async fn open_session(
     let refresh = new_secret(REFRESH_TOKEN_PREFIX);
     let refresh_expires_at = now + REFRESH_TOKEN_TTL;
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            diesel::insert_into(sessions::table)
-                .values((
-                    sessions::id.eq(session_id),
-                    sessions::user_id.eq(user_id),
-                    sessions::workshop_id.eq(workshop_id),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::insert_into(refresh_tokens::table)
-                .values((
-                    refresh_tokens::token_hash.eq(&refresh.hash),
-                    refresh_tokens::session_id.eq(session_id),
-                    refresh_tokens::workshop_id.eq(workshop_id),
-                    refresh_tokens::expires_at.eq(refresh_expires_at),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(())
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(session_id),
+                sessions::user_id.eq(user_id),
+                sessions::workshop_id.eq(workshop_id),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(refresh_tokens::table)
+            .values((
+                refresh_tokens::token_hash.eq(&refresh.hash),
+                refresh_tokens::session_id.eq(session_id),
+                refresh_tokens::workshop_id.eq(workshop_id),
+                refresh_tokens::expires_at.eq(refresh_expires_at),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(())
     })
     .await?;
-    let (access_token, expires_at) = services.auth.keys().issue(user_id, workshop_id, session_id, now);
+    let (access_token, expires_at) =
+        services
+            .auth
+            .keys()
+            .issue(user_id, workshop_id, session_id, now);
     Ok(Session {
         access_token,
         refresh_token: refresh.plain,
@@ -172,7 +188,9 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
     let mut errors = UserErrors::default();
     let email = validate::email(&mut errors, &["email"], &input.email);
     let name = validate::workshop_name(&mut errors, &["workshopName"], &input.workshop_name);
-    if let Some(problem) = passwords::policy_violation(&input.password, email.as_deref().unwrap_or("")) {
+    if let Some(problem) =
+        passwords::policy_violation(&input.password, email.as_deref().unwrap_or(""))
+    {
         errors.push(&["password"], UserErrorCode::WeakPassword, problem);
     }
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
@@ -180,7 +198,11 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
     };
     services
         .limiter
-        .hit(&format!("register:ip:{}", client_ip(ctx)), REGISTRATIONS_PER_IP, REGISTRATION_WINDOW)
+        .hit(
+            &format!("register:ip:{}", client_ip(ctx)),
+            REGISTRATIONS_PER_IP,
+            REGISTRATION_WINDOW,
+        )
         .await
         .map_err(rate_limited)?;
 
@@ -192,15 +214,20 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
             "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an.",
         )])
     };
-    let exists: bool = diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(&email))))
-        .get_result(&mut conn)
-        .await?;
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        users::table.filter(users::email.eq(&email)),
+    ))
+    .get_result(&mut conn)
+    .await?;
     if exists {
         return Ok(email_taken());
     }
-    let password_hash = passwords::hash(input.password).await.map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let password_hash = passwords::hash(input.password)
+        .await
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
 
-    let created = create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
+    let created =
+        create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
     let (user_id, workshop_id) = match created {
         Err(e) if is_unique_violation(&e, "users_email_key") => return Ok(email_taken()),
         other => other?,
@@ -209,7 +236,12 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
     let session = open_session(&mut conn, services, user_id, workshop_id).await?;
     Ok(SessionPayload {
         session: Some(session),
-        viewer: Some(Viewer { user_id, email, role: Role::Owner, tenant: tenant_of_new_session(workshop_id) }),
+        viewer: Some(Viewer {
+            user_id,
+            email,
+            role: Role::Owner,
+            tenant: tenant_of_new_session(workshop_id),
+        }),
         user_errors: vec![],
     })
 }
@@ -235,11 +267,19 @@ pub async fn create_workshop_with_owner(
             .execute(conn)
             .await?;
         diesel::insert_into(users::table)
-            .values((users::id.eq(user_id), users::email.eq(email), users::password_hash.eq(password_hash)))
+            .values((
+                users::id.eq(user_id),
+                users::email.eq(email),
+                users::password_hash.eq(password_hash),
+            ))
             .execute(conn)
             .await?;
         diesel::insert_into(memberships::table)
-            .values((memberships::user_id.eq(user_id), memberships::workshop_id.eq(workshop_id), memberships::role.eq("OWNER")))
+            .values((
+                memberships::user_id.eq(user_id),
+                memberships::workshop_id.eq(workshop_id),
+                memberships::role.eq("OWNER"),
+            ))
             .execute(conn)
             .await?;
         Ok(())
@@ -253,8 +293,16 @@ pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPay
     let email = input.email.trim().to_lowercase();
     let account_key = format!("login:account:{email}");
     let ip_key = format!("login:ip:{}", client_ip(ctx));
-    services.limiter.check(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW).await.map_err(rate_limited)?;
-    services.limiter.check(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW).await.map_err(rate_limited)?;
+    services
+        .limiter
+        .check(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
+        .await
+        .map_err(rate_limited)?;
+    services
+        .limiter
+        .check(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
+        .await
+        .map_err(rate_limited)?;
 
     let mut conn = services.pool.get().await?;
     let account: Option<(Uuid, String, bool)> = users::table
@@ -264,7 +312,10 @@ pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPay
         .await
         .optional()?;
     // An over-long password cannot be right; it is checked against the dummy hash all the same.
-    let stored = account.as_ref().map(|a| a.1.clone()).filter(|_| input.password.chars().count() <= passwords::MAX_LENGTH);
+    let stored = account
+        .as_ref()
+        .map(|a| a.1.clone())
+        .filter(|_| input.password.chars().count() <= passwords::MAX_LENGTH);
     let password: String = input.password.chars().take(passwords::MAX_LENGTH).collect();
     let verified = passwords::verify(password.clone(), stored).await;
     // The first membership is the workshop a session starts in.
@@ -278,9 +329,16 @@ pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPay
             .optional()?,
         _ => None,
     };
-    let (Some((user_id, _, is_platform_admin)), Some((workshop_id, role))) = (account, membership) else {
-        let _ = services.limiter.hit(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW).await;
-        let _ = services.limiter.hit(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW).await;
+    let (Some((user_id, _, is_platform_admin)), Some((workshop_id, role))) = (account, membership)
+    else {
+        let _ = services
+            .limiter
+            .hit(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
+            .await;
+        let _ = services
+            .limiter
+            .hit(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
+            .await;
         return Ok(SessionPayload::refused(vec![UserError::new(
             &[],
             UserErrorCode::InvalidCredentials,
@@ -309,9 +367,31 @@ pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPay
     })
 }
 
+/// A refresh token with its session, as found when presented.
+#[derive(Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+struct PresentedToken {
+    #[diesel(select_expression = sessions::id)]
+    session_id: Uuid,
+    #[diesel(select_expression = sessions::user_id)]
+    user_id: Uuid,
+    #[diesel(select_expression = sessions::workshop_id)]
+    workshop_id: Uuid,
+    #[diesel(select_expression = refresh_tokens::expires_at)]
+    expires_at: DateTime<Utc>,
+    #[diesel(select_expression = refresh_tokens::used_at)]
+    used_at: Option<DateTime<Utc>>,
+    #[diesel(select_expression = sessions::revoked_at)]
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 /// Outcome of presenting a refresh token, decided inside one transaction.
 enum Refresh {
-    Rotated { user_id: Uuid, workshop_id: Uuid, session_id: Uuid },
+    Rotated {
+        user_id: Uuid,
+        workshop_id: Uuid,
+        session_id: Uuid,
+    },
     Invalid,
     /// The token was used before: someone holds a copy. The whole session is revoked.
     Reused,
@@ -337,23 +417,23 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
         .transaction::<_, diesel::result::Error, _>(async |conn| {
             let (presented, new_hash) = (presented.clone(), refresh.hash.clone());
             {
-                let row: Option<(Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-                    refresh_tokens::table
-                        .inner_join(sessions::table)
-                        .filter(refresh_tokens::token_hash.eq(&presented))
-                        .select((
-                            sessions::id,
-                            sessions::user_id,
-                            sessions::workshop_id,
-                            refresh_tokens::expires_at,
-                            refresh_tokens::used_at,
-                            sessions::revoked_at,
-                        ))
-                        .for_update()
-                        .first(conn)
-                        .await
-                        .optional()?;
-                let Some((session_id, user_id, workshop_id, expires_at, used_at, revoked_at)) = row else {
+                let row: Option<PresentedToken> = refresh_tokens::table
+                    .inner_join(sessions::table)
+                    .filter(refresh_tokens::token_hash.eq(&presented))
+                    .select(PresentedToken::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?;
+                let Some(PresentedToken {
+                    session_id,
+                    user_id,
+                    workshop_id,
+                    expires_at,
+                    used_at,
+                    revoked_at,
+                }) = row
+                else {
                     return Ok(Refresh::Invalid);
                 };
                 if revoked_at.is_some() || expires_at <= now {
@@ -361,7 +441,10 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
                 }
                 if used_at.is_some() {
                     diesel::update(sessions::table.find(session_id))
-                        .set((sessions::revoked_at.eq(now), sessions::revoke_reason.eq("refresh token reused")))
+                        .set((
+                            sessions::revoked_at.eq(now),
+                            sessions::revoke_reason.eq("refresh token reused"),
+                        ))
                         .execute(conn)
                         .await?;
                     return Ok(Refresh::Reused);
@@ -379,12 +462,20 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
                     ))
                     .execute(conn)
                     .await?;
-                Ok(Refresh::Rotated { user_id, workshop_id, session_id })
+                Ok(Refresh::Rotated {
+                    user_id,
+                    workshop_id,
+                    session_id,
+                })
             }
         })
         .await?;
     let (user_id, workshop_id, session_id) = match outcome {
-        Refresh::Rotated { user_id, workshop_id, session_id } => (user_id, workshop_id, session_id),
+        Refresh::Rotated {
+            user_id,
+            workshop_id,
+            session_id,
+        } => (user_id, workshop_id, session_id),
         Refresh::Invalid => return Ok(invalid()),
         Refresh::Reused => {
             tracing::warn!("refresh token reused; session revoked");
@@ -402,7 +493,11 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
     let Some((email, role, is_platform_admin)) = member else {
         return Ok(invalid());
     };
-    let (access_token, expires_at) = services.auth.keys().issue(user_id, workshop_id, session_id, now);
+    let (access_token, expires_at) =
+        services
+            .auth
+            .keys()
+            .issue(user_id, workshop_id, session_id, now);
     Ok(SessionPayload {
         session: Some(Session {
             access_token,
@@ -426,8 +521,14 @@ pub async fn logout(ctx: &Context<'_>) -> ApiResult<LogoutPayload> {
     let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
     let ended = diesel::update(sessions::table.find(member.session_id))
         .filter(sessions::revoked_at.is_null())
-        .set((sessions::revoked_at.eq(Utc::now()), sessions::revoke_reason.eq("logout")))
+        .set((
+            sessions::revoked_at.eq(Utc::now()),
+            sessions::revoke_reason.eq("logout"),
+        ))
         .execute(&mut conn)
         .await?;
-    Ok(LogoutPayload { ok: ended == 1, user_errors: vec![] })
+    Ok(LogoutPayload {
+        ok: ended == 1,
+        user_errors: vec![],
+    })
 }

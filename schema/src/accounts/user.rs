@@ -37,11 +37,20 @@ pub async fn find(conn: &mut Conn<'_>, tenant: Tenant, ids: &[Uuid]) -> ApiResul
         .inner_join(users::table)
         .filter(memberships::workshop_id.eq(tenant.workshop_id()))
         .filter(memberships::user_id.eq_any(ids))
-        .select((users::id, users::email, memberships::role, users::is_platform_admin))
+        .select((
+            users::id,
+            users::email,
+            memberships::role,
+            users::is_platform_admin,
+        ))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, role, admin)| User { id, email, role: Role::from_membership(&role, admin) })
+        .map(|(id, email, role, admin)| User {
+            id,
+            email,
+            role: Role::from_membership(&role, admin),
+        })
         .collect())
 }

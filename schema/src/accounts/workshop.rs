@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::validate;
+use crate::Services;
 use crate::auth::{Tenant, principal};
 use crate::billing::{Plan, PlanCode, plan};
 use crate::db::Conn;
 use crate::db::tables::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
-use crate::Services;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
@@ -183,8 +183,14 @@ pub struct UpdateWorkshopPayload {
 }
 
 /// Time zones of the markets CarBot serves.
-pub const TIME_ZONES: [&str; 6] =
-    ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Warsaw", "Europe/Istanbul", "Europe/Luxembourg"];
+pub const TIME_ZONES: [&str; 6] = [
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Warsaw",
+    "Europe/Istanbul",
+    "Europe/Luxembourg",
+];
 
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = workshops)]
@@ -221,7 +227,11 @@ fn optional_text(
                 return Some(None);
             }
             if text.chars().count() > max {
-                errors.push(&[field], UserErrorCode::TooLong, format!("Höchstens {max} Zeichen."));
+                errors.push(
+                    &[field],
+                    UserErrorCode::TooLong,
+                    format!("Höchstens {max} Zeichen."),
+                );
             } else if let Some(message) = check(&text) {
                 errors.push(&[field], UserErrorCode::Invalid, message);
             }
@@ -232,11 +242,19 @@ fn optional_text(
 
 fn check_opening_hours(errors: &mut UserErrors, hours: &[OpeningHours]) {
     if hours.len() > 21 {
-        errors.push(&["openingHours"], UserErrorCode::TooLong, "Höchstens 21 Zeiträume.");
+        errors.push(
+            &["openingHours"],
+            UserErrorCode::TooLong,
+            "Höchstens 21 Zeiträume.",
+        );
     }
     for (index, interval) in hours.iter().enumerate() {
         let index = index.to_string();
-        let parse = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").ok().filter(|_| t.len() == 5);
+        let parse = |t: &str| {
+            NaiveTime::parse_from_str(t, "%H:%M")
+                .ok()
+                .filter(|_| t.len() == 5)
+        };
         match (parse(&interval.opens), parse(&interval.closes)) {
             (Some(opens), Some(closes)) if opens < closes => {}
             (Some(_), Some(_)) => errors.push(
@@ -244,12 +262,19 @@ fn check_opening_hours(errors: &mut UserErrors, hours: &[OpeningHours]) {
                 UserErrorCode::Invalid,
                 "Die Schließzeit muss nach der Öffnungszeit liegen.",
             ),
-            _ => errors.push(&["openingHours", &index], UserErrorCode::Invalid, "Zeiten im Format HH:MM angeben."),
+            _ => errors.push(
+                &["openingHours", &index],
+                UserErrorCode::Invalid,
+                "Zeiten im Format HH:MM angeben.",
+            ),
         }
     }
 }
 
-pub async fn update(ctx: &Context<'_>, input: UpdateWorkshopInput) -> ApiResult<UpdateWorkshopPayload> {
+pub async fn update(
+    ctx: &Context<'_>,
+    input: UpdateWorkshopInput,
+) -> ApiResult<UpdateWorkshopPayload> {
     let tenant = principal(ctx).owner()?.tenant;
     let mut errors = UserErrors::default();
     let mut changes = WorkshopChanges::default();
@@ -260,36 +285,68 @@ pub async fn update(ctx: &Context<'_>, input: UpdateWorkshopInput) -> ApiResult<
     changes.locale = input.locale.map(|l| l.as_str().to_owned());
     if let Some(zone) = input.time_zone {
         if !TIME_ZONES.contains(&zone.as_str()) {
-            errors.push(&["timeZone"], UserErrorCode::Invalid, format!("Unterstützt: {}.", TIME_ZONES.join(", ")));
+            errors.push(
+                &["timeZone"],
+                UserErrorCode::Invalid,
+                format!("Unterstützt: {}.", TIME_ZONES.join(", ")),
+            );
         }
         changes.time_zone = Some(zone);
     }
-    changes.phone = optional_text(&mut errors, "phone", input.phone, 30, validate::phone_problem);
-    changes.email = optional_text(&mut errors, "email", input.email, 254, validate::email_problem)
-        .map(|e| e.map(|e| e.to_lowercase()));
-    changes.website = optional_text(&mut errors, "website", input.website, 200, validate::website_problem);
+    changes.phone = optional_text(
+        &mut errors,
+        "phone",
+        input.phone,
+        30,
+        validate::phone_problem,
+    );
+    changes.email = optional_text(
+        &mut errors,
+        "email",
+        input.email,
+        254,
+        validate::email_problem,
+    )
+    .map(|e| e.map(|e| e.to_lowercase()));
+    changes.website = optional_text(
+        &mut errors,
+        "website",
+        input.website,
+        200,
+        validate::website_problem,
+    );
     changes.street = optional_text(&mut errors, "street", input.street, 200, |_| None);
     changes.postal_code = optional_text(&mut errors, "postalCode", input.postal_code, 10, |t| {
-        (!t.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')).then_some("Ungültige Postleitzahl.")
+        (!t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
+        .then_some("Ungültige Postleitzahl.")
     });
     changes.city = optional_text(&mut errors, "city", input.city, 100, |_| None);
     if let Some(country) = input.country {
         let country = country.trim().to_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            errors.push(&["country"], UserErrorCode::Invalid, "Ländercode nach ISO 3166-1, z. B. DE.");
+            errors.push(
+                &["country"],
+                UserErrorCode::Invalid,
+                "Ländercode nach ISO 3166-1, z. B. DE.",
+            );
         }
         changes.country = Some(country);
     }
     changes.brand_color = optional_text(&mut errors, "brandColor", input.brand_color, 7, |t| {
         let hex = t.strip_prefix('#').unwrap_or("");
-        (hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit())).then_some("Farbe im Format #RRGGBB.")
+        (hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()))
+            .then_some("Farbe im Format #RRGGBB.")
     });
     if let Some(hours) = input.opening_hours {
         check_opening_hours(&mut errors, &hours);
         changes.opening_hours = Some(serde_json::to_value(&hours).unwrap_or_default());
     }
     if !errors.is_empty() {
-        return Ok(UpdateWorkshopPayload { workshop: None, user_errors: errors.into_vec() });
+        return Ok(UpdateWorkshopPayload {
+            workshop: None,
+            user_errors: errors.into_vec(),
+        });
     }
 
     changes.updated_at = Some(Utc::now());
@@ -300,5 +357,8 @@ pub async fn update(ctx: &Context<'_>, input: UpdateWorkshopInput) -> ApiResult<
         .returning(WorkshopRow::as_returning())
         .get_result(&mut conn)
         .await?;
-    Ok(UpdateWorkshopPayload { workshop: Some(Workshop(row)), user_errors: vec![] })
+    Ok(UpdateWorkshopPayload {
+        workshop: Some(Workshop(row)),
+        user_errors: vec![],
+    })
 }

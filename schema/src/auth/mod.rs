@@ -60,9 +60,15 @@ impl ApiScope {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::LeadsRead, Self::LeadsWrite, Self::CatalogRead, Self::CatalogWrite, Self::AnalyticsRead]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::LeadsRead,
+            Self::LeadsWrite,
+            Self::CatalogRead,
+            Self::CatalogWrite,
+            Self::AnalyticsRead,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -70,8 +76,17 @@ impl ApiScope {
 #[derive(Debug, Clone)]
 pub enum Principal {
     Anonymous,
-    User { user_id: Uuid, workshop_id: Uuid, session_id: Uuid, role: Role },
-    ApiToken { token_id: Uuid, workshop_id: Uuid, scopes: Vec<ApiScope> },
+    User {
+        user_id: Uuid,
+        workshop_id: Uuid,
+        session_id: Uuid,
+        role: Role,
+    },
+    ApiToken {
+        token_id: Uuid,
+        workshop_id: Uuid,
+        scopes: Vec<ApiScope>,
+    },
 }
 
 /// Proof that the caller may act for this workshop. Only this module constructs it.
@@ -104,12 +119,20 @@ impl Principal {
     pub fn tenant(&self, scope: Option<ApiScope>) -> ApiResult<Tenant> {
         match self {
             Self::Anonymous => Err(ApiError::Unauthenticated),
-            Self::User { workshop_id, .. } => Ok(Tenant { workshop_id: *workshop_id }),
-            Self::ApiToken { workshop_id, scopes, .. } => match scope {
-                Some(needed) if !scopes.contains(&needed) => {
-                    Err(ApiError::Forbidden("This API token lacks the scope for this field."))
-                }
-                _ => Ok(Tenant { workshop_id: *workshop_id }),
+            Self::User { workshop_id, .. } => Ok(Tenant {
+                workshop_id: *workshop_id,
+            }),
+            Self::ApiToken {
+                workshop_id,
+                scopes,
+                ..
+            } => match scope {
+                Some(needed) if !scopes.contains(&needed) => Err(ApiError::Forbidden(
+                    "This API token lacks the scope for this field.",
+                )),
+                _ => Ok(Tenant {
+                    workshop_id: *workshop_id,
+                }),
             },
         }
     }
@@ -118,9 +141,18 @@ impl Principal {
     pub fn member(&self) -> ApiResult<Member> {
         match self {
             Self::Anonymous => Err(ApiError::Unauthenticated),
-            Self::ApiToken { .. } => Err(ApiError::Forbidden("This field is for signed-in users only.")),
-            Self::User { user_id, workshop_id, session_id, role } => Ok(Member {
-                tenant: Tenant { workshop_id: *workshop_id },
+            Self::ApiToken { .. } => Err(ApiError::Forbidden(
+                "This field is for signed-in users only.",
+            )),
+            Self::User {
+                user_id,
+                workshop_id,
+                session_id,
+                role,
+            } => Ok(Member {
+                tenant: Tenant {
+                    workshop_id: *workshop_id,
+                },
                 user_id: *user_id,
                 session_id: *session_id,
                 role: *role,
@@ -133,7 +165,9 @@ impl Principal {
         let member = self.member()?;
         match member.role {
             Role::Owner | Role::PlatformAdmin => Ok(member),
-            Role::Staff => Err(ApiError::Forbidden("Only the workshop's owner may do this.")),
+            Role::Staff => Err(ApiError::Forbidden(
+                "Only the workshop's owner may do this.",
+            )),
         }
     }
 }
@@ -147,6 +181,15 @@ pub fn principal<'a>(ctx: &'a Context<'_>) -> &'a Principal {
 /// refresh): authentication happened in this very request, not in the transport.
 pub(crate) fn tenant_of_new_session(workshop_id: Uuid) -> Tenant {
     Tenant { workshop_id }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_tokens, check_for_backend(diesel::pg::Pg))]
+struct ActiveApiToken {
+    id: Uuid,
+    workshop_id: Uuid,
+    scopes: Vec<String>,
+    last_used_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// Turns bearer tokens into principals.
@@ -199,15 +242,24 @@ impl Authenticator {
     async fn api_token(&self, bearer: &str) -> ApiResult<Principal> {
         let mut conn = self.pool.get().await?;
         let now = Utc::now();
-        let row: Option<(Uuid, Uuid, Vec<String>, Option<chrono::DateTime<Utc>>)> = api_tokens::table
+        let row: Option<ActiveApiToken> = api_tokens::table
             .filter(api_tokens::token_hash.eq(hash_secret(bearer)))
             .filter(api_tokens::revoked_at.is_null())
-            .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now)))
-            .select((api_tokens::id, api_tokens::workshop_id, api_tokens::scopes, api_tokens::last_used_at))
+            .filter(
+                api_tokens::expires_at
+                    .is_null()
+                    .or(api_tokens::expires_at.gt(now)),
+            )
+            .select(ActiveApiToken::as_select())
             .first(&mut conn)
             .await
             .optional()?;
-        let (token_id, workshop_id, scopes, last_used_at) = row.ok_or(ApiError::Unauthenticated)?;
+        let ActiveApiToken {
+            id: token_id,
+            workshop_id,
+            scopes,
+            last_used_at,
+        } = row.ok_or(ApiError::Unauthenticated)?;
         // Minute precision is enough for "last used", and spares a write per request.
         if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
             diesel::update(api_tokens::table.find(token_id))

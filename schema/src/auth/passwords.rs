@@ -20,8 +20,12 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-static COMMON_PASSWORDS: LazyLock<std::collections::HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("common_passwords.txt").lines().map(str::trim).collect());
+static COMMON_PASSWORDS: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common_passwords.txt")
+        .lines()
+        .map(str::trim)
+        .collect()
+});
 
 /// Why a password is refused; `None` when it may be used.
 pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
@@ -47,7 +51,9 @@ pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
 pub async fn hash(password: String) -> Result<String, argon2::password_hash::Error> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|_| argon2::password_hash::Error::Crypto)?
@@ -66,19 +72,31 @@ pub async fn verify(password: String, stored: Option<String>) -> Verified {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let Ok(parsed) = PasswordHash::new(&stored) else {
-            return Verified { matches: false, needs_rehash: false };
+            return Verified {
+                matches: false,
+                needs_rehash: false,
+            };
         };
-        let matches = known && argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+        let matches = known
+            && argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
         let current = Params::try_from(&parsed).ok();
         let needs_rehash = parsed.algorithm.as_str() != "argon2id"
             || parsed.version != Some(Version::V0x13.into())
             || current.is_none_or(|p| {
                 (p.m_cost(), p.t_cost(), p.p_cost()) != (MEMORY_KIB, ITERATIONS, PARALLELISM)
             });
-        Verified { matches, needs_rehash }
+        Verified {
+            matches,
+            needs_rehash,
+        }
     })
     .await
-    .unwrap_or(Verified { matches: false, needs_rehash: false })
+    .unwrap_or(Verified {
+        matches: false,
+        needs_rehash: false,
+    })
 }
 
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -113,9 +131,16 @@ mod tests {
         assert!(!verify("falsch-falsch".into(), Some(hashed)).await.matches);
         assert!(!verify("Zündkerze-Ventil-42".into(), None).await.matches);
 
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).expect("params"));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).expect("params"),
+        );
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        let old = weak.hash_password("Zündkerze-Ventil-42".as_bytes(), &salt).expect("hash").to_string();
+        let old = weak
+            .hash_password("Zündkerze-Ventil-42".as_bytes(), &salt)
+            .expect("hash")
+            .to_string();
         let old = verify("Zündkerze-Ventil-42".into(), Some(old)).await;
         assert!(old.matches && old.needs_rehash);
     }

@@ -63,7 +63,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user: Uuid, workshop: Uuid, session: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+    pub fn issue(
+        &self,
+        user: Uuid,
+        workshop: Uuid,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> (String, DateTime<Utc>) {
         let expires_at = now + ACCESS_TOKEN_TTL;
         let claims = AccessClaims {
             iss: ISSUER.into(),
@@ -83,7 +89,8 @@ impl JwtKeys {
 
     /// Checks signature, algorithm, `iss`, `aud`, `exp` and `typ`; `None` for any bad token.
     pub fn verify(&self, token: &str) -> Option<AccessClaims> {
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        let data =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
         (data.claims.typ == ACCESS_TYPE).then_some(data.claims)
     }
 }
@@ -117,11 +124,19 @@ mod tests {
         let (user, workshop, session) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let (token, _) = keys.issue(user, workshop, session, Utc::now());
         let claims = keys.verify(&token).expect("valid token");
-        assert_eq!((claims.sub, claims.wid, claims.sid), (user, workshop, session));
+        assert_eq!(
+            (claims.sub, claims.wid, claims.sid),
+            (user, workshop, session)
+        );
 
         let other = JwtKeys::new(b"another-secret-another-secret-xx");
         assert!(other.verify(&token).is_none());
-        let (expired, _) = keys.issue(user, workshop, session, Utc::now() - chrono::Duration::hours(1));
+        let (expired, _) = keys.issue(
+            user,
+            workshop,
+            session,
+            Utc::now() - chrono::Duration::hours(1),
+        );
         assert!(keys.verify(&expired).is_none());
     }
 

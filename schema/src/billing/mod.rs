@@ -21,7 +21,9 @@ impl PlanCode {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Basic, Self::Premium, Self::Enterprise].into_iter().find(|p| p.as_str() == text)
+        [Self::Basic, Self::Premium, Self::Enterprise]
+            .into_iter()
+            .find(|p| p.as_str() == text)
     }
 }
 
@@ -34,13 +36,37 @@ pub struct Plan {
 }
 
 pub const PLANS: [Plan; 3] = [
-    Plan { code: PlanCode::Basic, name: "Basic", price: Money { amount_cents: 4_900, currency: "EUR" } },
-    Plan { code: PlanCode::Premium, name: "Premium", price: Money { amount_cents: 9_900, currency: "EUR" } },
-    Plan { code: PlanCode::Enterprise, name: "Enterprise", price: Money { amount_cents: 19_900, currency: "EUR" } },
+    Plan {
+        code: PlanCode::Basic,
+        name: "Basic",
+        price: Money {
+            amount_cents: 4_900,
+            currency: "EUR",
+        },
+    },
+    Plan {
+        code: PlanCode::Premium,
+        name: "Premium",
+        price: Money {
+            amount_cents: 9_900,
+            currency: "EUR",
+        },
+    },
+    Plan {
+        code: PlanCode::Enterprise,
+        name: "Enterprise",
+        price: Money {
+            amount_cents: 19_900,
+            currency: "EUR",
+        },
+    },
 ];
 
 pub fn plan(code: PlanCode) -> Plan {
-    PLANS.into_iter().find(|p| p.code == code).unwrap_or(PLANS[0])
+    PLANS
+        .into_iter()
+        .find(|p| p.code == code)
+        .unwrap_or(PLANS[0])
 }
 
 #[derive(Default)]
