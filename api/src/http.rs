@@ -131,27 +131,13 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
             "Send the request as application/json.",
         );
     }
-    let declared_too_large = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        .is_some_and(|len| len > MAX_BODY_BYTES);
-    let body: Bytes = match (
-        declared_too_large,
-        axum::body::to_bytes(body, MAX_BODY_BYTES).await,
-    ) {
-        (false, Ok(bytes)) => bytes,
-        _ => {
+    let body = match read_body(body).await {
+        Some(bytes) => bytes,
+        None => {
             record_graphql("unknown", "rejected", started.elapsed().as_secs_f64());
-            let mut response = refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_REQUEST",
-                "The request body is larger than 1 MiB.",
-            );
-            // The rest of the body was not read: the connection cannot carry another request.
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            let mut response =
+                refusal(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "The request body is larger than 1 MiB.");
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             return response;
         }
     };
@@ -170,6 +156,29 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
         .await
         .map_or(SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
     execute(&state, &parts.headers, peer, request, media_type, started).await
+}
+
+/// Bodies up to this size are read to the end even when refused, so that an ordinary client
+/// gets its 413 rather than a broken connection; beyond it the connection is cut.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The body if it fits `MAX_BODY_BYTES`; `None` when it is larger (or breaks off).
+async fn read_body(body: Body) -> Option<Bytes> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut buffer = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.ok()?.into_data() else { continue };
+        seen += data.len();
+        if seen > DRAIN_LIMIT {
+            return None;
+        }
+        if seen <= MAX_BODY_BYTES {
+            buffer.extend_from_slice(&data);
+        }
+    }
+    (seen <= MAX_BODY_BYTES).then(|| Bytes::from(buffer))
 }
 
 pub async fn get_query(
