@@ -135,9 +135,14 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
         Some(bytes) => bytes,
         None => {
             record_graphql("unknown", "rejected", started.elapsed().as_secs_f64());
-            let mut response =
-                refusal(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "The request body is larger than 1 MiB.");
-            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            let mut response = refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_REQUEST",
+                "The request body is larger than 1 MiB.",
+            );
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
             return response;
         }
     };
@@ -163,22 +168,28 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
 const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The body if it fits `MAX_BODY_BYTES`; `None` when it is larger (or breaks off).
-async fn read_body(body: Body) -> Option<Bytes> {
+async fn read_body(mut body: Body) -> Option<Bytes> {
     use http_body_util::BodyExt;
-    let mut body = body;
-    let mut buffer = Vec::new();
+    let mut chunks: Vec<Bytes> = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let Ok(data) = frame.ok()?.into_data() else { continue };
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue;
+        };
         seen += data.len();
         if seen > DRAIN_LIMIT {
             return None;
         }
         if seen <= MAX_BODY_BYTES {
-            buffer.extend_from_slice(&data);
+            chunks.push(data);
         }
     }
-    (seen <= MAX_BODY_BYTES).then(|| Bytes::from(buffer))
+    match (seen <= MAX_BODY_BYTES, chunks.len()) {
+        (false, _) => None,
+        // The usual case: one frame, used as it is.
+        (true, 1) => chunks.pop(),
+        (true, _) => Some(chunks.concat().into()),
+    }
 }
 
 pub async fn get_query(

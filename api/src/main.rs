@@ -2,6 +2,10 @@ use clap::{Parser, Subcommand};
 
 use carbot::{App, Config};
 
+/// Request handling allocates many small objects across threads; mimalloc does that faster than glibc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// CarBot: AI chat, leads and a live console for car-repair workshops.
 #[derive(Parser)]
 #[command(version, about)]

@@ -18,7 +18,7 @@ const MAX_CACHED_QUERY_LEN: usize = 16 * 1024;
 /// operation type before executing, e.g. to refuse a mutation over GET).
 #[derive(Clone)]
 pub struct DocumentCache {
-    documents: moka::sync::Cache<Arc<str>, ExecutableDocument>,
+    documents: moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>,
     max_aliases: usize,
 }
 
@@ -32,10 +32,10 @@ impl DocumentCache {
 
     /// A cached document, or `query` parsed afresh (without caching: only the executor caches,
     /// after async-graphql's own checks of the document have passed).
-    fn get_or_parse(&self, query: &str) -> Option<ExecutableDocument> {
+    fn get_or_parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
         self.documents
             .get(query)
-            .or_else(|| async_graphql::parser::parse_query(query).ok())
+            .or_else(|| async_graphql::parser::parse_query(query).ok().map(Arc::new))
     }
 
     fn check_aliases(&self, document: &ExecutableDocument) -> ServerResult<()> {
@@ -89,12 +89,14 @@ impl Extension for DocumentGuardExtension {
     ) -> ServerResult<ExecutableDocument> {
         let cache = &self.0;
         let document = match cache.documents.get(query) {
-            Some(document) => document,
+            Some(document) => ExecutableDocument::clone(&document),
             None => {
                 let document = next.run(ctx, query, variables).await?;
                 cache.check_aliases(&document)?;
                 if query.len() <= MAX_CACHED_QUERY_LEN {
-                    cache.documents.insert(Arc::from(query), document.clone());
+                    cache
+                        .documents
+                        .insert(Arc::from(query), Arc::new(document.clone()));
                 }
                 document
             }

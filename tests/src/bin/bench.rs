@@ -11,6 +11,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 
+/// The same allocator as the `carbot` binary, so that both servers run as they would in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BODY: &str = r#"{"query":"{ __typename }"}"#;
 const ANSWER: &str = r#"{"data":{"__typename":"Query"}}"#;
 
@@ -27,7 +31,10 @@ async fn main() -> anyhow::Result<()> {
     // Check both answer the same bytes before measuring.
     for addr in [&carbot_addr, &bare_addr] {
         let (status, body) = request_once(addr).await?;
-        anyhow::ensure!(status == 200 && body == ANSWER, "{addr} answered {status} {body}");
+        anyhow::ensure!(
+            status == 200 && body == ANSWER,
+            "{addr} answered {status} {body}"
+        );
     }
 
     let round = Duration::from_secs(seconds);
@@ -51,7 +58,15 @@ async fn main() -> anyhow::Result<()> {
 async fn bare_server() -> anyhow::Result<String> {
     let router = axum::Router::new().route(
         "/graphql",
-        post(|| async { ([("content-type", "application/graphql-response+json; charset=utf-8")], ANSWER) }),
+        post(|| async {
+            (
+                [(
+                    "content-type",
+                    "application/graphql-response+json; charset=utf-8",
+                )],
+                ANSWER,
+            )
+        }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?.to_string();
