@@ -13,16 +13,26 @@ pub enum NodeType {
     Workshop,
     User,
     ApiToken,
+    ServiceCategory,
+    Service,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 3] = [Self::Workshop, Self::User, Self::ApiToken];
+    const ALL: [NodeType; 5] = [
+        Self::Workshop,
+        Self::User,
+        Self::ApiToken,
+        Self::ServiceCategory,
+        Self::Service,
+    ];
 
     fn prefix(self) -> &'static str {
         match self {
             Self::Workshop => "Workshop",
             Self::User => "User",
             Self::ApiToken => "ApiToken",
+            Self::ServiceCategory => "ServiceCategory",
+            Self::Service => "Service",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod billing;
+pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod events;
@@ -34,11 +35,12 @@ pub struct Services {
 pub struct Query(
     accounts::AccountsQuery,
     billing::BillingQuery,
+    catalog::CatalogQuery,
     node::NodeQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountsMutation);
+pub struct Mutation(accounts::AccountsMutation, catalog::CatalogMutation);
 
 pub type CarbotSchema = Schema<Query, Mutation, EmptySubscription>;
 

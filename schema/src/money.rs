@@ -17,3 +17,21 @@ impl Money {
         }
     }
 }
+
+/// A price from `min` to `max`; a fixed price has `min` = `max`.
+#[derive(SimpleObject, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceRange {
+    pub min: Money,
+    pub max: Money,
+    pub is_fixed: bool,
+}
+
+impl PriceRange {
+    pub fn cents(min: i32, max: i32) -> Self {
+        Self {
+            min: Money::eur(min),
+            max: Money::eur(max),
+            is_fixed: min == max,
+        }
+    }
+}

@@ -7,7 +7,8 @@ use crate::Services;
 use crate::accounts::api_tokens::{self, ApiToken};
 use crate::accounts::user::{self, User};
 use crate::accounts::workshop::{self, Workshop};
-use crate::auth::{Principal, principal};
+use crate::auth::{ApiScope, Principal, principal};
+use crate::catalog::{self, Service, ServiceCategory};
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, NodeType};
@@ -16,14 +17,12 @@ pub const MAX_NODES: usize = 100;
 
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one node per id, at most 100 per request"
-)]
 pub enum Node {
     Workshop(Workshop),
     User(User),
     ApiToken(ApiToken),
+    ServiceCategory(ServiceCategory),
+    Service(Service),
 }
 
 #[derive(Default)]
@@ -84,14 +83,15 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
             &wanted(NodeType::User),
         )
         .await?;
-    found
-        .load(
-            &mut conn,
-            principal,
-            NodeType::ApiToken,
-            &wanted(NodeType::ApiToken),
-        )
-        .await?;
+    for kind in [
+        NodeType::ApiToken,
+        NodeType::ServiceCategory,
+        NodeType::Service,
+    ] {
+        found
+            .load(&mut conn, principal, kind, &wanted(kind))
+            .await?;
+    }
     Ok(decoded
         .into_iter()
         .map(|key| key.and_then(|key| found.take(key)))
@@ -104,6 +104,8 @@ struct Found {
     workshops: Vec<workshop::WorkshopRow>,
     users: Vec<User>,
     api_tokens: Vec<api_tokens::ApiTokenRow>,
+    categories: Vec<catalog::CategoryRow>,
+    services: Vec<catalog::ServiceRow>,
 }
 
 impl Found {
@@ -130,6 +132,15 @@ impl Found {
             NodeType::ApiToken => {
                 self.api_tokens = api_tokens::find(conn, principal.owner()?.tenant, ids).await?
             }
+            NodeType::ServiceCategory => {
+                let tenant = principal.tenant(Some(ApiScope::CatalogRead))?;
+                self.categories =
+                    catalog::categories(conn, tenant, Some(ids), MAX_NODES as i64, 0).await?
+            }
+            NodeType::Service => {
+                let tenant = principal.tenant(Some(ApiScope::CatalogRead))?;
+                self.services = catalog::services_by_id(conn, tenant, ids).await?
+            }
         }
         Ok(())
     }
@@ -155,6 +166,19 @@ impl Found {
                 .find(|t| t.id == id)
                 .cloned()
                 .map(|t| Node::ApiToken(ApiToken(t))),
+            NodeType::ServiceCategory => self.categories.iter().find(|c| c.id == id).map(|c| {
+                Node::ServiceCategory(ServiceCategory {
+                    id: c.id,
+                    name: c.name.clone(),
+                    sort_order: c.sort_order,
+                })
+            }),
+            NodeType::Service => self
+                .services
+                .iter()
+                .find(|s| s.id == id)
+                .cloned()
+                .map(|s| Node::Service(Service(s))),
         }
     }
 }

@@ -58,6 +58,62 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
     ))
 }
 
+/// A page of a list ordered by something other than creation (e.g. search relevance): the
+/// cursor is the position in the list.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetPage {
+    pub first: i64,
+    pub offset: i64,
+}
+
+impl OffsetPage {
+    pub fn new(first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
+        let first = Page::new(first, None)?.first;
+        let offset = match after {
+            None => 0,
+            Some(cursor) => URL_SAFE_NO_PAD
+                .decode(&cursor)
+                .ok()
+                .and_then(|raw| {
+                    String::from_utf8(raw)
+                        .ok()?
+                        .strip_prefix("o:")?
+                        .parse::<i64>()
+                        .ok()
+                })
+                .filter(|n| *n >= 0)
+                .map(|n| n + 1)
+                .ok_or_else(|| {
+                    ApiError::BadRequest("`after` is not a cursor of this list.".into())
+                })?,
+        };
+        Ok(Self { first, offset })
+    }
+
+    /// Edges and page info for `rows` fetched with `LIMIT first + 1 OFFSET offset`.
+    pub fn edges<T>(&self, mut rows: Vec<T>) -> (Vec<(String, T)>, PageInfo) {
+        let has_next_page = rows.len() as i64 > self.first;
+        rows.truncate(self.first as usize);
+        let edges: Vec<(String, T)> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    URL_SAFE_NO_PAD.encode(format!("o:{}", self.offset + i as i64)),
+                    row,
+                )
+            })
+            .collect();
+        let info = PageInfo {
+            has_next_page,
+            has_previous_page: self.offset > 0,
+            start_cursor: edges.first().map(|(c, _)| c.clone()),
+            end_cursor: edges.last().map(|(c, _)| c.clone()),
+        };
+        (edges, info)
+    }
+}
+
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PageInfo {
     pub has_next_page: bool,

@@ -6,16 +6,18 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 7] = [
+const COVERED_QUERY_FIELDS: [&str; 9] = [
     "viewer",
     "workshop",
     "apiTokens",
     "plans",
+    "serviceCategories",
+    "services",
     "node",
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 7] = [
+const COVERED_MUTATIONS: [&str; 8] = [
     "register",
     "login",
     "refreshSession",
@@ -23,8 +25,10 @@ const COVERED_MUTATIONS: [&str; 7] = [
     "updateWorkshop",
     "createApiToken",
     "revokeApiToken",
+    "installStandardCatalog",
 ];
-const COVERED_NODE_TYPES: [&str; 3] = ["ApiToken", "User", "Workshop"];
+const COVERED_NODE_TYPES: [&str; 5] =
+    ["ApiToken", "Service", "ServiceCategory", "User", "Workshop"];
 
 fn guessed_id(kind: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -101,6 +105,8 @@ struct Tenant {
     owner: Owner,
     api_token_id: String,
     api_token: String,
+    service_ids: Vec<String>,
+    category_ids: Vec<String>,
 }
 
 async fn tenant(app: &TestApp, email: &str, name: &str) -> Tenant {
@@ -117,10 +123,32 @@ async fn tenant(app: &TestApp, email: &str, name: &str) -> Tenant {
             ],
         )
         .await;
+    let catalog = app
+        .gql(
+            Some(&owner.access_token),
+            "{ services(first: 100) { edges { node { id category { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = catalog["data"]["services"]["edges"]
+        .as_array()
+        .expect("services")
+        .clone();
+    let service_ids = edges
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        .collect();
+    let mut category_ids: Vec<String> = edges
+        .iter()
+        .map(|e| e["node"]["category"]["id"].as_str().expect("id").to_owned())
+        .collect();
+    category_ids.dedup();
     Tenant {
         owner,
         api_token_id,
         api_token,
+        service_ids,
+        category_ids,
     }
 }
 
@@ -133,15 +161,21 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         nord.owner.workshop_id.clone(),
         nord.owner.user_id.clone(),
         nord.api_token_id.clone(),
+        nord.service_ids[0].clone(),
+        nord.category_ids[0].clone(),
         guessed_id("Workshop"),
         guessed_id("User"),
         guessed_id("ApiToken"),
+        guessed_id("Service"),
+        guessed_id("ServiceCategory"),
         "not-an-id".to_owned(),
     ];
     let own_ids = [
         sued.owner.workshop_id.clone(),
         sued.owner.user_id.clone(),
         sued.api_token_id.clone(),
+        sued.service_ids[0].clone(),
+        sued.category_ids[0].clone(),
     ];
     let node = "query($id: ID!) { node(id: $id) { id } }";
     let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
@@ -227,6 +261,30 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         body["data"]["apiTokens"]["edges"][0]["node"]["id"],
         json!(sued.api_token_id)
     );
+    for token in [&sued.owner.access_token, &sued.api_token] {
+        let body = app.gql(Some(token), "{ services(first: 100) { edges { node { id } } } serviceCategories(first: 100) { edges { node { id } } } }", json!({})).await;
+        let text = body.to_string();
+        assert!(
+            body["data"]["services"]["edges"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
+        for id in nord.service_ids.iter().chain(&nord.category_ids) {
+            assert!(!text.contains(id.as_str()), "Nord's {id} is listed for Süd");
+        }
+    }
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "query($c: ID!) { services(filter: {categoryId: $c}) { totalCount } }",
+            json!({ "c": nord.category_ids[0] }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["services"]["totalCount"], 0,
+        "filtering by Nord's category finds nothing"
+    );
     let body = app.gql(None, "{ plans { code } }", json!({})).await;
     assert_eq!(
         body["data"]["plans"].as_array().map(Vec::len),
@@ -260,6 +318,14 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         json!({}),
     )
     .await;
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "mutation { installStandardCatalog { installedCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["installStandardCatalog"]["installedCount"], 0);
     let body = app
         .gql(Some(&nord.api_token), "{ workshop { name } }", json!({}))
         .await;

@@ -246,7 +246,8 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
     })
 }
 
-/// Creates a workshop on the Premium trial with `email` as its owner; returns (user, workshop).
+/// Creates a workshop on the Premium trial with `email` as its owner and the standard catalog
+/// installed; returns (user, workshop).
 pub async fn create_workshop_with_owner(
     conn: &mut Conn<'_>,
     email: &str,
@@ -282,6 +283,7 @@ pub async fn create_workshop_with_owner(
             ))
             .execute(conn)
             .await?;
+        crate::catalog::standard::install(conn, tenant_of_new_session(workshop_id)).await?;
         Ok(())
     })
     .await?;

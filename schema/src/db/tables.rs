@@ -1,4 +1,5 @@
-// Matches `diesel print-schema` for the migrations in /migrations.
+// Matches `diesel print-schema` for the migrations in /migrations, except that the
+// `services.search_document` tsvector (used only in raw search SQL) is left out.
 
 diesel::table! {
     api_tokens (id) {
@@ -33,6 +34,40 @@ diesel::table! {
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_categories (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        name -> Text,
+        sort_order -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    services (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        category_id -> Uuid,
+        name -> Text,
+        description -> Text,
+        aliases -> Array<Text>,
+        min_price_cents -> Int4,
+        max_price_cents -> Int4,
+        vehicle_prices -> Jsonb,
+        duration_minutes -> Nullable<Int4>,
+        active -> Bool,
+        sort_order -> Int4,
+        standard_name -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search_text -> Nullable<Text>,
     }
 }
 
@@ -85,6 +120,9 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> workshops (workshop_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(refresh_tokens -> workshops (workshop_id));
+diesel::joinable!(service_categories -> workshops (workshop_id));
+diesel::joinable!(services -> service_categories (category_id));
+diesel::joinable!(services -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
 
@@ -92,6 +130,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     memberships,
     refresh_tokens,
+    service_categories,
+    services,
     sessions,
     users,
     workshops,

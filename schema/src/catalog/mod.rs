@@ -1,0 +1,478 @@
+//! The service catalog: categories, services, price ranges and the search customers rely on.
+
+pub mod standard;
+
+use std::collections::BTreeMap;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use diesel::sql_types::{BigInt, Bool, Int4, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::Services;
+use crate::auth::{ApiScope, Tenant, principal};
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult, UserError};
+use crate::ids::{self, NodeType};
+use crate::money::PriceRange;
+use crate::pagination::{OffsetPage, PageInfo};
+
+/// Vehicle classes that prices may depend on.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VehicleClass {
+    Kleinwagen,
+    Kompaktklasse,
+    Mittelklasse,
+    Suv,
+    Transporter,
+    ElektroHybrid,
+}
+
+impl VehicleClass {
+    pub const ALL: [Self; 6] = [
+        Self::Kleinwagen,
+        Self::Kompaktklasse,
+        Self::Mittelklasse,
+        Self::Suv,
+        Self::Transporter,
+        Self::ElektroHybrid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kleinwagen => "KLEINWAGEN",
+            Self::Kompaktklasse => "KOMPAKTKLASSE",
+            Self::Mittelklasse => "MITTELKLASSE",
+            Self::Suv => "SUV",
+            Self::Transporter => "TRANSPORTER",
+            Self::ElektroHybrid => "ELEKTRO_HYBRID",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// `{"KLEINWAGEN": [min, max], …}`, the stored form of vehicle-class prices.
+pub fn vehicle_prices_json(prices: &BTreeMap<VehicleClass, (i32, i32)>) -> serde_json::Value {
+    prices
+        .iter()
+        .map(|(class, (min, max))| (class.as_str().to_owned(), serde_json::json!([min, max])))
+        .collect()
+}
+
+fn vehicle_prices_from_json(value: &serde_json::Value) -> Vec<VehiclePrice> {
+    let Some(map) = value.as_object() else {
+        return Vec::new();
+    };
+    VehicleClass::ALL
+        .into_iter()
+        .filter_map(|class| {
+            let pair = map.get(class.as_str())?.as_array()?;
+            let min = i32::try_from(pair.iter().next()?.as_i64()?).ok()?;
+            let max = i32::try_from(pair.get(1)?.as_i64()?).ok()?;
+            Some(VehiclePrice {
+                vehicle_class: class,
+                price: PriceRange::cents(min, max),
+            })
+        })
+        .collect()
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct VehiclePrice {
+    pub vehicle_class: VehicleClass,
+    pub price: PriceRange,
+}
+
+#[derive(diesel::QueryableByName, Debug, Clone)]
+pub struct CategoryRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Int4)]
+    pub sort_order: i32,
+    #[diesel(sql_type = BigInt)]
+    pub total_count: i64,
+}
+
+pub struct ServiceCategory {
+    pub id: Uuid,
+    pub name: String,
+    pub sort_order: i32,
+}
+
+#[Object]
+impl ServiceCategory {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::ServiceCategory, self.id)
+    }
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    async fn sort_order(&self) -> i32 {
+        self.sort_order
+    }
+}
+
+#[derive(diesel::QueryableByName, Debug, Clone)]
+pub struct ServiceRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub category_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub category_name: String,
+    #[diesel(sql_type = Int4)]
+    pub category_sort_order: i32,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub description: String,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    pub aliases: Vec<String>,
+    #[diesel(sql_type = Int4)]
+    pub min_price_cents: i32,
+    #[diesel(sql_type = Int4)]
+    pub max_price_cents: i32,
+    #[diesel(sql_type = Jsonb)]
+    pub vehicle_prices: serde_json::Value,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub duration_minutes: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    pub active: bool,
+    #[diesel(sql_type = Int4)]
+    pub sort_order: i32,
+    #[diesel(sql_type = BigInt)]
+    pub total_count: i64,
+}
+
+/// A service of the workshop's catalog. Amounts are euro cents, VAT included.
+pub struct Service(pub ServiceRow);
+
+#[Object]
+impl Service {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Service, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Other names customers use for this service.
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+    async fn category(&self) -> ServiceCategory {
+        ServiceCategory {
+            id: self.0.category_id,
+            name: self.0.category_name.clone(),
+            sort_order: self.0.category_sort_order,
+        }
+    }
+    async fn price(&self) -> PriceRange {
+        PriceRange::cents(self.0.min_price_cents, self.0.max_price_cents)
+    }
+    /// Prices for particular vehicle classes, where they differ from the overall range.
+    async fn vehicle_prices(&self) -> Vec<VehiclePrice> {
+        vehicle_prices_from_json(&self.0.vehicle_prices)
+    }
+    async fn duration_minutes(&self) -> Option<i32> {
+        self.0.duration_minutes
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    async fn sort_order(&self) -> i32 {
+        self.0.sort_order
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ServiceFilter {
+    pub category_id: Option<ID>,
+    /// Free text as customers write it: German stemming, missing umlauts and typos are fine.
+    pub search: Option<String>,
+    /// Only services with a price for this vehicle class.
+    pub vehicle_class: Option<VehicleClass>,
+    pub active: Option<bool>,
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceEdge {
+    pub cursor: String,
+    pub node: Service,
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceConnection {
+    pub edges: Vec<ServiceEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceCategoryEdge {
+    pub cursor: String,
+    pub node: ServiceCategory,
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceCategoryConnection {
+    pub edges: Vec<ServiceCategoryEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// Longest search text taken into account.
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// The catalog query. With a search text, each word of it scores like in a search engine: a
+/// word found by German full-text search (stemmed, umlauts folded) counts by its weight in the
+/// service (name and aliases above description) times how rare it is in this catalog, so that
+/// "wechseln" matters less than "Zahnriemen". A word found nowhere (a typo, say) counts by its
+/// trigram similarity to the service's names, likewise weighted by rarity. Stop words count not.
+const SERVICES_SQL: &str = "
+WITH candidates AS (
+    SELECT s.*, c.name AS category_name, c.sort_order AS category_sort_order
+    FROM services s
+    JOIN service_categories c ON c.id = s.category_id
+    WHERE s.workshop_id = $1 AND s.deleted_at IS NULL
+      AND ($2::uuid IS NULL OR s.category_id = $2)
+      AND ($3::bool IS NULL OR s.active = $3)
+      AND ($4::text IS NULL OR s.vehicle_prices ? $4)
+), words AS (
+    SELECT DISTINCT w, plainto_tsquery('german', w) AS tq
+    FROM regexp_split_to_table(carbot_fold(coalesce($5, '')), '[^[:alnum:]]+') AS w
+    WHERE w <> ''
+), weighted AS MATERIALIZED (
+    SELECT w, tq, numnode(tq) > 0 AS meaningful,
+           (SELECT count(*) FROM candidates c WHERE c.search_document @@ tq) AS exact,
+           (SELECT count(*) FROM candidates c WHERE length(w) >= 4 AND strict_word_similarity(w, c.search_text) >= 0.5) AS fuzzy,
+           (SELECT count(*) FROM candidates) AS n
+    FROM words
+), scored AS (
+    SELECT c.*, (
+        SELECT coalesce(sum(CASE
+            WHEN wt.exact > 0 AND c.search_document @@ wt.tq
+                THEN ts_rank(c.search_document, wt.tq) * ln(1 + wt.n::float8 / wt.exact) * 10
+            WHEN wt.meaningful AND wt.exact = 0 AND wt.fuzzy > 0 AND length(wt.w) >= 4
+                 AND strict_word_similarity(wt.w, c.search_text) >= 0.5
+                THEN strict_word_similarity(wt.w, c.search_text) * ln(1 + wt.n::float8 / wt.fuzzy) * 6
+            ELSE 0 END), 0)
+        FROM weighted wt
+    ) AS score
+    FROM candidates c
+)
+SELECT id, category_id, category_name, category_sort_order, name, description, aliases,
+       min_price_cents, max_price_cents, vehicle_prices, duration_minutes, active, sort_order,
+       count(*) OVER () AS total_count
+FROM scored
+WHERE $5 IS NULL OR score > 0
+ORDER BY score DESC, category_sort_order, sort_order, id
+LIMIT $6 OFFSET $7";
+
+/// Services of the tenant's workshop, filtered and (with `search`) ranked.
+/// What to look for in the catalog; `None` means "any".
+#[derive(Debug, Default, Clone)]
+pub struct ServiceQuery {
+    pub category_id: Option<Uuid>,
+    pub active: Option<bool>,
+    pub vehicle_class: Option<VehicleClass>,
+    pub search: Option<String>,
+}
+
+pub async fn find_services(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    query: &ServiceQuery,
+    limit: i64,
+    offset: i64,
+) -> ApiResult<Vec<ServiceRow>> {
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(MAX_SEARCH_CHARS).collect::<String>());
+    Ok(diesel::sql_query(SERVICES_SQL)
+        .bind::<SqlUuid, _>(tenant.workshop_id())
+        .bind::<Nullable<SqlUuid>, _>(query.category_id)
+        .bind::<Nullable<Bool>, _>(query.active)
+        .bind::<Nullable<Text>, _>(query.vehicle_class.map(VehicleClass::as_str))
+        .bind::<Nullable<Text>, _>(search)
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(conn)
+        .await?)
+}
+
+/// Services by id within the tenant's workshop (deleted ones too: old leads still name them).
+pub async fn services_by_id(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    ids: &[Uuid],
+) -> ApiResult<Vec<ServiceRow>> {
+    Ok(diesel::sql_query(
+        "SELECT s.id, s.category_id, c.name AS category_name, c.sort_order AS category_sort_order, s.name,
+                s.description, s.aliases, s.min_price_cents, s.max_price_cents, s.vehicle_prices,
+                s.duration_minutes, s.active, s.sort_order, 0::bigint AS total_count
+         FROM services s JOIN service_categories c ON c.id = s.category_id
+         WHERE s.workshop_id = $1 AND s.id = ANY($2)",
+    )
+    .bind::<SqlUuid, _>(tenant.workshop_id())
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+    .load(conn)
+    .await?)
+}
+
+pub async fn categories(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    ids: Option<&[Uuid]>,
+    limit: i64,
+    offset: i64,
+) -> ApiResult<Vec<CategoryRow>> {
+    Ok(diesel::sql_query(
+        "SELECT id, name, sort_order, count(*) OVER () AS total_count FROM service_categories
+         WHERE workshop_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2))
+         ORDER BY sort_order, id LIMIT $3 OFFSET $4",
+    )
+    .bind::<SqlUuid, _>(tenant.workshop_id())
+    .bind::<Nullable<diesel::sql_types::Array<SqlUuid>>, _>(ids)
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(offset)
+    .load(conn)
+    .await?)
+}
+
+#[derive(Default)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// The workshop's service categories in display order.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn service_categories(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ServiceCategoryConnection> {
+        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
+        let page = OffsetPage::new(first, after)?;
+        let mut conn = ctx
+            .data_unchecked::<Services>()
+            .pool
+            .get()
+            .await
+            .map_err(ApiError::from)?;
+        let rows = categories(&mut conn, tenant, None, page.first + 1, page.offset).await?;
+        let total_count = <[_]>::first(&rows).map_or(0, |r| r.total_count);
+        let (edges, page_info) = page.edges(rows);
+        Ok(ServiceCategoryConnection {
+            edges: edges
+                .into_iter()
+                .map(|(cursor, r)| ServiceCategoryEdge {
+                    cursor,
+                    node: ServiceCategory {
+                        id: r.id,
+                        name: r.name,
+                        sort_order: r.sort_order,
+                    },
+                })
+                .collect(),
+            page_info,
+            total_count,
+        })
+    }
+
+    /// The workshop's services: in catalog order, or by relevance when `filter.search` is given.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ServiceFilter>,
+    ) -> async_graphql::Result<ServiceConnection> {
+        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
+        let page = OffsetPage::new(first, after)?;
+        let filter = filter.unwrap_or_default();
+        let category_id = match &filter.category_id {
+            None => None,
+            Some(id) => Some(ids::decode(NodeType::ServiceCategory, id).ok_or_else(|| {
+                ApiError::BadRequest("`categoryId` is not a service category id.".into())
+            })?),
+        };
+        let mut conn = ctx
+            .data_unchecked::<Services>()
+            .pool
+            .get()
+            .await
+            .map_err(ApiError::from)?;
+        let query = ServiceQuery {
+            category_id,
+            active: filter.active,
+            vehicle_class: filter.vehicle_class,
+            search: filter.search,
+        };
+        let rows = find_services(&mut conn, tenant, &query, page.first + 1, page.offset).await?;
+        let total_count = <[_]>::first(&rows).map_or(0, |r| r.total_count);
+        let (edges, page_info) = page.edges(rows);
+        Ok(ServiceConnection {
+            edges: edges
+                .into_iter()
+                .map(|(cursor, row)| ServiceEdge {
+                    cursor,
+                    node: Service(row),
+                })
+                .collect(),
+            page_info,
+            total_count,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct InstallStandardCatalogPayload {
+    /// Services added; those already in the catalog were kept as they are.
+    pub installed_count: i32,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct CatalogMutation;
+
+#[Object]
+impl CatalogMutation {
+    /// Adds the standard German catalog's services that the workshop does not have (again).
+    async fn install_standard_catalog(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<InstallStandardCatalogPayload> {
+        let tenant = principal(ctx).owner()?.tenant;
+        let mut conn = ctx
+            .data_unchecked::<Services>()
+            .pool
+            .get()
+            .await
+            .map_err(ApiError::from)?;
+        let installed = {
+            use diesel_async::AsyncConnection;
+            conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+                standard::install(conn, tenant).await
+            })
+            .await
+            .map_err(ApiError::from)?
+        };
+        Ok(InstallStandardCatalogPayload {
+            installed_count: i32::try_from(installed).unwrap_or(i32::MAX),
+            user_errors: vec![],
+        })
+    }
+}
