@@ -167,6 +167,10 @@ pub enum UserErrorCode {
     NotFound,
     /// The date lies in the past.
     InPast,
+    /// The number is below or above what is allowed.
+    OutOfRange,
+    /// Another object already has this value (e.g. a service name within its category).
+    Duplicate,
 }
 
 /// An input mistake, reported next to the field it concerns.

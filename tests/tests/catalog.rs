@@ -202,3 +202,225 @@ async fn filters_pages_and_scopes() {
         .await;
     assert_eq!(error_code(&body), "BAD_REQUEST");
 }
+
+const CREATE: &str = "mutation($input: CreateServiceInput!) { createService(input: $input) {
+    service { id name description aliases active durationMinutes category { name } price { min { amountCents } max { amountCents } isFixed }
+              vehiclePrices { vehicleClass price { min { amountCents } max { amountCents } } } }
+    userErrors { field code message } } }";
+
+async fn category_id(app: &TestApp, token: &str, name: &str) -> String {
+    let body = app
+        .gql(
+            Some(token),
+            "{ serviceCategories(first: 100) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    body["data"]["serviceCategories"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"]["name"] == name)
+        .and_then(|e| e["node"]["id"].as_str())
+        .expect("category")
+        .to_owned()
+}
+
+async fn service_count(app: &TestApp, token: &str) -> i64 {
+    app.gql(Some(token), "{ services { totalCount } }", json!({}))
+        .await["data"]["services"]["totalCount"]
+        .as_i64()
+        .expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn owners_add_change_and_delete_services() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("leistung@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let token = owner.access_token.as_str();
+    let motor = category_id(&app, token, "Motor").await;
+    let body = app
+        .gql(
+            Some(token),
+            CREATE,
+            json!({ "input": {
+                "categoryId": motor, "name": "  Wankelmotor-Service ", "description": "Dichtleisten prüfen.",
+                "minPriceCents": 19_900, "maxPriceCents": 49_900, "durationMinutes": 120, "aliases": ["Wankel", " ", "Wankel"],
+                "vehiclePrices": [{ "vehicleClass": "MITTELKLASSE", "minPriceCents": 24_900, "maxPriceCents": 39_900 }]
+            } }),
+        )
+        .await;
+    let payload = &body["data"]["createService"];
+    assert_eq!(payload["userErrors"], json!([]), "{body}");
+    let service = &payload["service"];
+    assert_eq!(service["name"], "Wankelmotor-Service");
+    assert_eq!(service["aliases"], json!(["Wankel"]));
+    assert_eq!(service["category"]["name"], "Motor");
+    assert_eq!(
+        service["price"],
+        json!({ "min": { "amountCents": 19_900 }, "max": { "amountCents": 49_900 }, "isFixed": false })
+    );
+    assert_eq!(service["vehiclePrices"][0]["vehicleClass"], "MITTELKLASSE");
+    let id = service["id"].as_str().expect("id").to_owned();
+
+    let found = app
+        .gql(
+            Some(token),
+            SEARCH,
+            json!({ "search": "wankel", "first": 1 }),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["services"]["edges"][0]["node"]["name"],
+        "Wankelmotor-Service"
+    );
+
+    let update = "mutation($input: UpdateServiceInput!) { updateService(input: $input) {
+        service { name active durationMinutes price { min { amountCents } max { amountCents } isFixed } } userErrors { field code } } }";
+    let body = app
+        .gql(Some(token), update, json!({ "input": { "id": id, "minPriceCents": 24_000, "maxPriceCents": 39_900, "active": false, "durationMinutes": null } }))
+        .await;
+    assert_eq!(
+        body["data"]["updateService"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+    assert_eq!(body["data"]["updateService"]["service"]["active"], false);
+    assert_eq!(
+        body["data"]["updateService"]["service"]["durationMinutes"],
+        Value::Null
+    );
+    // The Mittelklasse price (24,900) now lies below the new minimum: refused, nothing changes.
+    let body = app
+        .gql(
+            Some(token),
+            update,
+            json!({ "input": { "id": id, "minPriceCents": 30_000 } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateService"]["userErrors"][0]["field"],
+        json!(["input", "vehiclePrices", "MITTELKLASSE"])
+    );
+    let body = app.gql(Some(token), update, json!({ "input": { "id": id, "minPriceCents": 30_000, "maxPriceCents": 30_000, "vehiclePrices": [] } })).await;
+    assert_eq!(
+        body["data"]["updateService"]["service"]["price"]["isFixed"], true,
+        "{body}"
+    );
+
+    let before = service_count(&app, token).await;
+    let delete = "mutation($id: ID!) { deleteService(input: {id: $id}) { deletedServiceId userErrors { code } } }";
+    let body = app.gql(Some(token), delete, json!({ "id": id })).await;
+    assert_eq!(body["data"]["deleteService"]["deletedServiceId"], json!(id));
+    assert_eq!(service_count(&app, token).await, before - 1);
+    let body = app
+        .gql(
+            Some(token),
+            "query($id: ID!) { node(id: $id) { ... on Service { name } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["node"]["name"], "Wankelmotor-Service",
+        "a deleted service stays readable by id (for old leads)"
+    );
+    let body = app.gql(Some(token), delete, json!({ "id": id })).await;
+    assert_eq!(
+        body["data"]["deleteService"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let body = app
+        .gql(
+            Some(token),
+            update,
+            json!({ "input": { "id": id, "name": "Wieder da" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateService"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_services_get_precise_user_errors_and_change_nothing() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("fehler@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let token = owner.access_token.as_str();
+    let motor = category_id(&app, token, "Motor").await;
+    let base = json!({ "categoryId": motor, "name": "Neue Leistung", "minPriceCents": 1000, "maxPriceCents": 2000 });
+    let with = |key: &str, value: Value| {
+        let mut input = base.clone();
+        input[key] = value;
+        input
+    };
+    let before = app.row_counts().await;
+    let services_before = service_count(&app, token).await;
+    let cases: Vec<(Value, Vec<&str>, &str)> = vec![
+        (
+            with("minPriceCents", json!(-100)),
+            vec!["input", "minPriceCents"],
+            "OUT_OF_RANGE",
+        ),
+        (
+            with("minPriceCents", json!(5000)),
+            vec!["input", "maxPriceCents"],
+            "INVALID",
+        ),
+        (
+            with("maxPriceCents", json!(100_000_001)),
+            vec!["input", "maxPriceCents"],
+            "OUT_OF_RANGE",
+        ),
+        (
+            with("categoryId", json!("bogus")),
+            vec!["input", "categoryId"],
+            "NOT_FOUND",
+        ),
+        (with("name", json!("")), vec!["input", "name"], "REQUIRED"),
+        (
+            with("name", json!("x".repeat(300))),
+            vec!["input", "name"],
+            "TOO_LONG",
+        ),
+        (
+            with("name", json!("zahnriemenwechsel")),
+            vec!["input", "name"],
+            "DUPLICATE",
+        ),
+        (
+            with("durationMinutes", json!(0)),
+            vec!["input", "durationMinutes"],
+            "OUT_OF_RANGE",
+        ),
+        (
+            with(
+                "vehiclePrices",
+                json!([{ "vehicleClass": "SUV", "minPriceCents": 500, "maxPriceCents": 1500 }]),
+            ),
+            vec!["input", "vehiclePrices", "SUV"],
+            "OUT_OF_RANGE",
+        ),
+    ];
+    for (input, field, code) in cases {
+        let body = app
+            .gql(Some(token), CREATE, json!({ "input": input }))
+            .await;
+        let payload = &body["data"]["createService"];
+        assert_eq!(payload["service"], Value::Null, "{input}");
+        assert_eq!(
+            (
+                payload["userErrors"][0]["field"].clone(),
+                payload["userErrors"][0]["code"].clone()
+            ),
+            (json!(field), json!(code)),
+            "{input}: {body}"
+        );
+    }
+    assert_eq!(app.row_counts().await, before);
+    assert_eq!(service_count(&app, token).await, services_before);
+}

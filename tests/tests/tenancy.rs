@@ -17,7 +17,7 @@ const COVERED_QUERY_FIELDS: [&str; 9] = [
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 8] = [
+const COVERED_MUTATIONS: [&str; 11] = [
     "register",
     "login",
     "refreshSession",
@@ -26,6 +26,9 @@ const COVERED_MUTATIONS: [&str; 8] = [
     "createApiToken",
     "revokeApiToken",
     "installStandardCatalog",
+    "createService",
+    "updateService",
+    "deleteService",
 ];
 const COVERED_NODE_TYPES: [&str; 5] =
     ["ApiToken", "Service", "ServiceCategory", "User", "Workshop"];
@@ -326,6 +329,50 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         )
         .await;
     assert_eq!(body["data"]["installStandardCatalog"]["installedCount"], 0);
+    let nord_service = &nord.service_ids[0];
+    for token in [&sued.owner.access_token, &sued.api_token] {
+        let body = app
+            .gql(
+                Some(token),
+                "mutation($c: ID!) { createService(input: {categoryId: $c, name: \"Fremd\", minPriceCents: 100, maxPriceCents: 200}) { service { id } userErrors { field code } } }",
+                json!({ "c": nord.category_ids[0] }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["createService"]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
+        let body = app
+            .gql(
+                Some(token),
+                "mutation($id: ID!) { updateService(input: {id: $id, name: \"Übernommen\"}) { service { id } userErrors { code } } }",
+                json!({ "id": nord_service }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["updateService"]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
+        let body = app
+            .gql(Some(token), "mutation($id: ID!) { deleteService(input: {id: $id}) { deletedServiceId userErrors { code } } }", json!({ "id": nord_service }))
+            .await;
+        assert_eq!(
+            body["data"]["deleteService"]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
+    }
+    let body = app
+        .gql(
+            Some(&nord.owner.access_token),
+            "query($id: ID!) { node(id: $id) { ... on Service { id } } }",
+            json!({ "id": nord_service }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["node"]["id"],
+        json!(nord_service),
+        "Nord's service is untouched"
+    );
     let body = app
         .gql(Some(&nord.api_token), "{ workshop { name } }", json!({}))
         .await;

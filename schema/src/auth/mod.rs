@@ -160,6 +160,14 @@ impl Principal {
         }
     }
 
+    /// An owner, or an API token holding `scope`: who may change the workshop's data.
+    pub fn writer(&self, scope: ApiScope) -> ApiResult<Tenant> {
+        match self {
+            Self::ApiToken { .. } => self.tenant(Some(scope)),
+            _ => Ok(self.owner()?.tenant),
+        }
+    }
+
     /// A signed-in owner (or platform admin) of the workshop.
     pub fn owner(&self) -> ApiResult<Member> {
         let member = self.member()?;

@@ -1,5 +1,6 @@
 //! The service catalog: categories, services, price ranges and the search customers rely on.
 
+pub mod edit;
 pub mod standard;
 
 use std::collections::BTreeMap;
@@ -62,7 +63,7 @@ pub fn vehicle_prices_json(prices: &BTreeMap<VehicleClass, (i32, i32)>) -> serde
         .collect()
 }
 
-fn vehicle_prices_from_json(value: &serde_json::Value) -> Vec<VehiclePrice> {
+pub(crate) fn vehicle_prices_from_json(value: &serde_json::Value) -> Vec<VehiclePrice> {
     let Some(map) = value.as_object() else {
         return Vec::new();
     };
@@ -450,6 +451,32 @@ pub struct CatalogMutation;
 
 #[Object]
 impl CatalogMutation {
+    /// Adds a service ("+" in the console) to one of the workshop's categories.
+    async fn create_service(
+        &self,
+        ctx: &Context<'_>,
+        input: edit::CreateServiceInput,
+    ) -> async_graphql::Result<edit::ServicePayload> {
+        Ok(edit::create(ctx, input).await?)
+    }
+
+    async fn update_service(
+        &self,
+        ctx: &Context<'_>,
+        input: edit::UpdateServiceInput,
+    ) -> async_graphql::Result<edit::ServicePayload> {
+        Ok(edit::update(ctx, input).await?)
+    }
+
+    /// Removes a service from the catalog; leads that name it keep showing it.
+    async fn delete_service(
+        &self,
+        ctx: &Context<'_>,
+        input: edit::DeleteServiceInput,
+    ) -> async_graphql::Result<edit::DeleteServicePayload> {
+        Ok(edit::delete(ctx, input).await?)
+    }
+
     /// Adds the standard German catalog's services that the workshop does not have (again).
     async fn install_standard_catalog(
         &self,
