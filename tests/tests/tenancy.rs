@@ -17,7 +17,7 @@ const COVERED_QUERY_FIELDS: [&str; 9] = [
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 11] = [
+const COVERED_MUTATIONS: [&str; 13] = [
     "register",
     "login",
     "refreshSession",
@@ -29,6 +29,8 @@ const COVERED_MUTATIONS: [&str; 11] = [
     "createService",
     "updateService",
     "deleteService",
+    "importServices",
+    "exportServices",
 ];
 const COVERED_NODE_TYPES: [&str; 5] =
     ["ApiToken", "Service", "ServiceCategory", "User", "Workshop"];
@@ -372,6 +374,45 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         body["data"]["node"]["id"],
         json!(nord_service),
         "Nord's service is untouched"
+    );
+    // Süd's export holds Süd's catalog only; an import into Süd cannot reach Nord's.
+    let nord_only = app
+        .gql(
+            Some(&nord.owner.access_token),
+            "mutation($c: ID!) { createService(input: {categoryId: $c, name: \"Nur bei Nord\", minPriceCents: 100, maxPriceCents: 200}) { userErrors { code } } }",
+            json!({ "c": nord.category_ids[0] }),
+        )
+        .await;
+    assert_eq!(nord_only["data"]["createService"]["userErrors"], json!([]));
+    let export = app
+        .gql(
+            Some(&sued.api_token),
+            "mutation { exportServices { csv } }",
+            json!({}),
+        )
+        .await;
+    let csv = export["data"]["exportServices"]["csv"]
+        .as_str()
+        .expect("csv")
+        .to_owned();
+    assert!(!csv.contains("Nur bei Nord") && csv.contains("Ölwechsel"));
+    let import = app
+        .gql(
+            Some(&sued.api_token),
+            "mutation($csv: String!) { importServices(input: {csv: $csv}) { imported errors { message } } }",
+            json!({ "csv": csv.replace("Ölwechsel,", "Ölwechsel Süd,") }),
+        )
+        .await;
+    assert!(
+        import["data"]["importServices"]["imported"].as_i64() > Some(200),
+        "{import}"
+    );
+    let nord_search = app
+        .gql(Some(&nord.owner.access_token), "{ services(first: 5, filter: {search: \"Ölwechsel Süd\"}) { edges { node { name } } } }", json!({}))
+        .await;
+    assert!(
+        !nord_search.to_string().contains("Ölwechsel Süd"),
+        "{nord_search}"
     );
     let body = app
         .gql(Some(&nord.api_token), "{ workshop { name } }", json!({}))

@@ -1,5 +1,6 @@
 //! The service catalog: categories, services, price ranges and the search customers rely on.
 
+pub mod csv_io;
 pub mod edit;
 pub mod standard;
 
@@ -466,6 +467,34 @@ impl CatalogMutation {
         input: edit::UpdateServiceInput,
     ) -> async_graphql::Result<edit::ServicePayload> {
         Ok(edit::update(ctx, input).await?)
+    }
+
+    /// Imports services from CSV: all rows or none; `dryRun` only checks.
+    async fn import_services(
+        &self,
+        ctx: &Context<'_>,
+        input: csv_io::ImportServicesInput,
+    ) -> async_graphql::Result<csv_io::ImportServicesPayload> {
+        Ok(csv_io::import(ctx, input).await?)
+    }
+
+    /// The catalog as CSV (cells that a spreadsheet would run as formulas are defused).
+    async fn export_services(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<csv_io::ExportServicesPayload> {
+        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
+        let mut conn = ctx
+            .data_unchecked::<Services>()
+            .pool
+            .get()
+            .await
+            .map_err(ApiError::from)?;
+        let csv = csv_io::export(&mut conn, tenant).await?;
+        Ok(csv_io::ExportServicesPayload {
+            csv: Some(csv),
+            user_errors: vec![],
+        })
     }
 
     /// Removes a service from the catalog; leads that name it keep showing it.
