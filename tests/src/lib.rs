@@ -288,8 +288,24 @@ impl TestApp {
         }
     }
 
-    /// Creates an API token as `owner`; returns (id, secret).
+    /// Puts the owner's workshop on `plan` with a running subscription (as billing will).
+    pub async fn subscribe(&self, owner: &Owner, plan: &str) {
+        let mut conn = self.db().await;
+        diesel::sql_query(
+            "UPDATE workshops SET plan_code = $1, subscription_active = true
+             WHERE id IN (SELECT m.workshop_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $2)",
+        )
+        .bind::<diesel::sql_types::Text, _>(plan)
+        .bind::<diesel::sql_types::Text, _>(&owner.email)
+        .execute(&mut conn)
+        .await
+        .expect("subscribing");
+    }
+
+    /// Creates an API token as `owner` (moving the workshop to Enterprise, which includes API
+    /// access); returns (id, secret).
     pub async fn api_token(&self, owner: &Owner, scopes: &[&str]) -> (String, String) {
+        self.subscribe(owner, "ENTERPRISE").await;
         let body = self
             .gql(
                 Some(&owner.access_token),

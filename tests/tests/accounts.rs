@@ -689,6 +689,16 @@ async fn api_tokens_are_shown_once_stored_hashed_and_act_within_their_scopes() {
     use diesel_async::RunQueryDsl;
     let app = TestApp::new().await;
     let owner = app.register("api@autohaus-nord.de", "Autohaus Nord").await;
+    // API access is Enterprise's: the Premium trial may not create tokens.
+    let refused = app
+        .gql(
+            Some(&owner.access_token),
+            "mutation { createApiToken(input: {name: \"x\", scopes: [LEADS_READ]}) { secret } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "PLAN_LIMIT_REACHED", "{refused}");
+    app.subscribe(&owner, "ENTERPRISE").await;
     let create = "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) {
         apiToken { id name scopes prefix active expiresAt } secret userErrors { field code } } }";
     let expires = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::Services;
 use crate::auth::tokens::{API_TOKEN_PREFIX, new_secret};
 use crate::auth::{ApiScope, Tenant, principal};
+use crate::billing::{Entitlements, Feature};
 use crate::db::Conn;
 use crate::db::tables::api_tokens;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -158,6 +159,10 @@ pub async fn create(
     input: CreateApiTokenInput,
 ) -> ApiResult<CreateApiTokenPayload> {
     let owner = principal(ctx).owner()?;
+    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+    Entitlements::load(&mut conn, owner.tenant)
+        .await?
+        .require(Feature::ApiAccess)?;
     let mut errors = UserErrors::default();
     let name = input.name.trim().to_owned();
     if name.is_empty() {
@@ -199,7 +204,6 @@ pub async fn create(
     }
 
     let secret = new_secret(API_TOKEN_PREFIX);
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
     let row = diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::id.eq(Uuid::now_v7()),

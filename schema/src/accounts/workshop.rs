@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::validate;
 use crate::Services;
 use crate::auth::{Tenant, principal};
-use crate::billing::{Plan, PlanCode, plan};
+use crate::billing::{Entitlements, Plan, PlanCode, PlanStatus, plan};
 use crate::db::Conn;
 use crate::db::tables::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -95,6 +95,7 @@ pub struct WorkshopRow {
     pub plan_code: String,
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub subscription_active: bool,
 }
 
 /// A car-repair workshop: the tenant that owns every other piece of data.
@@ -142,7 +143,17 @@ impl Workshop {
     async fn plan(&self) -> Plan {
         plan(PlanCode::parse(&self.0.plan_code).unwrap_or(PlanCode::Basic))
     }
-    /// End of the free Premium trial; `null` once a paid plan runs.
+    /// Trial, paid, or inactive (then leads are still captured, but the AI answers are off).
+    async fn plan_status(&self) -> PlanStatus {
+        Entitlements::new(
+            &self.0.plan_code,
+            self.0.trial_ends_at,
+            self.0.subscription_active,
+            Utc::now(),
+        )
+        .status
+    }
+    /// End of the free Premium trial.
     async fn trial_ends_at(&self) -> Option<DateTime<Utc>> {
         self.0.trial_ends_at
     }

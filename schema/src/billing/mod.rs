@@ -1,7 +1,15 @@
-//! Plans and what they cost. Limits and Stripe come with the catalog and billing issues.
+//! Plans, what they allow, and the one place that answers "may this workshop do X / how many
+//! of Y are left". Stripe comes with the billing issue.
 
 use async_graphql::{Enum, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 
+use crate::auth::Tenant;
+use crate::db::Conn;
+use crate::db::tables::workshops;
+use crate::error::{ApiError, ApiResult};
 use crate::money::Money;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +35,26 @@ impl PlanCode {
     }
 }
 
+/// What a plan allows; `null` counts mean unlimited.
+#[derive(SimpleObject, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanLimits {
+    pub client_keys: Option<i32>,
+    pub leads_per_month: Option<i32>,
+    pub ai_chat: bool,
+    pub csv_exports: bool,
+    pub advanced_analytics: bool,
+    pub branding: bool,
+    pub api_access: bool,
+    pub multi_location: bool,
+}
+
 /// A plan of the public price list (monthly, VAT included).
 #[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct Plan {
     pub code: PlanCode,
     pub name: &'static str,
     pub price: Money,
+    pub limits: PlanLimits,
 }
 
 pub const PLANS: [Plan; 3] = [
@@ -43,6 +65,16 @@ pub const PLANS: [Plan; 3] = [
             amount_cents: 4_900,
             currency: "EUR",
         },
+        limits: PlanLimits {
+            client_keys: Some(3),
+            leads_per_month: Some(100),
+            ai_chat: true,
+            csv_exports: false,
+            advanced_analytics: false,
+            branding: false,
+            api_access: false,
+            multi_location: false,
+        },
     },
     Plan {
         code: PlanCode::Premium,
@@ -51,6 +83,16 @@ pub const PLANS: [Plan; 3] = [
             amount_cents: 9_900,
             currency: "EUR",
         },
+        limits: PlanLimits {
+            client_keys: Some(10),
+            leads_per_month: None,
+            ai_chat: true,
+            csv_exports: true,
+            advanced_analytics: true,
+            branding: true,
+            api_access: false,
+            multi_location: false,
+        },
     },
     Plan {
         code: PlanCode::Enterprise,
@@ -58,6 +100,16 @@ pub const PLANS: [Plan; 3] = [
         price: Money {
             amount_cents: 19_900,
             currency: "EUR",
+        },
+        limits: PlanLimits {
+            client_keys: None,
+            leads_per_month: None,
+            ai_chat: true,
+            csv_exports: true,
+            advanced_analytics: true,
+            branding: true,
+            api_access: true,
+            multi_location: true,
         },
     },
 ];
@@ -69,6 +121,121 @@ pub fn plan(code: PlanCode) -> Plan {
         .unwrap_or(PLANS[0])
 }
 
+/// Where the workshop stands with its plan.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStatus {
+    /// The free 14-day Premium trial runs.
+    Trial,
+    /// A paid subscription runs.
+    Active,
+    /// Neither: leads are still captured (none is ever lost), but the AI answers are off and
+    /// paid features are closed until the owner subscribes.
+    Inactive,
+}
+
+/// Features a plan may include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    AiChat,
+    CsvExport,
+    ApiAccess,
+    AdvancedAnalytics,
+    Branding,
+    MultiLocation,
+}
+
+/// Counted allowances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quota {
+    ClientKeys,
+    LeadsPerMonth,
+}
+
+/// What a workshop may do right now.
+#[derive(Debug, Clone, Copy)]
+pub struct Entitlements {
+    pub plan: Plan,
+    pub status: PlanStatus,
+}
+
+impl Entitlements {
+    pub fn new(
+        plan_code: &str,
+        trial_ends_at: Option<DateTime<Utc>>,
+        subscription_active: bool,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let plan = plan(PlanCode::parse(plan_code).unwrap_or(PlanCode::Basic));
+        let status = if subscription_active {
+            PlanStatus::Active
+        } else if trial_ends_at.is_some_and(|end| end > now) {
+            PlanStatus::Trial
+        } else {
+            PlanStatus::Inactive
+        };
+        Self { plan, status }
+    }
+
+    pub async fn load(conn: &mut Conn<'_>, tenant: Tenant) -> ApiResult<Self> {
+        let (code, trial_ends_at, active): (String, Option<DateTime<Utc>>, bool) = workshops::table
+            .find(tenant.workshop_id())
+            .select((
+                workshops::plan_code,
+                workshops::trial_ends_at,
+                workshops::subscription_active,
+            ))
+            .first(conn)
+            .await?;
+        Ok(Self::new(&code, trial_ends_at, active, Utc::now()))
+    }
+
+    pub fn allows(&self, feature: Feature) -> bool {
+        let limits = self.plan.limits;
+        self.status != PlanStatus::Inactive
+            && match feature {
+                Feature::AiChat => limits.ai_chat,
+                Feature::CsvExport => limits.csv_exports,
+                Feature::ApiAccess => limits.api_access,
+                Feature::AdvancedAnalytics => limits.advanced_analytics,
+                Feature::Branding => limits.branding,
+                Feature::MultiLocation => limits.multi_location,
+            }
+    }
+
+    /// `Err(PLAN_LIMIT_REACHED)` with a message naming what to upgrade to.
+    pub fn require(&self, feature: Feature) -> ApiResult<()> {
+        if self.allows(feature) {
+            return Ok(());
+        }
+        Err(ApiError::PlanLimitReached(
+            if self.status == PlanStatus::Inactive {
+                "Ihr Tarif ist nicht aktiv. Bitte wählen Sie einen Tarif, um diese Funktion zu nutzen.".into()
+            } else {
+                let needed = PLANS
+                    .iter()
+                    .find(|p| {
+                        Self {
+                            plan: **p,
+                            status: PlanStatus::Active,
+                        }
+                        .allows(feature)
+                    })
+                    .map_or("Enterprise", |p| p.name);
+                format!("Diese Funktion gehört zum Tarif {needed}. Bitte wechseln Sie den Tarif.")
+            },
+        ))
+    }
+
+    /// How many more of `quota` may be used (`None`: unlimited); `used` is the current count.
+    pub fn remaining(&self, quota: Quota, used: i64) -> Option<i64> {
+        let limit = match quota {
+            Quota::ClientKeys => self.plan.limits.client_keys,
+            Quota::LeadsPerMonth => self.plan.limits.leads_per_month,
+        };
+        limit.map(|limit| (i64::from(limit) - used).max(0))
+    }
+}
+
 #[derive(Default)]
 pub struct BillingQuery;
 
@@ -77,5 +244,33 @@ impl BillingQuery {
     /// The public price list.
     async fn plans(&self) -> Vec<Plan> {
         PLANS.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trial_active_and_inactive_workshops() {
+        let now = Utc::now();
+        let trial = Entitlements::new("PREMIUM", Some(now + chrono::Duration::days(3)), false, now);
+        assert_eq!(trial.status, PlanStatus::Trial);
+        assert!(trial.allows(Feature::CsvExport) && !trial.allows(Feature::ApiAccess));
+        assert_eq!(trial.remaining(Quota::ClientKeys, 4), Some(6));
+        assert_eq!(trial.remaining(Quota::LeadsPerMonth, 10_000), None);
+
+        let lapsed =
+            Entitlements::new("PREMIUM", Some(now - chrono::Duration::days(1)), false, now);
+        assert_eq!(lapsed.status, PlanStatus::Inactive);
+        assert!(!lapsed.allows(Feature::AiChat) && lapsed.require(Feature::CsvExport).is_err());
+
+        let basic = Entitlements::new("BASIC", None, true, now);
+        assert!(basic.allows(Feature::AiChat) && !basic.allows(Feature::CsvExport));
+        assert_eq!(basic.remaining(Quota::LeadsPerMonth, 100), Some(0));
+        assert!(
+            matches!(basic.require(Feature::CsvExport), Err(ApiError::PlanLimitReached(m)) if m.contains("Premium"))
+        );
+        assert!(Entitlements::new("ENTERPRISE", None, true, now).allows(Feature::ApiAccess));
     }
 }

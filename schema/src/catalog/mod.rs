@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::Services;
 use crate::auth::{ApiScope, Tenant, principal};
+use crate::billing::{Entitlements, Feature};
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult, UserError};
 use crate::ids::{self, NodeType};
@@ -490,6 +491,9 @@ impl CatalogMutation {
             .get()
             .await
             .map_err(ApiError::from)?;
+        Entitlements::load(&mut conn, tenant)
+            .await?
+            .require(Feature::CsvExport)?;
         let csv = csv_io::export(&mut conn, tenant).await?;
         Ok(csv_io::ExportServicesPayload {
             csv: Some(csv),

@@ -111,6 +111,7 @@ diesel::table! {
         trial_ends_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        subscription_active -> Bool,
     }
 }
 
