@@ -544,6 +544,24 @@ async fn imports_report_every_bad_row_and_apply_nothing() {
     }
     assert_eq!(export(&app, token).await, before, "nothing was applied");
 
+    let partial = app
+        .gql(
+            Some(token),
+            "mutation($csv: String!) { importServices(input: {csv: $csv, allOrNothing: false}) { imported errors { line } } }",
+            json!({ "csv": format!("{HEADER}\nMotor,Teilimport,,x,100,200,,,true\nMotor,Kaputt,,x,300,200,,,true\n") }),
+        )
+        .await;
+    assert_eq!(
+        partial["data"]["importServices"]["imported"], 1,
+        "{partial}"
+    );
+    assert_eq!(
+        partial["data"]["importServices"]["errors"],
+        json!([{ "line": 3 }])
+    );
+    let before = export(&app, token).await;
+    assert!(before.contains("Teilimport"));
+
     let good = format!(
         "{HEADER}\nMotor,Neue Leistung,Neu,Gut,1000,2000,60,SUV=1500-2000,true\nMotor,Ölwechsel Spezial,,x,900,900,,,false\n"
     );

@@ -1,5 +1,6 @@
-//! CSV export and import of the catalog. Import is all-or-nothing: every bad row is reported
-//! with its line and nothing is written unless all rows are good (or `dryRun` only previews).
+//! CSV export and import of the catalog. Import is all-or-nothing by default: every bad row is
+//! reported with its line and nothing is written unless all rows are good (`dryRun` only
+//! previews; `allOrNothing: false` imports the good rows).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -110,6 +111,9 @@ pub struct ImportServicesInput {
     pub csv: String,
     /// Check and count, but write nothing.
     pub dry_run: Option<bool>,
+    /// `true` (the default): one bad row stops the whole import. `false`: the good rows are
+    /// imported and the bad ones reported.
+    pub all_or_nothing: Option<bool>,
 }
 
 /// A refused row.
@@ -320,7 +324,7 @@ pub async fn import(
             });
         }
     }
-    if !errors.is_empty() {
+    if !errors.is_empty() && input.all_or_nothing != Some(false) {
         return Ok(ImportServicesPayload {
             imported: 0,
             errors,
@@ -336,7 +340,7 @@ pub async fn import(
     }
     Ok(ImportServicesPayload {
         imported,
-        errors: vec![],
+        errors,
         user_errors: vec![],
     })
 }

@@ -239,7 +239,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 /// service (name and aliases above description) times how rare it is in this catalog, so that
 /// "wechseln" matters less than "Zahnriemen". A word found nowhere (a typo, say) counts by its
 /// trigram similarity to the service's names, likewise weighted by rarity. Stop words count not.
-const SERVICES_SQL: &str = "
+pub const SERVICES_SQL: &str = "
 WITH candidates AS (
     SELECT s.*, c.name AS category_name, c.sort_order AS category_sort_order
     FROM services s
@@ -250,7 +250,7 @@ WITH candidates AS (
       AND ($4::text IS NULL OR s.vehicle_prices ? $4)
 ), words AS (
     SELECT DISTINCT w, plainto_tsquery('german', w) AS tq
-    FROM regexp_split_to_table(carbot_fold(coalesce($5, '')), '[^[:alnum:]]+') AS w
+    FROM regexp_split_to_table(carbot_fold(coalesce($5, '')), '\\W+') AS w
     WHERE w <> ''
 ), weighted AS MATERIALIZED (
     SELECT w, tq, numnode(tq) > 0 AS meaningful,
