@@ -5,15 +5,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_graphql::{Context, InputObject, SimpleObject};
-use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::edit::{ServiceDraft, check};
-use super::{
-    ServiceQuery, VehicleClass, find_services, vehicle_prices_from_json, vehicle_prices_json,
-};
+use super::{ServiceQuery, VehicleClass, find_services, vehicle_prices_from_json};
 use crate::Services;
 use crate::auth::{ApiScope, Tenant, principal};
 use crate::db::Conn;
@@ -366,20 +363,8 @@ async fn apply(
         .first::<Option<i32>>(conn)
         .await?
         .map_or(0, |s| s + 1);
-    let now = Utc::now();
     for draft in drafts {
-        let values = (
-            services::category_id.eq(draft.category_id),
-            services::name.eq(&draft.name),
-            services::description.eq(&draft.description),
-            services::aliases.eq(&draft.aliases),
-            services::min_price_cents.eq(draft.min_cents),
-            services::max_price_cents.eq(draft.max_cents),
-            services::vehicle_prices.eq(vehicle_prices_json(&draft.vehicle_prices)),
-            services::duration_minutes.eq(draft.duration_minutes),
-            services::active.eq(draft.active),
-            services::updated_at.eq(now),
-        );
+        let values = draft.columns();
         match existing.get(&(draft.category_id, draft.name.to_lowercase())) {
             Some(id) => {
                 diesel::update(services::table.find(*id))

@@ -106,6 +106,39 @@ pub struct ServiceDraft {
     pub active: bool,
 }
 
+/// The stored columns of a checked draft, for inserts and updates alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = services, treat_none_as_null = true)]
+pub struct ServiceColumns<'a> {
+    category_id: Uuid,
+    name: &'a str,
+    description: &'a str,
+    aliases: &'a Vec<String>,
+    min_price_cents: i32,
+    max_price_cents: i32,
+    vehicle_prices: serde_json::Value,
+    duration_minutes: Option<i32>,
+    active: bool,
+    updated_at: chrono::DateTime<Utc>,
+}
+
+impl ServiceDraft {
+    pub fn columns(&self) -> ServiceColumns<'_> {
+        ServiceColumns {
+            category_id: self.category_id,
+            name: &self.name,
+            description: &self.description,
+            aliases: &self.aliases,
+            min_price_cents: self.min_cents,
+            max_price_cents: self.max_cents,
+            vehicle_prices: vehicle_prices_json(&self.vehicle_prices),
+            duration_minutes: self.duration_minutes,
+            active: self.active,
+            updated_at: Utc::now(),
+        }
+    }
+}
+
 fn check_amount(errors: &mut UserErrors, field: &[&str], cents: i32) {
     if cents < 0 {
         errors.push(
@@ -289,15 +322,7 @@ pub async fn create(ctx: &Context<'_>, input: CreateServiceInput) -> ApiResult<S
         .values((
             services::id.eq(id),
             services::workshop_id.eq(tenant.workshop_id()),
-            services::category_id.eq(draft.category_id),
-            services::name.eq(&draft.name),
-            services::description.eq(&draft.description),
-            services::aliases.eq(&draft.aliases),
-            services::min_price_cents.eq(draft.min_cents),
-            services::max_price_cents.eq(draft.max_cents),
-            services::vehicle_prices.eq(vehicle_prices_json(&draft.vehicle_prices)),
-            services::duration_minutes.eq(draft.duration_minutes),
-            services::active.eq(draft.active),
+            draft.columns(),
             services::sort_order.eq(next_sort.map_or(0, |s| s + 1)),
         ))
         .execute(&mut conn)
@@ -384,18 +409,7 @@ pub async fn update(ctx: &Context<'_>, input: UpdateServiceInput) -> ApiResult<S
             .filter(services::id.eq(id))
             .filter(services::workshop_id.eq(tenant.workshop_id())),
     )
-    .set((
-        services::category_id.eq(draft.category_id),
-        services::name.eq(&draft.name),
-        services::description.eq(&draft.description),
-        services::aliases.eq(&draft.aliases),
-        services::min_price_cents.eq(draft.min_cents),
-        services::max_price_cents.eq(draft.max_cents),
-        services::vehicle_prices.eq(vehicle_prices_json(&draft.vehicle_prices)),
-        services::duration_minutes.eq(draft.duration_minutes),
-        services::active.eq(draft.active),
-        services::updated_at.eq(Utc::now()),
-    ))
+    .set(draft.columns())
     .execute(&mut conn)
     .await;
     match updated {
