@@ -93,6 +93,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
         Err(ApiError::Unauthenticated) => {
             Err(unauthorized("The token is invalid, expired or revoked."))
         }
+        Err(ApiError::PlanLimitReached(message)) => Err(refusal(
+            StatusCode::FORBIDDEN,
+            "PLAN_LIMIT_REACHED",
+            &message,
+        )),
         Err(other) => {
             let error = async_graphql::ErrorExtensions::extend(&other);
             Err(refusal(

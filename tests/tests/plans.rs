@@ -77,3 +77,31 @@ async fn features_follow_the_plan_and_its_status() {
     app.subscribe(&owner, "PREMIUM").await;
     assert!(app.gql(token, export, json!({})).await["data"]["exportServices"]["csv"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_tokens_answer_only_while_the_plan_includes_api_access() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("api-plan@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let (_, token) = app.api_token(&owner, &["CATALOG_READ"]).await;
+    let query = "{ workshop { name } }";
+    assert_eq!(
+        app.gql(Some(&token), query, json!({})).await["data"]["workshop"]["name"],
+        "Autohaus Nord"
+    );
+
+    app.subscribe(&owner, "PREMIUM").await;
+    let (status, body) = app.post(Some(&token), query, json!({})).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (403, "PLAN_LIMIT_REACHED"),
+        "{body}"
+    );
+
+    app.subscribe(&owner, "ENTERPRISE").await;
+    assert_eq!(
+        app.gql(Some(&token), query, json!({})).await["data"]["workshop"]["name"],
+        "Autohaus Nord"
+    );
+}

@@ -14,8 +14,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use crate::billing::{Entitlements, Feature};
 use crate::db::Pool;
-use crate::db::tables::{api_tokens, memberships, sessions, users};
+use crate::db::tables::{api_tokens, memberships, sessions, users, workshops};
 use crate::error::{ApiError, ApiResult};
 use tokens::{API_TOKEN_PREFIX, JwtKeys, hash_secret};
 
@@ -198,6 +199,12 @@ struct ActiveApiToken {
     workshop_id: Uuid,
     scopes: Vec<String>,
     last_used_at: Option<chrono::DateTime<Utc>>,
+    #[diesel(select_expression = workshops::plan_code)]
+    plan_code: String,
+    #[diesel(select_expression = workshops::trial_ends_at)]
+    trial_ends_at: Option<chrono::DateTime<Utc>>,
+    #[diesel(select_expression = workshops::subscription_active)]
+    subscription_active: bool,
 }
 
 /// Turns bearer tokens into principals.
@@ -251,6 +258,7 @@ impl Authenticator {
         let mut conn = self.pool.get().await?;
         let now = Utc::now();
         let row: Option<ActiveApiToken> = api_tokens::table
+            .inner_join(workshops::table)
             .filter(api_tokens::token_hash.eq(hash_secret(bearer)))
             .filter(api_tokens::revoked_at.is_null())
             .filter(
@@ -267,7 +275,14 @@ impl Authenticator {
             workshop_id,
             scopes,
             last_used_at,
+            plan_code,
+            trial_ends_at,
+            subscription_active,
         } = row.ok_or(ApiError::Unauthenticated)?;
+        // API access belongs to the plan: a workshop that leaves Enterprise keeps its tokens,
+        // but they answer PLAN_LIMIT_REACHED until it returns.
+        Entitlements::new(&plan_code, trial_ends_at, subscription_active, now)
+            .require(Feature::ApiAccess)?;
         // Minute precision is enough for "last used", and spares a write per request.
         if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
             diesel::update(api_tokens::table.find(token_id))
