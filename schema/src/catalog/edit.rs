@@ -327,13 +327,23 @@ pub async fn create(ctx: &Context<'_>, input: CreateServiceInput) -> ApiResult<S
         ))
         .execute(&mut conn)
         .await;
-    match inserted {
+    written(&mut conn, tenant, id, inserted).await
+}
+
+/// The payload after a write: the stored service, or DUPLICATE when its name is taken.
+async fn written(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    id: Uuid,
+    result: QueryResult<usize>,
+) -> ApiResult<ServicePayload> {
+    match result {
         Err(e) if is_unique_violation(&e, "services_name_per_category") => {
             return Ok(ServicePayload::refused(duplicate()));
         }
         other => other?,
     };
-    let row = services_by_id(&mut conn, tenant, &[id]).await?.pop();
+    let row = services_by_id(conn, tenant, &[id]).await?.pop();
     Ok(ServicePayload {
         service: row.map(Service),
         user_errors: vec![],
@@ -412,17 +422,7 @@ pub async fn update(ctx: &Context<'_>, input: UpdateServiceInput) -> ApiResult<S
     .set(draft.columns())
     .execute(&mut conn)
     .await;
-    match updated {
-        Err(e) if is_unique_violation(&e, "services_name_per_category") => {
-            return Ok(ServicePayload::refused(duplicate()));
-        }
-        other => other?,
-    };
-    let row = services_by_id(&mut conn, tenant, &[id]).await?.pop();
-    Ok(ServicePayload {
-        service: row.map(Service),
-        user_errors: vec![],
-    })
+    written(&mut conn, tenant, id, updated).await
 }
 
 /// Soft delete: the service leaves the catalog and the search, old leads still show it.
