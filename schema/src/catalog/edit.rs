@@ -367,13 +367,7 @@ pub async fn update(ctx: &Context<'_>, input: UpdateServiceInput) -> ApiResult<S
         return Ok(ServicePayload::refused(not_found("id")));
     };
     let current = services_by_id(&mut conn, tenant, &[id]).await?.pop();
-    let deleted: bool = current.is_some()
-        && services::table
-            .find(id)
-            .select(services::deleted_at.is_not_null())
-            .first(&mut conn)
-            .await?;
-    let Some(current) = current.filter(|_| !deleted) else {
+    let Some(current) = current.filter(|service| !service.deleted) else {
         return Ok(ServicePayload::refused(not_found("id")));
     };
     let mut errors = UserErrors::default();

@@ -150,6 +150,9 @@ pub struct ServiceRow {
     pub sort_order: i32,
     #[diesel(sql_type = BigInt)]
     pub total_count: i64,
+    /// Deleted services are only ever loaded by id (leads still name them).
+    #[diesel(sql_type = Bool)]
+    pub deleted: bool,
 }
 
 /// A service of the workshop's catalog. Amounts are euro cents, VAT included.
@@ -273,7 +276,7 @@ WITH candidates AS (
 )
 SELECT id, category_id, category_name, category_sort_order, name, description, aliases,
        min_price_cents, max_price_cents, vehicle_prices, duration_minutes, active, sort_order,
-       count(*) OVER () AS total_count
+       count(*) OVER () AS total_count, false AS deleted
 FROM scored
 WHERE $5 IS NULL OR score > 0
 ORDER BY score DESC, category_sort_order, sort_order, id
@@ -323,7 +326,8 @@ pub async fn services_by_id(
     Ok(diesel::sql_query(
         "SELECT s.id, s.category_id, c.name AS category_name, c.sort_order AS category_sort_order, s.name,
                 s.description, s.aliases, s.min_price_cents, s.max_price_cents, s.vehicle_prices,
-                s.duration_minutes, s.active, s.sort_order, 0::bigint AS total_count
+                s.duration_minutes, s.active, s.sort_order, 0::bigint AS total_count,
+                s.deleted_at IS NOT NULL AS deleted
          FROM services s JOIN service_categories c ON c.id = s.category_id
          WHERE s.workshop_id = $1 AND s.id = ANY($2)",
     )
