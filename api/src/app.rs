@@ -11,8 +11,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use carbot_schema::auth::tokens::JwtKeys;
+use carbot_schema::chat::reply::AssistantSetup;
 use carbot_schema::events::InProcessEventBus;
 use carbot_schema::limits::InProcessRateLimiter;
+use carbot_schema::redis_backend::{RedisEventBus, RedisRateLimiter};
 use carbot_schema::{Authenticator, Schemas, Services, db};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -80,17 +82,14 @@ impl App {
         let pool = db::connect_pool(&database_url, config.db_pool_size)
             .await
             .map_err(|e| anyhow::anyhow!("connecting to the database: {e:?}"))?;
-        if config.redis_url.is_some() {
-            tracing::warn!(
-                "REDIS_URL is set, but this version keeps events and rate limits in-process"
-            );
-        }
         let secret = jwt_secret(config)?;
+        let (limiter, events) = shared_state(config).await?;
         let services = Services {
             auth: Authenticator::new(pool.clone(), JwtKeys::new(&secret)),
             pool,
-            limiter: Arc::new(InProcessRateLimiter::default()),
-            events: Arc::new(InProcessEventBus::default()),
+            limiter,
+            events,
+            assistant: assistant(&config.ai),
         };
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
@@ -198,10 +197,57 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/widget.js", get(widget))
         .route("/", get(console))
+        .layer(cors())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+type Shared = (
+    Arc<dyn carbot_schema::limits::RateLimiter>,
+    Arc<dyn carbot_schema::events::EventBus>,
+);
+
+/// Rate limits and events: in Redis when configured (shared by every process), else here.
+async fn shared_state(config: &Config) -> anyhow::Result<Shared> {
+    let Some(url) = &config.redis_url else {
+        return Ok((
+            Arc::new(InProcessRateLimiter::default()),
+            Arc::new(InProcessEventBus::default()),
+        ));
+    };
+    let limiter = RedisRateLimiter::connect(url.expose(), &config.redis_prefix)
+        .await
+        .context("connecting to REDIS_URL")?;
+    let events = RedisEventBus::connect(url.expose(), &config.redis_prefix)
+        .await
+        .context("connecting to REDIS_URL")?;
+    tracing::info!("events and rate limits go through redis");
+    Ok((Arc::new(limiter), Arc::new(events)))
+}
+
+fn assistant(config: &crate::config::AiConfig) -> AssistantSetup {
+    let mut setup = AssistantSetup {
+        daily_token_budget: config.daily_tokens,
+        ..AssistantSetup::default()
+    };
+    if let Some(_key) = &config.api_key {
+        // OPENAI-WIRING
+    }
+    setup
+}
+
+/// The widget calls `/graphql` from workshops' own sites. Any origin may ask (without cookies);
+/// whether a page may use a client key is the key's allowed-origins check, done per request.
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(3600))
 }
 
 /// `GET /graphql`: a WebSocket upgrade, or a query in the URL.
@@ -211,6 +257,7 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
         .await
         .map_or(SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
     let client_ip = http::client_ip(&state, &parts.headers, peer);
+    let origin = http::request_origin(&parts.headers);
     if parts.headers.contains_key(header::UPGRADE) {
         let offered = parts
             .headers
@@ -228,7 +275,7 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
             Ok(upgrade) => {
                 let tracker = state.websockets.clone();
                 upgrade.protocols([ws::PROTOCOL]).on_upgrade(move |socket| {
-                    tracker.track_future(ws::serve(socket, state, client_ip))
+                    tracker.track_future(ws::serve(socket, state, client_ip, origin))
                 })
             }
             Err(rejection) => rejection.into_response(),
@@ -258,9 +305,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
     )
     .await;
     match check {
+        // Redis away is "degraded", not down: events still reach this process's subscribers
+        // and everybody catches up from the database when it is back.
         Ok(Ok(true)) => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({ "status": "ready" })),
+            axum::Json(serde_json::json!({
+                "status": if state.services.events.status() == "redis-degraded" { "degraded" } else { "ready" },
+                "events": state.services.events.status(),
+            })),
         )
             .into_response(),
         Ok(Ok(false)) => not_ready("migrations pending"),

@@ -51,10 +51,17 @@ pub struct Config {
     #[arg(long, env = "CARBOT_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: u32,
 
-    /// Redis URL for events and rate limits shared between processes (comes with live chat;
-    /// without it both stay in-process).
+    /// Redis URL (`redis://…` or `redis+unix:///path`) for live events and rate limits shared
+    /// between processes; without it both stay in this process.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<Secret>,
+
+    /// Prefix of every Redis key and channel; processes of one platform share it.
+    #[arg(long, env = "CARBOT_REDIS_PREFIX", default_value = "carbot")]
+    pub redis_prefix: String,
+
+    #[command(flatten)]
+    pub ai: AiConfig,
 
     /// HMAC secret (32 bytes or more) that signs access tokens. Without it, one is generated
     /// and kept in the data directory. Every process of one platform needs the same secret.
@@ -80,6 +87,50 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "CARBOT_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// The OpenAI-compatible model behind the assistant; without a key the built-in catalog
+/// assistant answers.
+#[derive(clap::Args, Clone, Debug)]
+pub struct AiConfig {
+    /// API key of an OpenAI-compatible chat-completions service.
+    #[arg(
+        long = "openai-api-key",
+        env = "OPENAI_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<Secret>,
+
+    /// Base URL of the service, e.g. `https://api.openai.com/v1`.
+    #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Model name.
+    #[arg(
+        long = "ai-model",
+        env = "CARBOT_AI_MODEL",
+        default_value = "gpt-4o-mini"
+    )]
+    pub model: String,
+
+    /// Model tokens per workshop and day; beyond them the built-in assistant answers.
+    #[arg(
+        long = "ai-daily-tokens",
+        env = "CARBOT_AI_DAILY_TOKENS",
+        default_value_t = 200_000
+    )]
+    pub daily_tokens: i64,
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: None,
+            model: "gpt-4o-mini".into(),
+            daily_tokens: 200_000,
+        }
+    }
 }
 
 impl Config {

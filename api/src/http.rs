@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use carbot_schema::auth::{RequestOrigin, origin_allowed};
 use carbot_schema::error::ApiError;
 use carbot_schema::request_limits::MAX_BODY_BYTES;
 use carbot_schema::{ClientIp, Principal};
@@ -70,6 +71,16 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Cli
         })
         .flatten();
     ClientIp(forwarded.unwrap_or(peer.ip()))
+}
+
+/// The browser's `Origin` header, which the widget's key checks.
+pub fn request_origin(headers: &HeaderMap) -> RequestOrigin {
+    RequestOrigin(
+        headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    )
 }
 
 /// The principal behind `Authorization`; `Err` with a 401 response for a bad token.
@@ -290,11 +301,30 @@ async fn execute(
             return response;
         }
     };
+    let origin = request_origin(headers);
+    if let Principal::Visitor(visitor) = &principal
+        && !origin
+            .0
+            .as_deref()
+            .is_some_and(|o| origin_allowed(&visitor.allowed_origins, o))
+    {
+        record_graphql(
+            operation_label(kind),
+            "rejected",
+            started.elapsed().as_secs_f64(),
+        );
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "This page's origin is not allowed for the widget's client key.",
+        );
+    }
     let schema = state.schemas.for_principal(&principal).clone();
     let mut request = request
         .data(client_ip(state, headers, peer))
+        .data(origin)
         .data(principal.clone());
-    if !principal.is_authenticated() {
+    if !principal.may_introspect() {
         request = request.disable_introspection();
     }
     let response = schema.execute(request).await;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use carbot_schema::auth::{RequestOrigin, origin_allowed};
 use carbot_schema::{ClientIp, Principal};
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
@@ -45,10 +46,7 @@ impl Executor for ConnectionExecutor {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        let authenticated = self
-            .principal
-            .get()
-            .is_some_and(Principal::is_authenticated);
+        let authenticated = self.principal.get().is_some_and(Principal::may_introspect);
         let request = if authenticated {
             request
         } else {
@@ -59,7 +57,7 @@ impl Executor for ConnectionExecutor {
     }
 }
 
-pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp) {
+pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, origin: RequestOrigin) {
     let principal = Arc::new(OnceLock::new());
     let executor = ConnectionExecutor {
         state: state.clone(),
@@ -94,10 +92,20 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp) {
                         .await
                         .map_err(|_| async_graphql::Error::new(FORBIDDEN))?,
                 };
+                // A visitor's page must be one its key allows, as on HTTP.
+                if let Principal::Visitor(visitor) = &principal
+                    && !origin
+                        .0
+                        .as_deref()
+                        .is_some_and(|o| origin_allowed(&visitor.allowed_origins, o))
+                {
+                    return Err(async_graphql::Error::new(FORBIDDEN));
+                }
                 let _ = auth_principal.set(principal.clone());
                 let mut data = Data::default();
                 data.insert(principal);
                 data.insert(client_ip);
+                data.insert(origin);
                 Ok(data)
             });
     futures_util::pin_mut!(protocol);

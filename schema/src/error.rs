@@ -171,6 +171,8 @@ pub enum UserErrorCode {
     OutOfRange,
     /// Another object already has this value (e.g. a service name within its category).
     Duplicate,
+    /// The object cannot move from its current state to the requested one (a lead's status).
+    InvalidTransition,
 }
 
 /// An input mistake, reported next to the field it concerns.

@@ -103,7 +103,7 @@ impl Extension for DocumentGuardExtension {
         };
         let anonymous = !ctx
             .data_opt::<Principal>()
-            .is_some_and(Principal::is_authenticated);
+            .is_some_and(Principal::may_introspect);
         if anonymous && uses_introspection(&document) {
             let mut error = ServerError::new(
                 "Introspection is available to signed-in users and API tokens only.",

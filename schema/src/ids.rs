@@ -15,15 +15,25 @@ pub enum NodeType {
     ApiToken,
     ServiceCategory,
     Service,
+    ClientKey,
+    Conversation,
+    Message,
+    Lead,
+    LeadNote,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [
+    const ALL: [NodeType; 10] = [
         Self::Workshop,
         Self::User,
         Self::ApiToken,
         Self::ServiceCategory,
         Self::Service,
+        Self::ClientKey,
+        Self::Conversation,
+        Self::Message,
+        Self::Lead,
+        Self::LeadNote,
     ];
 
     fn prefix(self) -> &'static str {
@@ -33,6 +43,11 @@ impl NodeType {
             Self::ApiToken => "ApiToken",
             Self::ServiceCategory => "ServiceCategory",
             Self::Service => "Service",
+            Self::ClientKey => "ClientKey",
+            Self::Conversation => "Conversation",
+            Self::Message => "Message",
+            Self::Lead => "Lead",
+            Self::LeadNote => "LeadNote",
         }
     }
 }

@@ -5,19 +5,22 @@ pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod chat;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod guard;
 pub mod ids;
+pub mod leads;
 pub mod limits;
 pub mod money;
 pub mod node;
 pub mod pagination;
+pub mod redis_backend;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 pub use accounts::session::ClientIp;
 pub use auth::{Authenticator, Principal};
@@ -29,6 +32,7 @@ pub struct Services {
     pub auth: Authenticator,
     pub limiter: Arc<dyn limits::RateLimiter>,
     pub events: Arc<dyn events::EventBus>,
+    pub assistant: chat::reply::AssistantSetup,
 }
 
 #[derive(MergedObject, Default)]
@@ -36,13 +40,23 @@ pub struct Query(
     accounts::AccountsQuery,
     billing::BillingQuery,
     catalog::CatalogQuery,
+    chat::ChatQuery,
+    leads::LeadsQuery,
     node::NodeQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountsMutation, catalog::CatalogMutation);
+pub struct Mutation(
+    accounts::AccountsMutation,
+    catalog::CatalogMutation,
+    chat::ChatMutation,
+    leads::LeadsMutation,
+);
 
-pub type CarbotSchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(chat::subscriptions::ChatSubscription);
+
+pub type CarbotSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits every document must respect; documented in the README.
 pub mod request_limits {
@@ -59,13 +73,17 @@ pub mod request_limits {
     pub const MAX_PAGE_SIZE: i32 = crate::pagination::MAX_PAGE_SIZE;
 }
 
-fn builder(documents: &guard::DocumentCache) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder(documents: &guard::DocumentCache) -> SchemaBuilder<Query, Mutation, Subscription> {
     use request_limits::*;
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(MAX_DIRECTIVES)
-        .extension(guard::DocumentGuard(documents.clone()))
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_directives(MAX_DIRECTIVES)
+    .extension(guard::DocumentGuard(documents.clone()))
 }
 
 /// The schema in two configurations: callers who are signed in (or hold an API token) may
@@ -80,10 +98,15 @@ pub struct Schemas {
 impl Schemas {
     pub fn new(services: Services) -> Self {
         let documents = guard::DocumentCache::new(request_limits::MAX_ALIASES);
+        let loaders = Arc::new(chat::loaders::Loaders::new(&services.pool));
         Self {
-            authenticated: builder(&documents).data(services.clone()).finish(),
+            authenticated: builder(&documents)
+                .data(services.clone())
+                .data(loaders.clone())
+                .finish(),
             anonymous: builder(&documents)
                 .data(services)
+                .data(loaders)
                 .disable_introspection()
                 .disable_suggestions()
                 .finish(),
@@ -101,7 +124,7 @@ impl Schemas {
     }
 
     pub fn for_principal(&self, principal: &Principal) -> &CarbotSchema {
-        if principal.is_authenticated() {
+        if principal.may_introspect() {
             &self.authenticated
         } else {
             &self.anonymous

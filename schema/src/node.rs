@@ -7,11 +7,14 @@ use crate::Services;
 use crate::accounts::api_tokens::{self, ApiToken};
 use crate::accounts::user::{self, User};
 use crate::accounts::workshop::{self, Workshop};
-use crate::auth::{ApiScope, Principal, principal};
+use crate::auth::{ApiScope, Principal, Tenant, principal};
 use crate::catalog::{self, Service, ServiceCategory};
+use crate::chat::keys::{self, ClientKey};
+use crate::chat::{self, Conversation, ConversationRow};
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, NodeType};
+use crate::leads::{self, Lead, LeadRow};
 
 pub const MAX_NODES: usize = 100;
 
@@ -23,6 +26,9 @@ pub enum Node {
     ApiToken(ApiToken),
     ServiceCategory(ServiceCategory),
     Service(Service),
+    ClientKey(ClientKey),
+    Conversation(Conversation),
+    Lead(Lead),
 }
 
 #[derive(Default)]
@@ -87,6 +93,9 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
         NodeType::ApiToken,
         NodeType::ServiceCategory,
         NodeType::Service,
+        NodeType::ClientKey,
+        NodeType::Conversation,
+        NodeType::Lead,
     ] {
         found
             .load(&mut conn, principal, kind, &wanted(kind))
@@ -106,6 +115,9 @@ struct Found {
     api_tokens: Vec<api_tokens::ApiTokenRow>,
     categories: Vec<catalog::CategoryRow>,
     services: Vec<catalog::ServiceRow>,
+    client_keys: Vec<keys::ClientKeyRow>,
+    conversations: Vec<(Tenant, ConversationRow)>,
+    leads: Vec<(Tenant, LeadRow)>,
 }
 
 impl Found {
@@ -141,6 +153,27 @@ impl Found {
                 let tenant = principal.tenant(Some(ApiScope::CatalogRead))?;
                 self.services = catalog::services_by_id(conn, tenant, ids).await?
             }
+            NodeType::ClientKey => {
+                self.client_keys = keys::find(conn, principal.member()?.tenant, ids).await?
+            }
+            NodeType::Conversation => {
+                let tenant = principal.tenant(Some(ApiScope::LeadsRead))?;
+                self.conversations = chat::find_conversations(conn, tenant, ids)
+                    .await?
+                    .into_iter()
+                    .map(|row| (tenant, row))
+                    .collect()
+            }
+            NodeType::Lead => {
+                let tenant = principal.tenant(Some(ApiScope::LeadsRead))?;
+                self.leads = leads::find(conn, tenant, ids)
+                    .await?
+                    .into_iter()
+                    .map(|row| (tenant, row))
+                    .collect()
+            }
+            // Messages and notes are reached through their conversation or lead.
+            NodeType::Message | NodeType::LeadNote => {}
         }
         Ok(())
     }
@@ -179,6 +212,25 @@ impl Found {
                 .find(|s| s.id == id)
                 .cloned()
                 .map(|s| Node::Service(Service(s))),
+            NodeType::ClientKey => self
+                .client_keys
+                .iter()
+                .find(|k| k.id == id)
+                .cloned()
+                .map(|k| Node::ClientKey(ClientKey(k))),
+            NodeType::Conversation => self
+                .conversations
+                .iter()
+                .find(|(_, c)| c.id == id)
+                .cloned()
+                .map(|(tenant, row)| Node::Conversation(Conversation { row, tenant })),
+            NodeType::Lead => self
+                .leads
+                .iter()
+                .find(|(_, l)| l.id == id)
+                .cloned()
+                .map(|(tenant, row)| Node::Lead(Lead { row, tenant })),
+            NodeType::Message | NodeType::LeadNote => None,
         }
     }
 }

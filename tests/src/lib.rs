@@ -12,6 +12,10 @@ use tokio::sync::oneshot;
 
 pub use serde_json;
 
+pub mod chat;
+pub mod openai_mock;
+pub mod redis;
+
 struct Cluster {
     /// URL of the cluster's `postgres` database, for creating databases.
     admin_url: String,
@@ -168,39 +172,64 @@ pub struct Owner {
 
 pub const PASSWORD: &str = "Bremsscheibe-Quietscht-7";
 
+/// How to start a [`TestApp`]; the default is in-process events and the built-in assistant.
+#[derive(Default, Clone)]
+pub struct TestOptions {
+    /// Share this database (another app's `database_url`) instead of a fresh clone.
+    pub database_url: Option<String>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub ai: carbot::config::AiConfig,
+}
+
+/// A fresh database cloned from the migrated template; returns its URL.
+pub async fn new_database() -> String {
+    let cluster = cluster();
+    let database = format!("carbot_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = AsyncPgConnection::establish(&cluster.admin_url)
+        .await
+        .expect("admin connection");
+    let mut attempts = 0;
+    // Cloning needs the template to be idle; concurrent clones may briefly collide.
+    while let Err(error) = diesel::sql_query(format!(
+        "CREATE DATABASE {database} TEMPLATE {}",
+        cluster.template
+    ))
+    .execute(&mut admin)
+    .await
+    {
+        attempts += 1;
+        assert!(attempts < 50, "creating the test database: {error}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    with_database(&cluster.admin_url, &database)
+}
+
+/// The JWT secret of every test app, so that apps sharing a database accept each other's tokens.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
 impl TestApp {
     pub async fn new() -> Self {
-        let cluster = cluster();
-        let database = format!("carbot_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = AsyncPgConnection::establish(&cluster.admin_url)
-            .await
-            .expect("admin connection");
-        let mut attempts = 0;
-        // Cloning needs the template to be idle; concurrent clones may briefly collide.
-        while let Err(error) = diesel::sql_query(format!(
-            "CREATE DATABASE {database} TEMPLATE {}",
-            cluster.template
-        ))
-        .execute(&mut admin)
-        .await
-        {
-            attempts += 1;
-            assert!(attempts < 50, "creating the test database: {error}");
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let database_url = with_database(&cluster.admin_url, &database);
+        Self::with(TestOptions::default()).await
+    }
+
+    pub async fn with(options: TestOptions) -> Self {
+        let database_url = match options.database_url {
+            Some(url) => url,
+            None => new_database().await,
+        };
         let data_dir = TempDir::new();
         let config = carbot::Config {
             addr: "127.0.0.1:0".parse().expect("address"),
             data_dir: data_dir.0.clone(),
             database_url: Some(database_url.parse().expect("infallible")),
             db_pool_size: 8,
-            redis_url: None,
-            jwt_secret: Some(
-                "test-secret-test-secret-test-secret!"
-                    .parse()
-                    .expect("infallible"),
-            ),
+            redis_url: options
+                .redis_url
+                .map(|url| url.parse().expect("infallible")),
+            redis_prefix: options.redis_prefix.unwrap_or_else(|| "carbot".into()),
+            ai: options.ai,
+            jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
             trust_proxy: true,
             seed_demo: false,

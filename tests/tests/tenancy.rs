@@ -6,7 +6,11 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 9] = [
+const COVERED_QUERY_FIELDS: [&str; 13] = [
+    "clientKeys",
+    "conversations",
+    "leads",
+    "widgetConfig",
     "viewer",
     "workshop",
     "apiTokens",
@@ -17,7 +21,20 @@ const COVERED_QUERY_FIELDS: [&str; 9] = [
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 13] = [
+const COVERED_MUTATIONS: [&str; 26] = [
+    "createClientKey",
+    "updateClientKey",
+    "revokeClientKey",
+    "updateWidgetSettings",
+    "startConversation",
+    "sendMessage",
+    "submitLead",
+    "takeOverConversation",
+    "sendOwnerMessage",
+    "releaseConversation",
+    "updateLeadStatus",
+    "addLeadNote",
+    "exportLeads",
     "register",
     "login",
     "refreshSession",
@@ -32,8 +49,16 @@ const COVERED_MUTATIONS: [&str; 13] = [
     "importServices",
     "exportServices",
 ];
-const COVERED_NODE_TYPES: [&str; 5] =
-    ["ApiToken", "Service", "ServiceCategory", "User", "Workshop"];
+const COVERED_NODE_TYPES: [&str; 8] = [
+    "ApiToken",
+    "ClientKey",
+    "Conversation",
+    "Lead",
+    "Service",
+    "ServiceCategory",
+    "User",
+    "Workshop",
+];
 
 fn guessed_id(kind: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -431,4 +456,203 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         (status, carbot_tests::error_code(&body)),
         (200, "UNAUTHENTICATED")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_keys_conversations_and_leads_of_another_workshop_stay_out_of_reach() {
+    use carbot_tests::chat::SITE;
+    let app = TestApp::new().await;
+    let nord = app
+        .register("chat-nord@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let sued = app
+        .register("chat-sued@autohaus-sued.de", "Autohaus Süd")
+        .await;
+    app.subscribe(&sued, "ENTERPRISE").await;
+    let (key_id, key) = app.client_key(&nord, &[SITE]).await;
+    let visitor = app.visitor(&key, SITE).await;
+    app.say(&visitor, "Was kostet ein Ölwechsel?").await;
+    let (_, lead) = app.submit_lead(&visitor, json!({})).await;
+    let lead_id = lead["data"]["submitLead"]["lead"]["id"]
+        .as_str()
+        .expect("lead")
+        .to_owned();
+    let (_, sued_token) = app.api_token(&sued, &["LEADS_READ", "LEADS_WRITE"]).await;
+    let sued_visitor = {
+        let (_, sued_key) = app.client_key(&sued, &[SITE]).await;
+        app.visitor(&sued_key, SITE).await
+    };
+
+    // Nord sees its own objects by id, so the checks below can fail.
+    for id in [&key_id, &visitor.conversation_id, &lead_id] {
+        let body = app
+            .gql(
+                Some(&nord.access_token),
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(body["data"]["node"]["id"], json!(id), "{body}");
+    }
+    let before = app.row_counts().await;
+    let events_before = {
+        let (_, body) = app
+            .post(
+                Some(&nord.access_token),
+                "{ leads { totalCount } conversations { totalCount } }",
+                json!({}),
+            )
+            .await;
+        body
+    };
+    for token in [&sued.access_token, &sued_token] {
+        for id in [&key_id, &visitor.conversation_id, &lead_id] {
+            let body = app
+                .gql(
+                    Some(token),
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            assert_eq!(body["data"]["node"], Value::Null, "{id}: {body}");
+        }
+        let body = app
+            .gql(
+                Some(token),
+                "{ leads { totalCount } conversations { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(body["data"]["leads"]["totalCount"], 0, "{body}");
+        assert_eq!(
+            body["data"]["conversations"]["totalCount"], 1,
+            "Süd's own only: {body}"
+        );
+        let body = app
+            .gql(
+                Some(token),
+                "query($filter: LeadFilter) { leads(filter: $filter) { totalCount } }",
+                json!({ "filter": { "clientKeyId": key_id } }),
+            )
+            .await;
+        assert_eq!(body["data"]["leads"]["totalCount"], 0);
+        for (mutation, field) in [
+            (
+                "mutation($id: ID!) { updateLeadStatus(input: { leadId: $id, status: CONTACTED }) { userErrors { code } } }",
+                "updateLeadStatus",
+            ),
+            (
+                "mutation($id: ID!) { addLeadNote(input: { leadId: $id, body: \"fremd\" }) { userErrors { code } } }",
+                "addLeadNote",
+            ),
+        ] {
+            let body = app
+                .gql(Some(token), mutation, json!({ "id": lead_id }))
+                .await;
+            assert_eq!(
+                body["data"][field]["userErrors"][0]["code"], "NOT_FOUND",
+                "{body}"
+            );
+        }
+        let body = app
+            .gql(Some(token), "mutation { exportLeads { csv } }", json!({}))
+            .await;
+        let csv = body["data"]["exportLeads"]["csv"].as_str().expect("csv");
+        assert!(!csv.contains("Erika"), "{csv}");
+    }
+    let owner_only = [
+        (
+            "mutation($id: ID!) { takeOverConversation(input: { conversationId: $id }) { userErrors { code } } }",
+            "takeOverConversation",
+        ),
+        (
+            "mutation($id: ID!) { releaseConversation(input: { conversationId: $id }) { userErrors { code } } }",
+            "releaseConversation",
+        ),
+        (
+            "mutation($id: ID!) { sendOwnerMessage(input: { conversationId: $id, body: \"fremd\" }) { userErrors { code } } }",
+            "sendOwnerMessage",
+        ),
+    ];
+    for (mutation, field) in owner_only {
+        let body = app
+            .gql(
+                Some(&sued.access_token),
+                mutation,
+                json!({ "id": visitor.conversation_id }),
+            )
+            .await;
+        assert_eq!(
+            body["data"][field]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
+    }
+    for (mutation, field) in [
+        (
+            "mutation($id: ID!) { updateClientKey(input: { id: $id, label: \"fremd\" }) { userErrors { code } } }",
+            "updateClientKey",
+        ),
+        (
+            "mutation($id: ID!) { revokeClientKey(input: { id: $id }) { userErrors { code } } }",
+            "revokeClientKey",
+        ),
+    ] {
+        let body = app
+            .gql(Some(&sued.access_token), mutation, json!({ "id": key_id }))
+            .await;
+        assert_eq!(
+            body["data"][field]["userErrors"][0]["code"], "NOT_FOUND",
+            "{body}"
+        );
+    }
+    // Süd's own writes stay in Süd: its widget settings, key and visitor.
+    app.gql(
+        Some(&sued.access_token),
+        "mutation { updateWidgetSettings(input: { greeting: \"Moin aus dem Süden\" }) { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    let (_, config) = app
+        .post_from(
+            SITE,
+            None,
+            "query($k: String!) { widgetConfig(clientKey: $k) { greeting workshopName } }",
+            json!({ "k": key }),
+        )
+        .await;
+    assert_eq!(
+        config["data"]["widgetConfig"]["workshopName"],
+        "Autohaus Nord"
+    );
+    assert_ne!(
+        config["data"]["widgetConfig"]["greeting"],
+        "Moin aus dem Süden"
+    );
+    let foreign_visitor = carbot_tests::chat::Visitor {
+        conversation_id: visitor.conversation_id.clone(),
+        ..sued_visitor.clone()
+    };
+    let (_, body) = app.say(&foreign_visitor, "Hallo").await;
+    assert_eq!(carbot_tests::error_code(&body), "FORBIDDEN");
+    let (_, body) = app.submit_lead(&foreign_visitor, json!({})).await;
+    assert_eq!(carbot_tests::error_code(&body), "FORBIDDEN");
+    let (_, body) = app
+        .post_from(SITE, None, "mutation($k: String!) { startConversation(input: { clientKey: $k }) { conversation { id } } }", json!({ "k": key }))
+        .await;
+    assert!(
+        body["data"]["startConversation"]["conversation"]["id"].is_string(),
+        "a new conversation of Nord's"
+    );
+    let (_, after) = app
+        .post(
+            Some(&nord.access_token),
+            "{ leads { totalCount } conversations { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        after["data"]["leads"], events_before["data"]["leads"],
+        "Nord's leads untouched"
+    );
+    assert_eq!(app.row_counts().await, before);
 }

@@ -3,7 +3,7 @@
 pub mod api_tokens;
 pub mod session;
 pub mod user;
-mod validate;
+pub(crate) mod validate;
 pub mod workshop;
 
 use async_graphql::{Context, Object};

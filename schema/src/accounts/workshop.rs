@@ -34,7 +34,7 @@ impl Locale {
         }
     }
 
-    fn parse(text: &str) -> Self {
+    pub fn parse(text: &str) -> Self {
         match text {
             "en" => Self::En,
             "tr" => Self::Tr,

@@ -16,7 +16,9 @@ use uuid::Uuid;
 
 use crate::billing::{Entitlements, Feature};
 use crate::db::Pool;
-use crate::db::tables::{api_tokens, memberships, sessions, users, workshops};
+use crate::db::tables::{
+    api_tokens, client_keys, conversations, memberships, sessions, users, workshops,
+};
 use crate::error::{ApiError, ApiResult};
 use tokens::{API_TOKEN_PREFIX, JwtKeys, hash_secret};
 
@@ -88,10 +90,22 @@ pub enum Principal {
         workshop_id: Uuid,
         scopes: Vec<ApiScope>,
     },
+    /// A widget visitor: one conversation, nothing else.
+    Visitor(Visitor),
+}
+
+/// What a visitor token proves: a live conversation started with a key that is still active.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub conversation_id: Uuid,
+    pub workshop_id: Uuid,
+    pub client_key_id: Uuid,
+    /// The key's allowed origins, checked against every request's `Origin`.
+    pub allowed_origins: std::sync::Arc<[String]>,
 }
 
 /// Proof that the caller may act for this workshop. Only this module constructs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Tenant {
     workshop_id: Uuid,
 }
@@ -116,10 +130,26 @@ impl Principal {
         !matches!(self, Self::Anonymous)
     }
 
+    /// Users and API tokens may introspect the schema; visitors and anonymous callers not.
+    pub fn may_introspect(&self) -> bool {
+        matches!(self, Self::User { .. } | Self::ApiToken { .. })
+    }
+
+    /// The tenant of `conversation_id` when this is its visitor.
+    pub fn visitor_of(&self, conversation_id: Uuid) -> Option<Tenant> {
+        match self {
+            Self::Visitor(v) if v.conversation_id == conversation_id => Some(Tenant {
+                workshop_id: v.workshop_id,
+            }),
+            _ => None,
+        }
+    }
+
     /// Any authenticated caller's workshop; an API token must hold `scope` when one is named.
     pub fn tenant(&self, scope: Option<ApiScope>) -> ApiResult<Tenant> {
         match self {
             Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::Visitor(_) => Err(VISITOR_ONLY),
             Self::User { workshop_id, .. } => Ok(Tenant {
                 workshop_id: *workshop_id,
             }),
@@ -142,6 +172,7 @@ impl Principal {
     pub fn member(&self) -> ApiResult<Member> {
         match self {
             Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::Visitor(_) => Err(VISITOR_ONLY),
             Self::ApiToken { .. } => Err(ApiError::Forbidden(
                 "This field is for signed-in users only.",
             )),
@@ -181,9 +212,42 @@ impl Principal {
     }
 }
 
+const VISITOR_ONLY: ApiError =
+    ApiError::Forbidden("A visitor token is good for its own conversation only.");
+
+/// The `Origin` header of the HTTP request or WebSocket handshake, if the browser sent one.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOrigin(pub Option<String>);
+
+/// Whether a browser `Origin` (`scheme://host[:port]`) matches one of a key's allowed origins;
+/// `https://*.example.de` matches every subdomain of `example.de` (not `example.de` itself).
+pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    allowed.iter().any(|pattern| {
+        let pattern = pattern.to_ascii_lowercase();
+        match pattern.split_once("://*.") {
+            Some((scheme, domain)) => origin
+                .strip_prefix(scheme)
+                .and_then(|rest| rest.strip_prefix("://"))
+                .is_some_and(|host| {
+                    host.strip_suffix(domain)
+                        .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
+                }),
+            None => origin == pattern,
+        }
+    })
+}
+
 /// Shorthand for resolvers.
 pub fn principal<'a>(ctx: &'a Context<'_>) -> &'a Principal {
     ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
+}
+
+/// The tenant of a conversation the caller just started (and holds the visitor token of).
+pub(crate) fn visitor_tenant(conversation: &crate::chat::ConversationRow) -> Tenant {
+    Tenant {
+        workshop_id: conversation.workshop_id,
+    }
 }
 
 /// A tenant handle for a workshop that a session was just created for (register, login,
@@ -228,6 +292,9 @@ impl Authenticator {
         if bearer.starts_with(API_TOKEN_PREFIX) {
             return self.api_token(bearer).await;
         }
+        if let Some(claims) = self.keys.verify_visitor(bearer) {
+            return self.visitor(claims).await;
+        }
         let claims = self.keys.verify(bearer).ok_or(ApiError::Unauthenticated)?;
         let mut conn = self.pool.get().await?;
         let row: Option<(String, bool)> = sessions::table
@@ -252,6 +319,27 @@ impl Authenticator {
             session_id: claims.sid,
             role: Role::from_membership(&role, is_platform_admin),
         })
+    }
+
+    async fn visitor(&self, claims: tokens::VisitorClaims) -> ApiResult<Principal> {
+        let mut conn = self.pool.get().await?;
+        let allowed_origins: Option<Vec<String>> = conversations::table
+            .inner_join(client_keys::table)
+            .filter(conversations::id.eq(claims.sub))
+            .filter(conversations::workshop_id.eq(claims.wid))
+            .filter(client_keys::id.eq(claims.kid))
+            .filter(client_keys::revoked_at.is_null())
+            .select(client_keys::allowed_origins)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        let allowed_origins = allowed_origins.ok_or(ApiError::Unauthenticated)?;
+        Ok(Principal::Visitor(Visitor {
+            conversation_id: claims.sub,
+            workshop_id: claims.wid,
+            client_key_id: claims.kid,
+            allowed_origins: allowed_origins.into(),
+        }))
     }
 
     async fn api_token(&self, bearer: &str) -> ApiResult<Principal> {
@@ -295,5 +383,43 @@ impl Authenticator {
             workshop_id,
             scopes: scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn origins_match_exactly_or_by_subdomain_wildcard() {
+        let allowed = vec![
+            "https://autohaus-nord.de".to_owned(),
+            "https://*.autohaus-nord.de".to_owned(),
+            "http://127.0.0.1:8080".to_owned(),
+        ];
+        for ok in [
+            "https://autohaus-nord.de",
+            "https://www.autohaus-nord.de",
+            "https://a.b.autohaus-nord.de",
+            "HTTPS://WWW.Autohaus-Nord.de",
+            "http://127.0.0.1:8080",
+        ] {
+            assert!(origin_allowed(&allowed, ok), "{ok} should be allowed");
+        }
+        for refused in [
+            "http://autohaus-nord.de",
+            "https://autohaus-nord.de.evil.com",
+            "https://evilautohaus-nord.de",
+            "https://.autohaus-nord.de",
+            "https://autohaus-nord.de:8443",
+            "http://127.0.0.1:8081",
+            "null",
+            "",
+        ] {
+            assert!(
+                !origin_allowed(&allowed, refused),
+                "{refused} should be refused"
+            );
+        }
     }
 }

@@ -15,6 +15,10 @@ pub const REFRESH_TOKEN_TTL: chrono::Duration = chrono::Duration::days(30);
 const ISSUER: &str = "carbot";
 const AUDIENCE: &str = "carbot-api";
 const ACCESS_TYPE: &str = "access";
+const VISITOR_TYPE: &str = "visitor";
+
+/// A visitor token lasts as long as a visitor may come back to the same conversation.
+pub const VISITOR_TOKEN_TTL: chrono::Duration = chrono::Duration::days(30);
 
 pub const REFRESH_TOKEN_PREFIX: &str = "cbr_";
 pub const API_TOKEN_PREFIX: &str = "cbt_";
@@ -33,6 +37,21 @@ pub struct AccessClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: Uuid,
+}
+
+/// A widget visitor's token: good for one conversation of one client key, nothing else.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VisitorClaims {
+    pub iss: String,
+    pub aud: String,
+    pub typ: String,
+    /// The conversation.
+    pub sub: Uuid,
+    pub wid: Uuid,
+    /// The client key the conversation was started with.
+    pub kid: Uuid,
+    pub iat: i64,
+    pub exp: i64,
 }
 
 /// Signs and checks access tokens with the platform's HMAC secret.
@@ -87,6 +106,34 @@ impl JwtKeys {
         (token, expires_at)
     }
 
+    pub fn issue_visitor(
+        &self,
+        conversation: Uuid,
+        workshop: Uuid,
+        client_key: Uuid,
+        now: DateTime<Utc>,
+    ) -> String {
+        let claims = VisitorClaims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            typ: VISITOR_TYPE.into(),
+            sub: conversation,
+            wid: workshop,
+            kid: client_key,
+            iat: now.timestamp(),
+            exp: (now + VISITOR_TOKEN_TTL).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing with an HMAC key cannot fail")
+    }
+
+    /// Like [`Self::verify`], for visitor tokens.
+    pub fn verify_visitor(&self, token: &str) -> Option<VisitorClaims> {
+        let data =
+            jsonwebtoken::decode::<VisitorClaims>(token, &self.decoding, &self.validation).ok()?;
+        (data.claims.typ == VISITOR_TYPE).then_some(data.claims)
+    }
+
     /// Checks signature, algorithm, `iss`, `aud`, `exp` and `typ`; `None` for any bad token.
     pub fn verify(&self, token: &str) -> Option<AccessClaims> {
         let data =
@@ -138,6 +185,18 @@ mod tests {
             Utc::now() - chrono::Duration::hours(1),
         );
         assert!(keys.verify(&expired).is_none());
+
+        let visitor = keys.issue_visitor(session, workshop, user, Utc::now());
+        assert!(
+            keys.verify(&visitor).is_none(),
+            "a visitor token is no access token"
+        );
+        assert!(keys.verify_visitor(&token).is_none(), "and vice versa");
+        let claims = keys.verify_visitor(&visitor).expect("valid visitor token");
+        assert_eq!(
+            (claims.sub, claims.wid, claims.kid),
+            (session, workshop, user)
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl ServiceCategory {
     }
 }
 
-#[derive(diesel::QueryableByName, Debug, Clone)]
+#[derive(diesel::QueryableByName, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ServiceRow {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
@@ -153,6 +153,9 @@ pub struct ServiceRow {
     /// Deleted services are only ever loaded by id (leads still name them).
     #[diesel(sql_type = Bool)]
     pub deleted: bool,
+    /// Search relevance (0 without a search text).
+    #[diesel(sql_type = diesel::sql_types::Float4)]
+    pub score: f32,
 }
 
 /// A service of the workshop's catalog. Amounts are euro cents, VAT included.
@@ -276,7 +279,7 @@ WITH candidates AS (
 )
 SELECT id, category_id, category_name, category_sort_order, name, description, aliases,
        min_price_cents, max_price_cents, vehicle_prices, duration_minutes, active, sort_order,
-       count(*) OVER () AS total_count, false AS deleted
+       count(*) OVER () AS total_count, false AS deleted, score::float4 AS score
 FROM scored
 WHERE $5 IS NULL OR score > 0
 ORDER BY score DESC, category_sort_order, sort_order, id
@@ -327,7 +330,7 @@ pub async fn services_by_id(
         "SELECT s.id, s.category_id, c.name AS category_name, c.sort_order AS category_sort_order, s.name,
                 s.description, s.aliases, s.min_price_cents, s.max_price_cents, s.vehicle_prices,
                 s.duration_minutes, s.active, s.sort_order, 0::bigint AS total_count,
-                s.deleted_at IS NOT NULL AS deleted
+                s.deleted_at IS NOT NULL AS deleted, 0::float4 AS score
          FROM services s JOIN service_categories c ON c.id = s.category_id
          WHERE s.workshop_id = $1 AND s.id = ANY($2)",
     )

@@ -1,0 +1,269 @@
+//! Redis behind the event bus and the rate limiter, so that every `carbot serve` process on one
+//! Redis acts as one platform. Redis being away degrades, it does not stop: events still reach
+//! subscribers of this process (and the others catch up from PostgreSQL when Redis is back),
+//! and rate limits fall back to this process's own counters.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::events::{Event, EventBus, filtered, resync_marker};
+use crate::limits::{InProcessRateLimiter, RateLimiter, RetryAfter};
+
+const TIMEOUT: Duration = Duration::from_secs(1);
+
+async fn manager(client: &redis::Client) -> redis::RedisResult<ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(TIMEOUT))
+        .set_response_timeout(Some(TIMEOUT))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_secs(2));
+    client.get_connection_manager_with_config(config).await
+}
+
+/// One bus message on the wire.
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    w: Uuid,
+    t: &'a str,
+    p: &'a str,
+}
+
+/// Publishes to one Redis channel and forwards everything on it to this process's subscribers
+/// through one Redis connection, however many subscribers there are.
+#[derive(Debug)]
+pub struct RedisEventBus {
+    publisher: ConnectionManager,
+    channel: String,
+    local: broadcast::Sender<Event>,
+    listening: Arc<AtomicBool>,
+    stop: CancellationToken,
+}
+
+impl RedisEventBus {
+    /// Connects (failing fast when Redis is not there at start-up) and starts listening.
+    pub async fn connect(url: &str, prefix: &str) -> redis::RedisResult<Self> {
+        let client = redis::Client::open(url)?;
+        let publisher = manager(&client).await?;
+        let channel = format!("{prefix}:events");
+        let local = broadcast::channel(4096).0;
+        let listening = Arc::new(AtomicBool::new(false));
+        let stop = CancellationToken::new();
+        tokio::spawn(listen(
+            client,
+            channel.clone(),
+            local.clone(),
+            listening.clone(),
+            stop.clone(),
+        ));
+        Ok(Self {
+            publisher,
+            channel,
+            local,
+            listening,
+            stop,
+        })
+    }
+}
+
+impl Drop for RedisEventBus {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Keeps one subscription to the channel, reconnecting with back-off; after every reconnect
+/// the local subscribers are told to catch up from the table.
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    local: broadcast::Sender<Event>,
+    listening: Arc<AtomicBool>,
+    stop: CancellationToken,
+) {
+    let mut delay = Duration::from_millis(100);
+    let mut first = true;
+    loop {
+        let connected = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            redis::RedisResult::Ok(pubsub)
+        };
+        let result = tokio::select! {
+            () = stop.cancelled() => return,
+            result = tokio::time::timeout(TIMEOUT * 3, connected) => result,
+        };
+        match result {
+            Ok(Ok(pubsub)) => {
+                listening.store(true, Ordering::Relaxed);
+                if !first {
+                    tracing::info!("redis is back; subscribers catch up");
+                    let _ = local.send(resync_marker());
+                }
+                delay = Duration::from_millis(100);
+                let mut messages = pubsub.into_on_message();
+                loop {
+                    let message = tokio::select! {
+                        () = stop.cancelled() => return,
+                        message = messages.next() => message,
+                    };
+                    let Some(message) = message else { break };
+                    let Ok(payload) = message.get_payload::<String>() else {
+                        continue;
+                    };
+                    if let Ok(wire) = serde_json::from_str::<Wire<'_>>(&payload) {
+                        let _ = local.send(Event {
+                            workshop_id: wire.w,
+                            topic: wire.t.to_owned(),
+                            payload: Arc::from(wire.p),
+                        });
+                    }
+                }
+                listening.store(false, Ordering::Relaxed);
+                tracing::warn!("lost the redis subscription; reconnecting");
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "cannot subscribe to redis"),
+            Err(_) => tracing::warn!("subscribing to redis timed out"),
+        }
+        first = false;
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[async_trait::async_trait]
+impl EventBus for RedisEventBus {
+    async fn publish(&self, event: Event) {
+        let wire = Wire {
+            w: event.workshop_id,
+            t: &event.topic,
+            p: &event.payload,
+        };
+        let Ok(message) = serde_json::to_string(&wire) else {
+            return;
+        };
+        let mut conn = self.publisher.clone();
+        let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(message)
+            .query_async(&mut conn)
+            .await;
+        // Without Redis, or while our own subscription is down, deliver here at least; the
+        // other processes catch up from the table when Redis is back.
+        if let Err(error) = sent {
+            tracing::warn!(%error, "publishing to redis failed; delivering in this process only");
+            let _ = self.local.send(event);
+        } else if !self.listening.load(Ordering::Relaxed) {
+            let _ = self.local.send(event);
+        }
+    }
+
+    fn subscribe(&self, workshop_id: Uuid, topic: &str) -> BoxStream<'static, Event> {
+        filtered(self.local.subscribe(), workshop_id, topic)
+    }
+
+    fn status(&self) -> &'static str {
+        if self.listening.load(Ordering::Relaxed) {
+            "redis"
+        } else {
+            "redis-degraded"
+        }
+    }
+}
+
+/// `INCR` + `PEXPIRE` in one step: a fixed window per key, shared by all processes.
+const HIT: &str = "
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {hits, ttl}";
+
+#[derive(Debug)]
+pub struct RedisRateLimiter {
+    conn: ConnectionManager,
+    prefix: String,
+    hit: redis::Script,
+    /// Used while Redis is away, so that limits still hold per process.
+    fallback: InProcessRateLimiter,
+}
+
+impl RedisRateLimiter {
+    pub async fn connect(url: &str, prefix: &str) -> redis::RedisResult<Self> {
+        let client = redis::Client::open(url)?;
+        Ok(Self {
+            conn: manager(&client).await?,
+            prefix: format!("{prefix}:limit:"),
+            hit: redis::Script::new(HIT),
+            fallback: InProcessRateLimiter::default(),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+}
+
+fn over(hits: i64, limit: u32, ttl_ms: i64) -> Result<(), RetryAfter> {
+    if hits > i64::from(limit) {
+        Err(RetryAfter(Duration::from_millis(ttl_ms.max(0) as u64)))
+    } else {
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for RedisRateLimiter {
+    async fn check(&self, key: &str, limit: u32, window: Duration) -> Result<(), RetryAfter> {
+        let mut conn = self.conn.clone();
+        let result: redis::RedisResult<(Option<i64>, i64)> = redis::pipe()
+            .get(self.key(key))
+            .pttl(self.key(key))
+            .query_async(&mut conn)
+            .await;
+        match result {
+            Ok((hits, ttl)) => over(hits.unwrap_or(0) + 1, limit, ttl),
+            Err(error) => {
+                tracing::warn!(%error, "rate limiter: redis unavailable, counting in-process");
+                self.fallback.check(key, limit, window).await
+            }
+        }
+    }
+
+    async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<(), RetryAfter> {
+        let mut conn = self.conn.clone();
+        let result: redis::RedisResult<(i64, i64)> = self
+            .hit
+            .key(self.key(key))
+            .arg(window.as_millis() as u64)
+            .invoke_async(&mut conn)
+            .await;
+        match result {
+            Ok((hits, ttl)) => over(hits, limit, ttl),
+            Err(error) => {
+                tracing::warn!(%error, "rate limiter: redis unavailable, counting in-process");
+                self.fallback.hit(key, limit, window).await
+            }
+        }
+    }
+
+    async fn reset(&self, key: &str) {
+        let mut conn = self.conn.clone();
+        let _: redis::RedisResult<i64> = redis::cmd("DEL")
+            .arg(self.key(key))
+            .query_async(&mut conn)
+            .await;
+        self.fallback.reset(key).await;
+    }
+}

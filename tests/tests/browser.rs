@@ -1,0 +1,109 @@
+//! The widget in a real headless Chromium (Debian's `chromium`, driven by `tests/browser/widget.mjs`
+//! through playwright-core): a page on another origin embeds the one-line snippet, asks for a
+//! price, sees the catalog's range and leaves a lead, which the owner receives live; the same
+//! page on a disallowed origin shows nothing. `./dev test` installs Chromium and the driver.
+
+use std::path::PathBuf;
+
+use axum::response::{Html, IntoResponse};
+use carbot_tests::TestApp;
+use carbot_tests::chat::{LEAD_EVENTS, Live};
+use carbot_tests::serde_json::{Value, json};
+
+/// Serves a workshop's page with the snippet, under a strict Content-Security-Policy (no inline
+/// scripts or styles at all); returns the page's origin.
+async fn serve_page(listener: tokio::net::TcpListener, api: String, key: String) -> String {
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let ws = api.replace("http://", "ws://");
+    let html = format!(
+        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Autohaus Nord</title></head>\
+         <body><h1>Autohaus Nord</h1><p>Ihre Werkstatt im Norden.</p>\
+         <script src=\"{api}/widget.js\" data-client-key=\"{key}\" async></script></body></html>"
+    );
+    let csp = format!(
+        "default-src 'none'; script-src {api}; connect-src {api} {ws}; style-src 'none'; img-src 'self' data:; require-trusted-types-for 'script'"
+    );
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let (html, csp) = (html.clone(), csp.clone());
+            async move { ([("content-security-policy", csp)], Html(html)).into_response() }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    origin
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("browser@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let allowed_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let blocked_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let allowed_origin = format!("http://{}", allowed_listener.local_addr().expect("addr"));
+    let (_, key) = app.client_key(&owner, &[&allowed_origin]).await;
+    let allowed = serve_page(allowed_listener, app.url.clone(), key.clone()).await;
+    let blocked = serve_page(blocked_listener, app.url.clone(), key.clone()).await;
+
+    let mut leads = Live::start(
+        &app.url,
+        Some(&owner.access_token),
+        None,
+        LEAD_EVENTS,
+        json!({}),
+    )
+    .await
+    .expect("lead events");
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let artifacts = root.join("..").join("target").join("browser-artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+    let driver = tokio::process::Command::new("node")
+        .arg(root.join("browser").join("widget.mjs"))
+        .env("ALLOWED_PAGE", format!("{allowed}/"))
+        .env("BLOCKED_PAGE", format!("{blocked}/"))
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .await
+        .expect("running node (./dev test installs Node.js, Chromium and playwright-core)");
+    let stdout = String::from_utf8_lossy(&driver.stdout);
+    let report: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|line| carbot_tests::serde_json::from_str(line).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from the driver; stdout: {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&driver.stderr)
+            )
+        });
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(driver.status.success());
+
+    let reply = report["reply"].as_str().expect("reply text");
+    assert!(reply.contains("Ölwechsel"), "{reply}");
+    assert!(
+        reply.contains("10") && reply.contains("80"),
+        "the catalog's 10–80 €: {reply}"
+    );
+    assert_eq!(report["blockedLauncher"], false, "{report}");
+    assert!(
+        report["transcriptAfterReload"]
+            .as_array()
+            .expect("transcript")
+            .iter()
+            .any(|t| t == "Was kostet ein Ölwechsel?"),
+        "{report}"
+    );
+
+    let event = leads.next_data().await;
+    assert_eq!(event["leadEvents"]["kind"], "CREATED");
+    assert_eq!(event["leadEvents"]["lead"]["name"], "Erika Mustermann");
+    assert_eq!(event["leadEvents"]["lead"]["phone"], "+49 170 1234567");
+}
