@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use carbot_schema::auth::tokens::JwtKeys;
+use carbot_schema::chat::assistant::openai::{OpenAiAssistant, OpenAiConfig};
 use carbot_schema::chat::reply::AssistantSetup;
 use carbot_schema::events::InProcessEventBus;
 use carbot_schema::limits::InProcessRateLimiter;
@@ -232,8 +233,12 @@ fn assistant(config: &crate::config::AiConfig) -> AssistantSetup {
         daily_token_budget: config.daily_tokens,
         ..AssistantSetup::default()
     };
-    if let Some(_key) = &config.api_key {
-        // OPENAI-WIRING
+    if let Some(key) = &config.api_key {
+        let mut openai = OpenAiConfig::new(key.expose().to_owned());
+        openai.base_url = config.base_url.clone();
+        openai.model = config.model.clone();
+        setup.model = Some(Arc::new(OpenAiAssistant::new(openai)));
+        tracing::info!(model = %config.model, "the assistant uses the configured model");
     }
     setup
 }

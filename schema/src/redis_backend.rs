@@ -29,12 +29,15 @@ async fn manager(client: &redis::Client) -> redis::RedisResult<ConnectionManager
     client.get_connection_manager_with_config(config).await
 }
 
-/// One bus message on the wire.
+/// One bus message on the wire. (`Cow`: the payload is JSON in JSON, so it arrives escaped
+/// and cannot be borrowed.)
 #[derive(Serialize, Deserialize)]
 struct Wire<'a> {
     w: Uuid,
-    t: &'a str,
-    p: &'a str,
+    #[serde(borrow)]
+    t: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    p: std::borrow::Cow<'a, str>,
 }
 
 /// Publishes to one Redis channel and forwards everything on it to this process's subscribers
@@ -122,8 +125,8 @@ async fn listen(
                     if let Ok(wire) = serde_json::from_str::<Wire<'_>>(&payload) {
                         let _ = local.send(Event {
                             workshop_id: wire.w,
-                            topic: wire.t.to_owned(),
-                            payload: Arc::from(wire.p),
+                            topic: wire.t.into_owned(),
+                            payload: Arc::from(wire.p.as_ref()),
                         });
                     }
                 }
@@ -147,8 +150,8 @@ impl EventBus for RedisEventBus {
     async fn publish(&self, event: Event) {
         let wire = Wire {
             w: event.workshop_id,
-            t: &event.topic,
-            p: &event.payload,
+            t: std::borrow::Cow::Borrowed(&event.topic),
+            p: std::borrow::Cow::Borrowed(&event.payload),
         };
         let Ok(message) = serde_json::to_string(&wire) else {
             return;
@@ -265,5 +268,24 @@ impl RateLimiter for RedisRateLimiter {
             .query_async(&mut conn)
             .await;
         self.fallback.reset(key).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Wire;
+
+    #[test]
+    fn payloads_survive_the_wire_whatever_they_contain() {
+        let payload = r#"{"body":"Er sagte \"Hallo\"\n<script>","ü":"ß"}"#;
+        let wire = Wire {
+            w: uuid::Uuid::nil(),
+            t: "events".into(),
+            p: payload.into(),
+        };
+        let text = serde_json::to_string(&wire).expect("serialize");
+        let back: Wire<'_> = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(back.p, payload);
+        assert_eq!(back.t, "events");
     }
 }

@@ -36,7 +36,7 @@ impl Default for AssistantSetup {
     fn default() -> Self {
         Self {
             model: None,
-            builtin: Arc::new(CatalogAssistant::default()),
+            builtin: Arc::new(CatalogAssistant),
             daily_token_budget: 200_000,
         }
     }

@@ -700,7 +700,7 @@ fn format_euros(lang: Lang, cents: i32, with_cents: bool) -> String {
     let digits = (cents / 100).to_string();
     let mut euros = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             euros.push(thousands);
         }
         euros.push(digit);
@@ -851,8 +851,11 @@ pub(crate) fn local_time(zone: &str, now: DateTime<Utc>) -> NaiveDateTime {
     now.naive_utc() + utc_offset(zone, now)
 }
 
+/// When the workshop opens and closes, in its local time.
+type Interval = (NaiveTime, NaiveTime);
+
 /// Opening intervals of one day, sorted, with unreadable ones left out.
-fn intervals(hours: &[OpeningHours], day: Weekday) -> Vec<(NaiveTime, NaiveTime)> {
+fn intervals(hours: &[OpeningHours], day: Weekday) -> Vec<Interval> {
     let mut day_hours: Vec<_> = hours
         .iter()
         .filter(|h| h.weekday == day)
@@ -866,7 +869,7 @@ fn intervals(hours: &[OpeningHours], day: Weekday) -> Vec<(NaiveTime, NaiveTime)
     day_hours
 }
 
-fn format_intervals(lang: Lang, intervals: &[(NaiveTime, NaiveTime)], joiner: &str) -> String {
+fn format_intervals(lang: Lang, intervals: &[Interval], joiner: &str) -> String {
     let parts: Vec<String> = intervals
         .iter()
         .map(|(opens, closes)| format!("{}–{}", opens.format("%H:%M"), closes.format("%H:%M")))
@@ -895,7 +898,7 @@ fn week_line(lang: Lang, hours: &[OpeningHours]) -> String {
         Lang::De => "geschlossen",
         Lang::En => "closed",
     };
-    let mut groups: Vec<(Weekday, Weekday, Vec<(NaiveTime, NaiveTime)>)> = Vec::new();
+    let mut groups: Vec<(Weekday, Weekday, Vec<Interval>)> = Vec::new();
     for day in WEEK {
         let day_intervals = intervals(hours, day);
         match groups.last_mut() {

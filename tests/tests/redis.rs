@@ -1,0 +1,286 @@
+//! Several `carbot serve` processes on one PostgreSQL and one Redis act as one platform: a
+//! visitor on one process and the owner on another see each other live, rate limits hold
+//! across them, and Redis going away degrades delivery without losing an event.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use carbot_tests::chat::{CONVERSATION_EVENTS, INBOX_EVENTS, LEAD_EVENTS, Live, SITE};
+use carbot_tests::redis::TestRedis;
+use carbot_tests::serde_json::{Value, json};
+use carbot_tests::{JWT_SECRET, TestApp, TestOptions, error_code, new_database};
+
+/// A real `carbot serve` process.
+struct Process {
+    child: Child,
+    url: String,
+}
+
+impl Process {
+    fn start(database_url: &str, redis_url: &str, prefix: &str) -> Self {
+        let binary = std::env::current_exe()
+            .expect("test binary")
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("target dir")
+            .join("carbot");
+        let data_dir =
+            std::env::temp_dir().join(format!("carbot-proc-{}", uuid::Uuid::new_v4().simple()));
+        let mut child = Command::new(&binary)
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("REDIS_URL", redis_url)
+            .env("CARBOT_REDIS_PREFIX", prefix)
+            .env("CARBOT_JWT_SECRET", JWT_SECRET)
+            .env("CARBOT_DATA_DIR", data_dir)
+            .env("CARBOT_ADDR", "127.0.0.1:0")
+            .env("CARBOT_LOG_FORMAT", "json")
+            .env("CARBOT_LOG", "info")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "starting {} (built by cargo test --workspace): {e}",
+                    binary.display()
+                )
+            });
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("the server reports its address")
+                .expect("line");
+            let Ok(event) = carbot_tests::serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if event["message"] == "CarBot is listening" {
+                break event["addr"].as_str().expect("addr").to_owned();
+            }
+        };
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if std::env::var_os("CARBOT_TEST_SERVER_LOGS").is_some() {
+                    eprintln!("{line}");
+                }
+            }
+        });
+        Self {
+            child,
+            url: format!("http://{addr}"),
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Lets a TestApp helper talk to another process's URL.
+async fn on(url: &str, database_url: &str) -> TestApp {
+    let mut app = TestApp::with(TestOptions {
+        database_url: Some(database_url.to_owned()),
+        ..TestOptions::default()
+    })
+    .await;
+    app.url = url.to_owned();
+    app
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visitor_on_one_process_and_the_owner_on_another_see_each_other() {
+    let redis = TestRedis::start();
+    let database_url = new_database().await;
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let a = Process::start(&database_url, &redis.url, &prefix);
+    let b = Process::start(&database_url, &redis.url, &prefix);
+    let on_a = on(&a.url, &database_url).await;
+    let on_b = on(&b.url, &database_url).await;
+
+    let owner = on_a
+        .register("zwei@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let (_, key) = on_b.client_key(&owner, &[SITE]).await;
+    // "0": replay from the start, so that nothing published before the subscription is set up
+    // on the server is missed.
+    let mut leads = Live::start(
+        &b.url,
+        Some(&owner.access_token),
+        None,
+        LEAD_EVENTS,
+        json!({ "after": "0" }),
+    )
+    .await
+    .expect("lead events on B");
+    let mut inbox = Live::start(
+        &b.url,
+        Some(&owner.access_token),
+        None,
+        INBOX_EVENTS,
+        json!({ "after": "0" }),
+    )
+    .await
+    .expect("inbox on B");
+
+    let visitor = on_a.visitor(&key, SITE).await;
+    let mut widget = Live::start(
+        &a.url,
+        Some(&visitor.token),
+        Some(SITE),
+        CONVERSATION_EVENTS,
+        json!({ "id": visitor.conversation_id, "after": "0" }),
+    )
+    .await
+    .expect("widget on A");
+    let started = inbox.next_data().await;
+    assert_eq!(started["inboxEvents"]["kind"], "CONVERSATION_STARTED");
+
+    let (_, sent) = on_a.say(&visitor, "Was kostet ein Ölwechsel?").await;
+    assert!(
+        sent["data"]["sendMessage"]["reply"]["body"].is_string(),
+        "{sent}"
+    );
+    let seen_on_b = inbox
+        .collect_until(|d| d["inboxEvents"]["message"]["role"] == "ASSISTANT")
+        .await;
+    assert!(
+        seen_on_b
+            .iter()
+            .any(|d| d["inboxEvents"]["message"]["body"] == "Was kostet ein Ölwechsel?"),
+        "the owner on B sees the visitor on A: {seen_on_b:?}"
+    );
+
+    let reply = on_b
+        .gql(
+            Some(&owner.access_token),
+            "mutation($id: ID!) { sendOwnerMessage(input: { conversationId: $id, body: \"Grüße von Prozess B\" }) { userErrors { code } } }",
+            json!({ "id": visitor.conversation_id }),
+        )
+        .await;
+    assert_eq!(
+        reply["data"]["sendOwnerMessage"]["userErrors"],
+        json!([]),
+        "{reply}"
+    );
+    let on_widget = widget
+        .collect_until(|d| d["conversationEvents"]["message"]["role"] == "OWNER")
+        .await;
+    assert_eq!(
+        on_widget.last().expect("events")["conversationEvents"]["message"]["body"],
+        "Grüße von Prozess B"
+    );
+
+    let (_, lead) = on_a.submit_lead(&visitor, json!({})).await;
+    assert!(
+        lead["data"]["submitLead"]["lead"]["id"].is_string(),
+        "{lead}"
+    );
+    let created = leads.next_data().await;
+    assert_eq!(created["leadEvents"]["kind"], "CREATED");
+    assert_eq!(created["leadEvents"]["lead"]["name"], "Erika Mustermann");
+    drop(redis);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_hold_across_processes() {
+    let redis = TestRedis::start();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let options = |database_url: Option<String>| TestOptions {
+        database_url,
+        redis_url: Some(redis.url.clone()),
+        redis_prefix: Some(prefix.clone()),
+        ..TestOptions::default()
+    };
+    let a = TestApp::with(options(None)).await;
+    let b = TestApp::with(options(Some(a.database_url.clone()))).await;
+    let owner = a.register("limit@autohaus-nord.de", "Autohaus Nord").await;
+    let (_, key) = a.client_key(&owner, &[SITE]).await;
+    let visitor = a.visitor(&key, SITE).await;
+    for n in 0..10 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let (_, body) = app.say(&visitor, &format!("Nachricht {n}")).await;
+        assert!(body["errors"].is_null(), "{n}: {body}");
+    }
+    for app in [&a, &b] {
+        let (_, body) = app.say(&visitor, "Eine zu viel").await;
+        assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_redis_the_platform_degrades_and_catches_up_afterwards() {
+    let mut redis = TestRedis::start();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let options = |database_url: Option<String>| TestOptions {
+        database_url,
+        redis_url: Some(redis.url.clone()),
+        redis_prefix: Some(prefix.clone()),
+        ..TestOptions::default()
+    };
+    let a = TestApp::with(options(None)).await;
+    let b = TestApp::with(options(Some(a.database_url.clone()))).await;
+    let owner = a
+        .register("ausfall@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let (_, key) = a.client_key(&owner, &[SITE]).await;
+    let visitor = a.visitor(&key, SITE).await;
+    let mut inbox = Live::start(
+        &b.url,
+        Some(&owner.access_token),
+        None,
+        INBOX_EVENTS,
+        json!({}),
+    )
+    .await
+    .expect("inbox on B");
+
+    redis.stop();
+    let ready: Value = a
+        .client
+        .get(format!("{}/readyz", a.url))
+        .send()
+        .await
+        .expect("readyz")
+        .json()
+        .await
+        .expect("json");
+    let mut degraded = ready["status"] == "degraded";
+    for _ in 0..40 {
+        if degraded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let ready: Value = a
+            .client
+            .get(format!("{}/readyz", a.url))
+            .send()
+            .await
+            .expect("readyz")
+            .json()
+            .await
+            .expect("json");
+        degraded = ready["status"] == "degraded";
+    }
+    assert!(degraded, "readyz reports the degraded bus");
+
+    // The chat goes on while Redis is away.
+    let (status, body) = a.say(&visitor, "Ist Redis weg?").await;
+    assert_eq!(status, 200);
+    assert!(
+        body["data"]["sendMessage"]["reply"]["body"].is_string(),
+        "{body}"
+    );
+
+    redis.restart();
+    let seen = inbox
+        .collect_until(|d| d["inboxEvents"]["message"]["body"] == "Ist Redis weg?")
+        .await;
+    assert!(
+        !seen.is_empty(),
+        "B catches up from the database once Redis is back"
+    );
+}
