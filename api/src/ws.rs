@@ -57,6 +57,49 @@ impl Executor for ConnectionExecutor {
     }
 }
 
+/// The operation ids running on one connection, as the protocol requires them to be unique.
+#[derive(Default)]
+struct Operations(std::sync::Mutex<std::collections::HashSet<String>>);
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+}
+
+impl Operations {
+    fn ids(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// `Err(id)` for a `subscribe` whose id is already running.
+    fn client_message(&self, bytes: &[u8]) -> Result<(), String> {
+        let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_slice(bytes) else {
+            return Ok(());
+        };
+        match kind.as_str() {
+            "subscribe" if !self.ids().insert(id.clone()) => Err(id),
+            "complete" => {
+                self.ids().remove(&id);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An operation ends with the server's `complete` or `error`.
+    fn server_message(&self, text: &str) {
+        if let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str(text)
+            && (kind == "complete" || kind == "error")
+        {
+            self.ids().remove(&id);
+        }
+    }
+}
+
 pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, origin: RequestOrigin) {
     let principal = Arc::new(OnceLock::new());
     let executor = ConnectionExecutor {
@@ -64,14 +107,26 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, orig
         principal: principal.clone(),
     };
     let (mut sink, stream) = socket.split();
+    let operations = Arc::new(Operations::default());
+    let (duplicate_tx, mut duplicate_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let input_operations = operations.clone();
     let input = stream
         .take_while(|message| futures_util::future::ready(message.is_ok()))
-        .filter_map(|message| {
-            futures_util::future::ready(match message {
+        .filter_map(move |message| {
+            let bytes = match message {
                 Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
                 Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
                 _ => None,
-            })
+            };
+            // A second `subscribe` with an id that is still running ends the connection (4409).
+            let bytes = bytes.filter(|bytes| match input_operations.client_message(bytes) {
+                Ok(()) => true,
+                Err(id) => {
+                    let _ = duplicate_tx.send(id);
+                    false
+                }
+            });
+            futures_util::future::ready(bytes)
         });
     let auth_state = state.clone();
     let auth_principal = principal.clone();
@@ -123,6 +178,7 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, orig
         tokio::select! {
             message = protocol.next() => match message {
                 Some(WsMessage::Text(text)) => {
+                    operations.server_message(&text);
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         break;
                     }
@@ -139,6 +195,10 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, orig
                 }
                 None => break,
             },
+            Some(id) = duplicate_rx.recv() => {
+                let _ = sink.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
+                break;
+            }
             () = &mut init_deadline, if principal.get().is_none() => {
                 let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
                 break;

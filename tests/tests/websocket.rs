@@ -151,3 +151,56 @@ async fn sockets_without_the_protocol_are_refused() {
     let refused = tokio_tungstenite::connect_async(request).await;
     assert!(refused.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_connection_init_closes_with_4429() {
+    let app = TestApp::new().await;
+    let mut socket = connect(&app).await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(
+        receive(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(receive(&mut socket).await, Err(4429));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_operation_id_used_again_closes_with_4409() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("ws-ids@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let mut socket = connect(&app).await;
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", owner.access_token) } });
+    send(&mut socket, init).await;
+    assert_eq!(
+        receive(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    let subscribe = json!({ "id": "leads", "type": "subscribe", "payload": { "query": "subscription { leadEvents { kind } }" } });
+    send(&mut socket, subscribe.clone()).await;
+    // A finished operation's id may be used again; a running one may not.
+    send(
+        &mut socket,
+        json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ plans { code } }" } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await.expect("next")["type"], "next");
+    assert_eq!(
+        receive(&mut socket).await.expect("complete")["type"],
+        "complete"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ plans { code } }" } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await.expect("next")["type"], "next");
+    assert_eq!(
+        receive(&mut socket).await.expect("complete")["type"],
+        "complete"
+    );
+    send(&mut socket, subscribe).await;
+    assert_eq!(receive(&mut socket).await, Err(4409));
+}
