@@ -336,6 +336,7 @@ fn not_ready(reason: &str) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_pool(&state.services.pool.state());
+    crate::metrics::record_statements(db::statements_executed());
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -32,6 +32,10 @@ pub fn record_graphql(operation_type: &'static str, outcome: &'static str, secon
         .record(seconds);
 }
 
+pub fn record_statements(total: u64) {
+    metrics::counter!("carbot_db_statements_total").absolute(total);
+}
+
 pub fn record_pool(state: &bb8::State) {
     metrics::gauge!("carbot_db_pool_connections").set(f64::from(state.connections));
     metrics::gauge!("carbot_db_pool_idle_connections").set(f64::from(state.idle_connections));

@@ -2,6 +2,10 @@
 
 pub mod tables;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::InstrumentationEvent;
+use diesel_async::pooled_connection::ManagerConfig;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
@@ -14,8 +18,32 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 pub type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
 pub type Conn<'a> = bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
 
+/// SQL statements this process has sent, for `/metrics` (`carbot_db_statements_total`) and the
+/// benchmark that checks nested fields stay batched.
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+pub fn statements_executed() -> u64 {
+    STATEMENTS.load(Ordering::Relaxed)
+}
+
+fn count_statements(event: InstrumentationEvent<'_>) {
+    if let InstrumentationEvent::StartQuery { .. } = event {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 pub async fn connect_pool(database_url: &str, max_size: u32) -> Result<Pool, ApiError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(|url| {
+        Box::pin(async move {
+            use diesel_async::AsyncConnection;
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            conn.set_instrumentation(count_statements);
+            Ok(conn)
+        })
+    });
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     bb8::Pool::builder()
         .max_size(max_size)
         .connection_timeout(std::time::Duration::from_secs(10))
