@@ -5,10 +5,10 @@ pub mod tables;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::connection::InstrumentationEvent;
-use diesel_async::pooled_connection::ManagerConfig;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::ManagerConfig;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::ApiError;
