@@ -34,6 +34,8 @@ pub struct AppState {
     pub services: Services,
     pub metrics: PrometheusHandle,
     pub trust_proxy: bool,
+    /// Cookies get `Secure` when the platform's public address is HTTPS.
+    pub secure_cookies: bool,
     /// Cancelled when the server shuts down; WebSocket connections close on it.
     pub shutdown: CancellationToken,
     websockets: TaskTracker,
@@ -103,6 +105,10 @@ impl App {
             services,
             metrics: crate::metrics::handle(),
             trust_proxy: config.trust_proxy,
+            secure_cookies: config
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://")),
             shutdown: CancellationToken::new(),
             websockets: TaskTracker::new(),
         };

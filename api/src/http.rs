@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use carbot_schema::accounts::session::{REFRESH_COOKIE, RequestCookies};
 use carbot_schema::auth::{RequestOrigin, origin_allowed};
 use carbot_schema::error::ApiError;
 use carbot_schema::request_limits::MAX_BODY_BYTES;
@@ -71,6 +72,23 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Cli
         })
         .flatten();
     ClientIp(forwarded.unwrap_or(peer.ip()))
+}
+
+/// The refresh-token cookie, if the browser sent one.
+fn request_cookies(state: &AppState, headers: &HeaderMap) -> RequestCookies {
+    let refresh_token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == REFRESH_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty());
+    RequestCookies {
+        refresh_token,
+        secure: state.secure_cookies,
+    }
 }
 
 /// The browser's `Origin` header, which the widget's key checks.
@@ -322,6 +340,7 @@ async fn execute(
     let schema = state.schemas.for_principal(&principal).clone();
     let mut request = request
         .data(client_ip(state, headers, peer))
+        .data(request_cookies(state, headers))
         .data(origin)
         .data(principal.clone());
     if !principal.may_introspect() {
@@ -343,7 +362,7 @@ async fn execute(
 
 /// Serialises a GraphQL response; errors without a code get `BAD_REQUEST`, and a response
 /// without data (a request error) is a 400 without a `data` entry.
-pub fn into_http(response: async_graphql::Response, media_type: &'static str) -> Response {
+pub fn into_http(mut response: async_graphql::Response, media_type: &'static str) -> Response {
     let retry_after =
         response
             .errors
@@ -352,6 +371,7 @@ pub fn into_http(response: async_graphql::Response, media_type: &'static str) ->
                 async_graphql::Value::Number(n) => n.as_u64(),
                 _ => None,
             });
+    let extra_headers = std::mem::take(&mut response.http_headers);
     let (status, body) = if response.errors.is_empty() {
         (StatusCode::OK, serde_json::to_vec(&response))
     } else {
@@ -387,6 +407,10 @@ pub fn into_http(response: async_graphql::Response, media_type: &'static str) ->
     if let Some(seconds) = retry_after {
         http.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    // Headers the resolvers set, such as the refresh-token cookie.
+    for (name, value) in &extra_headers {
+        http.headers_mut().append(name, value.clone());
     }
     http
 }

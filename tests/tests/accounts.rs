@@ -809,3 +809,99 @@ struct Row {
     #[diesel(sql_type = diesel::sql_types::Text)]
     text: String,
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browsers_keep_the_refresh_token_in_an_http_only_cookie() {
+    let app = TestApp::new().await;
+    app.register("keks@autohaus-nord.de", "Autohaus Nord").await;
+    let login = |body: Value| app.client.post(app.graphql_url()).json(&body).send();
+    let response = login(json!({ "query": format!(
+        "mutation {{ login(input: {{email: \"keks@autohaus-nord.de\", password: \"{}\"}}) {{ session {{ accessToken }} }} }}",
+        carbot_tests::PASSWORD
+    ) }))
+    .await
+    .expect("login");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    for attribute in [
+        "carbot_refresh=cbr_",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/graphql",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    let pair = cookie.split(';').next().expect("name=value").to_owned();
+
+    // refreshSession without a token uses the cookie, and rotates it.
+    let refresh =
+        "mutation { refreshSession(input: {}) { session { accessToken } userErrors { code } } }";
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("cookie", &pair)
+        .json(&json!({ "query": refresh }))
+        .send()
+        .await
+        .expect("refresh");
+    let rotated = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["data"]["refreshSession"]["session"]["accessToken"].is_string(),
+        "{body}"
+    );
+    assert_ne!(rotated.split(';').next(), Some(pair.as_str()));
+
+    // The old cookie was used once: presenting it again fails (and revokes the session).
+    let again: Value = app
+        .client
+        .post(app.graphql_url())
+        .header("cookie", &pair)
+        .json(&json!({ "query": refresh }))
+        .send()
+        .await
+        .expect("reuse")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        again["data"]["refreshSession"]["userErrors"][0]["code"],
+        "INVALID_TOKEN"
+    );
+    // Without any cookie or token there is nothing to refresh.
+    let none = app.gql(None, refresh, json!({})).await;
+    assert_eq!(
+        none["data"]["refreshSession"]["userErrors"][0]["code"],
+        "INVALID_TOKEN"
+    );
+
+    // Logout clears the cookie.
+    let fresh = app
+        .gql(
+            None,
+            &format!("mutation {{ login(input: {{email: \"keks@autohaus-nord.de\", password: \"{}\"}}) {{ session {{ accessToken }} }} }}", carbot_tests::PASSWORD),
+            json!({}),
+        )
+        .await;
+    let token = fresh["data"]["login"]["session"]["accessToken"]
+        .as_str()
+        .expect("token");
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(token)
+        .json(&json!({ "query": "mutation { logout { ok } }" }))
+        .send()
+        .await
+        .expect("logout");
+    let cleared = response.headers()["set-cookie"].to_str().expect("cookie");
+    assert!(
+        cleared.starts_with("carbot_refresh=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+}

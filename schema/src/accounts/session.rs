@@ -113,7 +113,38 @@ pub struct LoginInput {
 
 #[derive(InputObject)]
 pub struct RefreshSessionInput {
-    pub refresh_token: String,
+    /// Without it, the `carbot_refresh` cookie that sign-in set in the browser is used.
+    pub refresh_token: Option<String>,
+}
+
+/// The refresh token as the browser holds it: an `HttpOnly`, `SameSite=Strict` cookie on
+/// `/graphql`, out of reach of scripts (the console keeps only the access token, in memory).
+pub const REFRESH_COOKIE: &str = "carbot_refresh";
+
+/// The cookies of the request that matter here, put into the request by the transport.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCookies {
+    pub refresh_token: Option<String>,
+    /// Mark cookies `Secure` (the platform is reached over HTTPS).
+    pub secure: bool,
+}
+
+/// Sets (or with `None` clears) the refresh-token cookie on the response.
+fn set_refresh_cookie(ctx: &Context<'_>, token: Option<&str>) {
+    let secure = ctx
+        .data_opt::<RequestCookies>()
+        .is_some_and(|cookies| cookies.secure);
+    let (value, max_age) = match token {
+        Some(token) => (token, REFRESH_TOKEN_TTL.num_seconds()),
+        None => ("", 0),
+    };
+    ctx.append_http_header(
+        "set-cookie",
+        format!(
+            "{REFRESH_COOKIE}={value}; Path=/graphql; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
+            if secure { "; Secure" } else { "" }
+        ),
+    );
 }
 
 #[derive(SimpleObject)]
@@ -234,6 +265,7 @@ pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<Sess
     };
     tracing::info!(%workshop_id, "workshop registered");
     let session = open_session(&mut conn, services, user_id, workshop_id).await?;
+    set_refresh_cookie(ctx, Some(&session.refresh_token));
     Ok(SessionPayload {
         session: Some(session),
         viewer: Some(Viewer {
@@ -357,6 +389,7 @@ pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPay
             .await?;
     }
     let session = open_session(&mut conn, services, user_id, workshop_id).await?;
+    set_refresh_cookie(ctx, Some(&session.refresh_token));
     Ok(SessionPayload {
         session: Some(session),
         viewer: Some(Viewer {
@@ -408,10 +441,16 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
             "Die Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
         )])
     };
-    if !input.refresh_token.starts_with(REFRESH_TOKEN_PREFIX) {
+    let Some(presented) = input.refresh_token.or_else(|| {
+        ctx.data_opt::<RequestCookies>()
+            .and_then(|cookies| cookies.refresh_token.clone())
+    }) else {
+        return Ok(invalid());
+    };
+    if !presented.starts_with(REFRESH_TOKEN_PREFIX) {
         return Ok(invalid());
     }
-    let presented = hash_secret(&input.refresh_token);
+    let presented = hash_secret(&presented);
     let refresh = new_secret(REFRESH_TOKEN_PREFIX);
     let now = Utc::now();
     let mut conn = services.pool.get().await?;
@@ -500,6 +539,7 @@ pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult
             .auth
             .keys()
             .issue(user_id, workshop_id, session_id, now);
+    set_refresh_cookie(ctx, Some(&refresh.plain));
     Ok(SessionPayload {
         session: Some(Session {
             access_token,
@@ -529,6 +569,7 @@ pub async fn logout(ctx: &Context<'_>) -> ApiResult<LogoutPayload> {
         ))
         .execute(&mut conn)
         .await?;
+    set_refresh_cookie(ctx, None);
     Ok(LogoutPayload {
         ok: ended == 1,
         user_errors: vec![],
