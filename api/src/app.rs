@@ -34,6 +34,7 @@ pub struct AppState {
     pub services: Services,
     pub metrics: PrometheusHandle,
     pub trust_proxy: bool,
+    pub console_dir: std::path::PathBuf,
     /// Cookies get `Secure` when the platform's public address is HTTPS.
     pub secure_cookies: bool,
     /// Cancelled when the server shuts down; WebSocket connections close on it.
@@ -105,6 +106,7 @@ impl App {
             services,
             metrics: crate::metrics::handle(),
             trust_proxy: config.trust_proxy,
+            console_dir: config.console_dir.clone(),
             secure_cookies: config
                 .public_url
                 .as_deref()
@@ -203,7 +205,17 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/widget.js", get(widget))
-        .route("/", get(console))
+        .nest_service(
+            "/console",
+            tower::ServiceBuilder::new()
+                .layer(tower_http::compression::CompressionLayer::new())
+                .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    header::HeaderValue::from_static("no-cache"),
+                ))
+                .service(tower_http::services::ServeDir::new(&state.console_dir)),
+        )
+        .fallback(get(console))
         .layer(cors())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::new())
@@ -361,6 +373,24 @@ async fn widget() -> Response {
         .into_response()
 }
 
-async fn console() -> Html<&'static str> {
-    Html(include_str!("../../console/index.html"))
+/// The console's page for every path it routes itself (`/`, `/leads/…`, …).
+async fn console(State(state): State<AppState>) -> Response {
+    match tokio::fs::read_to_string(state.console_dir.join("index.html")).await {
+        Ok(page) => (
+            [
+                (header::CACHE_CONTROL, "no-cache"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                ),
+            ],
+            Html(page),
+        )
+            .into_response(),
+        Err(_) => console_missing().await.into_response(),
+    }
+}
+
+async fn console_missing() -> Html<&'static str> {
+    Html(include_str!("console_missing.html"))
 }

@@ -76,6 +76,10 @@ pub struct Config {
     #[arg(long, env = "CARBOT_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Directory of the built console (`./dev` builds it into `console/dist`).
+    #[arg(long, env = "CARBOT_CONSOLE_DIR", default_value = "console/dist")]
+    pub console_dir: PathBuf,
+
     /// Create the demo workshop on an empty database (always on with the embedded database).
     #[arg(long, env = "CARBOT_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,

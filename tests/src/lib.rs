@@ -232,6 +232,7 @@ impl TestApp {
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
             trust_proxy: true,
+            console_dir: workspace_dir().join("console").join("dist"),
             seed_demo: false,
             log: "warn".into(),
             log_format: carbot::config::LogFormat::Text,

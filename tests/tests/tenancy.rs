@@ -6,7 +6,8 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 13] = [
+const COVERED_QUERY_FIELDS: [&str; 14] = [
+    "widgetSettings",
     "clientKeys",
     "conversations",
     "leads",
@@ -612,6 +613,28 @@ async fn chat_keys_conversations_and_leads_of_another_workshop_stay_out_of_reach
         json!({}),
     )
     .await;
+    let own = app
+        .gql(
+            Some(&sued.access_token),
+            "{ widgetSettings { greeting } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        own["data"]["widgetSettings"]["greeting"],
+        "Moin aus dem Süden"
+    );
+    let theirs = app
+        .gql(
+            Some(&nord.access_token),
+            "{ widgetSettings { greeting } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(
+        theirs["data"]["widgetSettings"]["greeting"],
+        "Moin aus dem Süden"
+    );
     let (_, config) = app
         .post_from(
             SITE,

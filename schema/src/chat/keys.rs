@@ -549,7 +549,7 @@ impl WidgetSettings {
             .unwrap_or_else(|| default_consent(locale, &self.name))
     }
 
-    fn config(self) -> WidgetConfig {
+    pub fn into_config(self) -> WidgetConfig {
         let locale = self.locale();
         WidgetConfig {
             greeting: self
@@ -575,7 +575,9 @@ pub async fn widget_config(ctx: &Context<'_>, client_key: &str) -> ApiResult<Wid
     let key = active_key(&mut conn, client_key, &origin)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(widget_settings(&mut conn, key.workshop_id).await?.config())
+    Ok(widget_settings(&mut conn, key.workshop_id)
+        .await?
+        .into_config())
 }
 
 /// The widget's appearance; absent fields stay, `null` returns to the default text.
@@ -646,7 +648,7 @@ pub async fn update_widget_settings(
         widget_config: Some(
             widget_settings(&mut conn, tenant.workshop_id())
                 .await?
-                .config(),
+                .into_config(),
         ),
         user_errors: vec![],
     })

@@ -921,6 +921,18 @@ impl ChatQuery {
         Ok(keys::widget_config(ctx, &client_key).await?)
     }
 
+    /// The widget's current appearance, for the console (signed-in users).
+    async fn widget_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<keys::WidgetConfig> {
+        let tenant = principal(ctx).member()?.tenant;
+        let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+        Ok(keys::widget_settings(&mut conn, tenant.workshop_id())
+            .await?
+            .into_config())
+    }
+
     /// The workshop's client keys with their usage, newest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn client_keys(

@@ -1,0 +1,176 @@
+//! GraphQL over HTTP and WebSocket, typed by `graphql_client` against `graphql/schema.graphql`:
+//! a schema change that breaks an operation breaks this build.
+
+use graphql_client::{GraphQLQuery, QueryBody, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Scalars of the schema as the console handles them (RFC 3339 text and `YYYY-MM-DD`).
+pub type DateTime = String;
+pub type NaiveDate = String;
+
+macro_rules! operations {
+    ($file:literal: $($name:ident),+ $(,)?) => {
+        $(
+            #[derive(GraphQLQuery)]
+            #[graphql(
+                schema_path = "../graphql/schema.graphql",
+                query_path = $file,
+                response_derives = "Debug, Clone, PartialEq",
+                variables_derives = "Debug, Clone"
+            )]
+            pub struct $name;
+        )+
+    };
+}
+
+operations!("../graphql/console/session.graphql": Login, Register, Refresh, Logout);
+operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents, Dashboard);
+operations!("../graphql/console/chats.graphql": Conversations, TakeOver, Release, SendOwnerMessage, InboxEvents);
+operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);
+operations!("../graphql/console/settings.graphql": ClientKeys, CreateClientKey, RevokeClientKey, WidgetSettings, UpdateWidgetSettings, ApiTokens, CreateApiToken, RevokeApiToken, WorkshopSettings, UpdateWorkshop, PlanOverview);
+
+/// Why a request produced no data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The session is over (401 or UNAUTHENTICATED): sign in again.
+    SignedOut,
+    /// A message for the user (network trouble, a refusal with its code).
+    Message(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignedOut => f.write_str("Bitte melden Sie sich erneut an."),
+            Self::Message(text) => f.write_str(text),
+        }
+    }
+}
+
+fn js_error(error: JsValue) -> ApiError {
+    ApiError::Message(
+        error
+            .as_string()
+            .unwrap_or_else(|| "Keine Verbindung zum Server.".into()),
+    )
+}
+
+/// Runs a query or mutation; `token` is the in-memory access token.
+pub async fn run<Q: GraphQLQuery>(
+    token: Option<&str>,
+    variables: Q::Variables,
+) -> Result<Q::ResponseData, ApiError>
+where
+    Q::Variables: Serialize,
+    Q::ResponseData: DeserializeOwned,
+{
+    let body: QueryBody<Q::Variables> = Q::build_query(variables);
+    let text = post(
+        token,
+        &serde_json::to_string(&body).map_err(|e| ApiError::Message(e.to_string()))?,
+    )
+    .await?;
+    let response: Response<Q::ResponseData> =
+        serde_json::from_str(&text).map_err(|e| ApiError::Message(e.to_string()))?;
+    if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
+        let code = errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| c.as_str())
+            .unwrap_or("");
+        if code == "UNAUTHENTICATED" {
+            return Err(ApiError::SignedOut);
+        }
+        return Err(ApiError::Message(errors[0].message.clone()));
+    }
+    response
+        .data
+        .ok_or_else(|| ApiError::Message("Leere Antwort.".into()))
+}
+
+async fn post(token: Option<&str>, body: &str) -> Result<String, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new().map_err(js_error)?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(js_error)?;
+    headers
+        .set(
+            "accept",
+            "application/graphql-response+json, application/json",
+        )
+        .map_err(js_error)?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(js_error)?;
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init("/graphql", &init).map_err(js_error)?;
+    let window = web_sys::window().ok_or(ApiError::Message("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)?;
+    if response.status() == 401 {
+        return Err(ApiError::SignedOut);
+    }
+    if response.status() == 429 {
+        return Err(ApiError::Message(
+            "Zu viele Anfragen – bitte einen Moment warten.".into(),
+        ));
+    }
+    let text = JsFuture::from(response.text().map_err(js_error)?)
+        .await
+        .map_err(js_error)?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// A field's user errors as `(last path segment, message)` pairs.
+pub fn field_errors<'a>(
+    errors: impl IntoIterator<Item = (&'a Option<Vec<String>>, &'a String)>,
+) -> Vec<(String, String)> {
+    errors
+        .into_iter()
+        .map(|(field, message)| {
+            (
+                field
+                    .as_ref()
+                    .and_then(|f| f.last().cloned())
+                    .unwrap_or_default(),
+                message.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Saves text as a file download (CSV exports).
+pub fn download(name: &str, text: &str, mime: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(document) = web_sys::window().and_then(|w| w.document())
+        && let Ok(anchor) = document.create_element("a")
+        && let Ok(anchor) = anchor.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -1,0 +1,140 @@
+//! Sign in or create a workshop account.
+
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::ui::{Field, error_for};
+use crate::{Session, use_ctx};
+
+#[function_component(Login)]
+pub fn login() -> Html {
+    let ctx = use_ctx();
+    let registering = use_state(|| false);
+    let email = use_state(String::new);
+    let password = use_state(String::new);
+    let workshop = use_state(String::new);
+    let errors = use_state(Vec::<(String, String)>::new);
+    let busy = use_state(|| false);
+
+    let onsubmit = {
+        let (ctx, registering, email, password, workshop, errors, busy) = (
+            ctx.clone(),
+            registering.clone(),
+            email.clone(),
+            password.clone(),
+            workshop.clone(),
+            errors.clone(),
+            busy.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (ctx, errors, busy) = (ctx.clone(), errors.clone(), busy.clone());
+            let (email, password, workshop, registering) = (
+                (*email).clone(),
+                (*password).clone(),
+                (*workshop).clone(),
+                *registering,
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result: Result<(Option<Session>, Vec<(String, String)>), ApiError> =
+                    if registering {
+                        api::run::<api::Register>(
+                            None,
+                            api::register::Variables {
+                                input: api::register::RegisterInput {
+                                    email,
+                                    password,
+                                    workshop_name: workshop,
+                                    locale: api::register::Locale::DE,
+                                },
+                            },
+                        )
+                        .await
+                        .map(|data| {
+                            let p = data.register;
+                            (
+                                crate::session_from(
+                                    p.session.map(|s| (s.access_token, s.expires_at)),
+                                    p.viewer.map(|v| {
+                                        (v.email, v.workshop.name, format!("{:?}", v.role))
+                                    }),
+                                ),
+                                api::field_errors(
+                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
+                                ),
+                            )
+                        })
+                    } else {
+                        api::run::<api::Login>(
+                            None,
+                            api::login::Variables {
+                                input: api::login::LoginInput { email, password },
+                            },
+                        )
+                        .await
+                        .map(|data| {
+                            let p = data.login;
+                            (
+                                crate::session_from(
+                                    p.session.map(|s| (s.access_token, s.expires_at)),
+                                    p.viewer.map(|v| {
+                                        (v.email, v.workshop.name, format!("{:?}", v.role))
+                                    }),
+                                ),
+                                api::field_errors(
+                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
+                                ),
+                            )
+                        })
+                    };
+                busy.set(false);
+                match result {
+                    Ok((Some(session), _)) => ctx.set_session.emit(Some(session)),
+                    Ok((None, found)) => errors.set(found),
+                    Err(error) => errors.set(vec![(String::new(), error.to_string())]),
+                }
+            });
+        })
+    };
+    let general = errors
+        .iter()
+        .find(|(field, _)| field.is_empty() || field == "input")
+        .map(|(_, m)| m.clone());
+    let toggle = {
+        let registering = registering.clone();
+        let errors = errors.clone();
+        Callback::from(move |_| {
+            errors.set(vec![]);
+            registering.set(!*registering);
+        })
+    };
+    let setter = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |value: String| state.set(value))
+    };
+    html! {
+        <div class="auth">
+            <form class="card" {onsubmit} aria-labelledby="auth-title">
+                <h1 id="auth-title">{ if *registering { ctx.t("register") } else { ctx.t("login") } }</h1>
+                if *registering {
+                    <Field label={ctx.t("workshop_name")} name="workshopName" value={(*workshop).clone()}
+                        oninput={setter(&workshop)} error={error_for(&errors, "workshopName")} required=true />
+                }
+                <Field label={ctx.t("email")} name="email" kind="email" value={(*email).clone()}
+                    oninput={setter(&email)} error={error_for(&errors, "email")} required=true />
+                <Field label={ctx.t("password")} name="password" kind="password" value={(*password).clone()}
+                    oninput={setter(&password)} error={error_for(&errors, "password")} required=true />
+                if let Some(message) = general {
+                    <p class="error" role="alert">{ message }</p>
+                }
+                <button class="primary" type="submit" disabled={*busy}>
+                    { if *registering { ctx.t("register") } else { ctx.t("login") } }
+                </button>
+                <button class="link" type="button" onclick={toggle}>
+                    { if *registering { ctx.t("have_account") } else { ctx.t("no_account") } }
+                </button>
+            </form>
+        </div>
+    }
+}

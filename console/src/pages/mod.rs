@@ -1,0 +1,9 @@
+pub mod chats;
+pub mod dashboard;
+pub mod leads;
+pub mod login;
+pub mod plan;
+pub mod services;
+pub mod settings;
+pub mod tokens;
+pub mod widget;
