@@ -213,7 +213,9 @@ pub fn router(state: AppState) -> Router {
                     header::CACHE_CONTROL,
                     header::HeaderValue::from_static("no-cache"),
                 ))
-                .service(tower_http::services::ServeDir::new(&state.console_dir)),
+                .service(tower_http::services::ServeDir::new(
+                    state.console_dir.join("console"),
+                )),
         )
         .fallback(get(console))
         .layer(cors())

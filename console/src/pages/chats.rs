@@ -1,9 +1,291 @@
+//! Live chats: conversations updating as visitors write; open one, watch the assistant, take
+//! over, reply, hand back.
+
 use yew::prelude::*;
 
+use crate::api::{self, conversations};
+use crate::i18n::short_time;
 use crate::use_ctx;
 
+#[derive(Clone, PartialEq)]
+struct Line {
+    id: String,
+    role: String,
+    body: String,
+    at: String,
+}
+
+#[derive(Clone, PartialEq)]
+struct Chat {
+    id: String,
+    created_at: String,
+    taken_over: bool,
+    page_url: Option<String>,
+    lines: Vec<Line>,
+}
+
+fn from_query(node: &conversations::ConversationsConversationsEdgesNode) -> Chat {
+    Chat {
+        id: node.id.clone(),
+        created_at: node.created_at.clone(),
+        taken_over: node.taken_over,
+        page_url: node.page_url.clone(),
+        lines: node
+            .messages
+            .edges
+            .iter()
+            .map(|e| Line {
+                id: e.node.id.clone(),
+                role: format!("{:?}", e.node.role),
+                body: e.node.body.clone(),
+                at: e.node.created_at.clone(),
+            })
+            .collect(),
+    }
+}
+
 #[function_component(Chats)]
-pub fn page() -> Html {
+pub fn chats() -> Html {
     let ctx = use_ctx();
-    html! { <section><h1>{ ctx.t("chats") }</h1></section> }
+    let chats = use_state(|| None::<Result<Vec<Chat>, String>>);
+    let selected = use_state(|| None::<String>);
+    let draft = use_state(String::new);
+    let events = use_reducer(|| EventLog(Vec::new()));
+    {
+        let (ctx, chats) = (ctx.clone(), chats.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::run::<api::Conversations>(
+                    ctx.token().as_deref(),
+                    conversations::Variables { first: Some(20) },
+                )
+                .await
+                {
+                    Ok(data) => chats.set(Some(Ok(data
+                        .conversations
+                        .edges
+                        .iter()
+                        .map(|e| from_query(&e.node))
+                        .collect()))),
+                    Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
+                    Err(error) => chats.set(Some(Err(error.to_string()))),
+                }
+            });
+        });
+    }
+    {
+        let events = events.clone();
+        use_effect_with(ctx.token(), move |token| {
+            let live = token.clone().map(|token| {
+                crate::live::subscribe::<api::InboxEvents>(
+                    token,
+                    api::inbox_events::QUERY,
+                    Callback::from(move |event: api::inbox_events::ResponseData| {
+                        events.dispatch(event.inbox_events)
+                    }),
+                )
+            });
+            move || drop(live)
+        });
+    }
+    // Apply live events to the loaded list (the reducer keeps them in order).
+    let list: Vec<Chat> = {
+        let mut list = match &*chats {
+            Some(Ok(list)) => list.clone(),
+            _ => Vec::new(),
+        };
+        for event in &events.0 {
+            let kind = format!("{:?}", event.kind);
+            if let Some(c) = &event.conversation {
+                match list.iter_mut().find(|chat| chat.id == c.id) {
+                    Some(chat) => chat.taken_over = c.taken_over,
+                    None => list.insert(
+                        0,
+                        Chat {
+                            id: c.id.clone(),
+                            created_at: c.created_at.clone(),
+                            taken_over: c.taken_over,
+                            page_url: c.page_url.clone(),
+                            lines: Vec::new(),
+                        },
+                    ),
+                }
+            }
+            if let Some(m) = &event.message
+                && let Some(chat) = list.iter_mut().find(|chat| chat.id == m.conversation_id)
+                && !chat.lines.iter().any(|line| line.id == m.id)
+            {
+                chat.lines.push(Line {
+                    id: m.id.clone(),
+                    role: format!("{:?}", m.role),
+                    body: m.body.clone(),
+                    at: m.created_at.clone(),
+                });
+            }
+            let _ = kind;
+        }
+        list
+    };
+    let act = |take: bool| {
+        let (ctx, selected) = (ctx.clone(), selected.clone());
+        Callback::from(move |_| {
+            let Some(id) = (*selected).clone() else {
+                return;
+            };
+            let ctx = ctx.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = if take {
+                    api::run::<api::TakeOver>(
+                        ctx.token().as_deref(),
+                        api::take_over::Variables { id },
+                    )
+                    .await
+                    .map(|d| {
+                        d.take_over_conversation
+                            .user_errors
+                            .first()
+                            .map(|e| e.message.clone())
+                    })
+                } else {
+                    api::run::<api::Release>(ctx.token().as_deref(), api::release::Variables { id })
+                        .await
+                        .map(|d| {
+                            d.release_conversation
+                                .user_errors
+                                .first()
+                                .map(|e| e.message.clone())
+                        })
+                };
+                match result {
+                    Ok(Some(message)) => ctx.notify.emit(message),
+                    Ok(None) => {}
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let send = {
+        let (ctx, selected, draft) = (ctx.clone(), selected.clone(), draft.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (Some(id), body) = ((*selected).clone(), (*draft).clone()) else {
+                return;
+            };
+            if body.trim().is_empty() {
+                return;
+            }
+            let (ctx, draft) = (ctx.clone(), draft.clone());
+            draft.set(String::new());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::run::<api::SendOwnerMessage>(
+                    ctx.token().as_deref(),
+                    api::send_owner_message::Variables {
+                        id,
+                        body: body.clone(),
+                    },
+                )
+                .await
+                {
+                    Ok(data) => {
+                        if let Some(error) = data.send_owner_message.user_errors.first() {
+                            ctx.notify.emit(error.message.clone());
+                            draft.set(body);
+                        }
+                    }
+                    Err(error) => {
+                        draft.set(body);
+                        ctx.fail(error);
+                    }
+                }
+            });
+        })
+    };
+    let on_draft = {
+        let draft = draft.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+            draft.set(input.value());
+        })
+    };
+    let on_key = {
+        let send_form = send.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" && !event.shift_key() {
+                event.prevent_default();
+                if let Ok(submit) = web_sys::SubmitEvent::new("submit") {
+                    send_form.emit(submit);
+                }
+            }
+        })
+    };
+    let inbox = list.iter().map(|chat| {
+        let select = {
+            let selected = selected.clone();
+            let id = chat.id.clone();
+            Callback::from(move |_| selected.set(Some(id.clone())))
+        };
+        let last = chat.lines.last().map(|l| l.body.chars().take(60).collect::<String>()).unwrap_or_default();
+        let active = selected.as_deref() == Some(chat.id.as_str());
+        html! {
+            <button key={chat.id.clone()} class={classes!(active.then_some("active"))} onclick={select} aria-pressed={active.to_string()}>
+                <strong>{ short_time(&chat.created_at) }{ if chat.taken_over { " · 🧑‍🔧" } else { "" } }</strong>
+                <span class="muted">{ last }</span>
+            </button>
+        }
+    });
+    let current = selected
+        .as_ref()
+        .and_then(|id| list.iter().find(|chat| &chat.id == id))
+        .cloned();
+    let detail = match current {
+        None => html! { <div class="empty">{ "Wählen Sie ein Gespräch aus." }</div> },
+        Some(chat) => html! {
+            <div class="stack">
+                <div class="row">
+                    <strong>{ if chat.taken_over { ctx.t("taken_over") } else { ctx.t("assistant_active") } }</strong>
+                    if chat.taken_over {
+                        <button onclick={act(false)}>{ ctx.t("release") }</button>
+                    } else {
+                        <button class="primary" onclick={act(true)}>{ ctx.t("take_over") }</button>
+                    }
+                    if let Some(url) = &chat.page_url { <span class="muted">{ url }</span> }
+                </div>
+                <div class="transcript" aria-live="polite">
+                    { for chat.lines.iter().map(|line| html! {
+                        <div key={line.id.clone()} class={classes!("bubble", line.role.clone())}>{ &line.body }<small>{ short_time(&line.at) }</small></div>
+                    }) }
+                </div>
+                <form class="composer" onsubmit={send}>
+                    <label for="owner-reply" class="visually-hidden">{ ctx.t("reply") }</label>
+                    <textarea id="owner-reply" rows="2" value={(*draft).clone()} oninput={on_draft} onkeydown={on_key} placeholder={ctx.t("reply")} />
+                    <button class="primary" type="submit">{ ctx.t("send") }</button>
+                </form>
+            </div>
+        },
+    };
+    let body = match &*chats {
+        None => html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        Some(Err(error)) => html! { <p class="error" role="alert">{ error }</p> },
+        Some(Ok(_)) if list.is_empty() => {
+            html! { <div class="empty">{ ctx.t("empty_chats") }</div> }
+        }
+        Some(Ok(_)) => {
+            html! { <div class="chat"><div class="inbox">{ for inbox }</div>{ detail }</div> }
+        }
+    };
+    html! { <section><h1>{ ctx.t("chats") }</h1>{ body }</section> }
+}
+
+/// Inbox events received since the page opened, oldest first.
+#[derive(PartialEq)]
+struct EventLog(Vec<api::inbox_events::InboxEventsInboxEvents>);
+
+impl Reducible for EventLog {
+    type Action = api::inbox_events::InboxEventsInboxEvents;
+
+    fn reduce(self: std::rc::Rc<Self>, action: Self::Action) -> std::rc::Rc<Self> {
+        let mut events = self.0.clone();
+        events.push(action);
+        std::rc::Rc::new(Self(events))
+    }
 }

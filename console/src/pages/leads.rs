@@ -1,11 +1,248 @@
+//! Leads: a filtered list or a pipeline by status, live as new ones arrive, and a lead's detail
+//! with contact, car, services, estimated value, notes, status and the conversation.
+
 use yew::prelude::*;
 
-use crate::use_ctx;
+use crate::api::{self, lead_detail, leads, update_lead_status};
+use crate::i18n::{euros, short_time, status_label};
+use crate::{Route, use_ctx};
+
+pub const STATUSES: [&str; 6] = ["NEW", "CONTACTED", "QUOTED", "BOOKED", "WON", "LOST"];
+
+fn status_text<T: std::fmt::Debug>(status: &T) -> String {
+    format!("{status:?}")
+}
+
+/// The moves the server allows (see the README): forward, WON after BOOKED, LOST from any open.
+pub fn next_statuses(current: &str) -> Vec<&'static str> {
+    let rank = |s: &str| STATUSES.iter().position(|x| *x == s).unwrap_or(0);
+    match current {
+        "WON" | "LOST" => vec![],
+        _ => STATUSES
+            .iter()
+            .copied()
+            .filter(|next| match *next {
+                "LOST" => true,
+                "WON" => current == "BOOKED",
+                other => rank(other) > rank(current),
+            })
+            .collect(),
+    }
+}
+
+fn to_status(text: &str) -> Option<leads::LeadStatus> {
+    Some(match text {
+        "NEW" => leads::LeadStatus::NEW,
+        "CONTACTED" => leads::LeadStatus::CONTACTED,
+        "QUOTED" => leads::LeadStatus::QUOTED,
+        "BOOKED" => leads::LeadStatus::BOOKED,
+        "WON" => leads::LeadStatus::WON,
+        "LOST" => leads::LeadStatus::LOST,
+        _ => return None,
+    })
+}
 
 #[function_component(LeadList)]
 pub fn list() -> Html {
     let ctx = use_ctx();
-    html! { <section><h1>{ ctx.t("leads") }</h1></section> }
+    let status = use_state(String::new);
+    let search = use_state(String::new);
+    let from = use_state(String::new);
+    let to = use_state(String::new);
+    let pipeline = use_state(|| false);
+    let data = use_state(|| None::<Result<leads::LeadsLeads, String>>);
+    let reload = use_state(|| 0u32);
+
+    // New leads arrive live: a notice and a fresh list.
+    {
+        let (ctx, reload) = (ctx.clone(), reload.clone());
+        use_effect_with(ctx.token(), move |token| {
+            let live = token.clone().map(|token| {
+                let ctx = ctx.clone();
+                crate::live::subscribe::<api::LeadEvents>(
+                    token,
+                    api::lead_events::QUERY,
+                    Callback::from(move |event: api::lead_events::ResponseData| {
+                        let event = event.lead_events;
+                        if status_text(&event.kind) == "CREATED" {
+                            ctx.notify
+                                .emit(format!("{}: {}", ctx.t("new_lead"), event.lead.name));
+                        }
+                        reload.set(*reload + 1);
+                    }),
+                )
+            });
+            move || drop(live)
+        });
+    }
+    {
+        let (ctx, data) = (ctx.clone(), data.clone());
+        let deps = (
+            (*status).clone(),
+            (*search).clone(),
+            (*from).clone(),
+            (*to).clone(),
+            *reload,
+        );
+        use_effect_with(deps, move |(status, search, from, to, _)| {
+            let filter = leads::LeadFilter {
+                status: to_status(status).map(|s| vec![s]),
+                search: (!search.trim().is_empty()).then(|| search.clone()),
+                created_after: (!from.is_empty()).then(|| format!("{from}T00:00:00Z")),
+                created_before: (!to.is_empty()).then(|| format!("{to}T23:59:59Z")),
+                client_key_id: None,
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::Leads>(
+                    ctx.token().as_deref(),
+                    leads::Variables {
+                        first: Some(100),
+                        after: None,
+                        filter: Some(filter),
+                    },
+                )
+                .await;
+                match result {
+                    Ok(found) => data.set(Some(Ok(found.leads))),
+                    Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
+                    Err(error) => data.set(Some(Err(error.to_string()))),
+                }
+            });
+        });
+    }
+
+    let bind = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            state.set(input.value());
+        })
+    };
+    let on_search = {
+        let search = search.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            search.set(input.value());
+        })
+    };
+    let open = |id: String| {
+        let navigate = ctx.navigate.clone();
+        Callback::from(move |_| navigate.emit(Route::Lead(id.clone())))
+    };
+    let toggle = {
+        let pipeline = pipeline.clone();
+        Callback::from(move |_| pipeline.set(!*pipeline))
+    };
+    let body = match &*data {
+        None => html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        Some(Err(error)) => html! { <p class="error" role="alert">{ error }</p> },
+        Some(Ok(found)) if found.edges.is_empty() => {
+            html! { <div class="empty">{ ctx.t("empty_leads") }</div> }
+        }
+        Some(Ok(found)) if *pipeline => {
+            let columns = STATUSES.iter().map(|column| {
+                let cards = found
+                    .edges
+                    .iter()
+                    .filter(|e| status_text(&e.node.status) == *column)
+                    .map(|e| {
+                        let lead = &e.node;
+                        html! {
+                            <div class="card" role="button" tabindex="0" onclick={open(lead.id.clone())}
+                                 onkeydown={{
+                                     let open = open(lead.id.clone());
+                                     Callback::from(move |event: KeyboardEvent| if event.key() == "Enter" { open.emit(MouseEvent::new("click").expect("event")) })
+                                 }}>
+                                <strong>{ &lead.name }</strong>
+                                <div class="muted">{ short_time(&lead.created_at) }</div>
+                            </div>
+                        }
+                    });
+                html! {
+                    <div class="column">
+                        <h2>{ status_label(ctx.lang, column) }</h2>
+                        { for cards }
+                    </div>
+                }
+            });
+            html! { <div class="pipeline">{ for columns }</div> }
+        }
+        Some(Ok(found)) => {
+            let rows = found.edges.iter().map(|e| {
+                let lead = &e.node;
+                let status = status_text(&lead.status);
+                let value = lead
+                    .estimated_value
+                    .as_ref()
+                    .map(|v| euros(v.min.amount_cents, v.max.amount_cents))
+                    .unwrap_or_default();
+                let vehicle = [lead.vehicle.make.clone(), lead.vehicle.model.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                html! {
+                    <tr class="clickable" onclick={open(lead.id.clone())}>
+                        <td>
+                            <a href={Route::Lead(lead.id.clone()).path()} onclick={{
+                                let open = open(lead.id.clone());
+                                Callback::from(move |event: MouseEvent| { event.prevent_default(); open.emit(event) })
+                            }}>{ &lead.name }</a>
+                            if lead.over_plan_limit { <span class="badge">{ "⚠" }</span> }
+                        </td>
+                        <td><span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span></td>
+                        <td class="hide-phone">{ vehicle }</td>
+                        <td class="hide-phone">{ value }</td>
+                        <td>{ short_time(&lead.created_at) }</td>
+                    </tr>
+                }
+            });
+            html! {
+                <table>
+                    <thead><tr>
+                        <th>{ ctx.t("contact") }</th><th>{ ctx.t("status") }</th>
+                        <th class="hide-phone">{ ctx.t("vehicle") }</th><th class="hide-phone">{ ctx.t("value") }</th>
+                        <th>{ ctx.t("created") }</th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+        }
+    };
+    let total = match &*data {
+        Some(Ok(found)) => found.total_count.to_string(),
+        _ => String::new(),
+    };
+    html! {
+        <section>
+            <h1>{ ctx.t("leads") } <span class="muted">{ format!(" {total}") }</span></h1>
+            <div class="toolbar">
+                <div class="field">
+                    <label for="lead-status">{ ctx.t("status") }</label>
+                    <select id="lead-status" onchange={bind(&status)}>
+                        <option value="" selected={status.is_empty()}>{ ctx.t("all") }</option>
+                        { for STATUSES.iter().map(|s| html! { <option value={*s} selected={*status == *s}>{ status_label(ctx.lang, s) }</option> }) }
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="lead-search">{ ctx.t("search") }</label>
+                    <input id="lead-search" type="search" value={(*search).clone()} oninput={on_search} />
+                </div>
+                <div class="field">
+                    <label for="lead-from">{ ctx.t("from") }</label>
+                    <input id="lead-from" type="date" value={(*from).clone()} onchange={bind(&from)} />
+                </div>
+                <div class="field">
+                    <label for="lead-to">{ ctx.t("to") }</label>
+                    <input id="lead-to" type="date" value={(*to).clone()} onchange={bind(&to)} />
+                </div>
+                <button onclick={toggle} aria-pressed={pipeline.to_string()}>
+                    { if *pipeline { ctx.t("list") } else { ctx.t("pipeline") } }
+                </button>
+            </div>
+            { body }
+        </section>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -15,5 +252,184 @@ pub struct DetailProps {
 
 #[function_component(LeadDetail)]
 pub fn detail(props: &DetailProps) -> Html {
-    html! { <section><h1>{ props.id.clone() }</h1></section> }
+    let ctx = use_ctx();
+    let lead = use_state(|| None::<Result<lead_detail::LeadDetailNodeOnLead, String>>);
+    let note = use_state(String::new);
+    let reload = use_state(|| 0u32);
+    {
+        let (ctx, lead) = (ctx.clone(), lead.clone());
+        use_effect_with((props.id.clone(), *reload), move |(id, _)| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::LeadDetail>(
+                    ctx.token().as_deref(),
+                    lead_detail::Variables { id },
+                )
+                .await;
+                match result {
+                    Ok(lead_detail::ResponseData {
+                        node: Some(lead_detail::LeadDetailNode::Lead(found)),
+                    }) => lead.set(Some(Ok(found))),
+                    Ok(_) => lead.set(Some(Err("Diese Anfrage gibt es nicht.".into()))),
+                    Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
+                    Err(error) => lead.set(Some(Err(error.to_string()))),
+                }
+            });
+        });
+    }
+    let back = {
+        let navigate = ctx.navigate.clone();
+        Callback::from(move |_| navigate.emit(Route::Leads))
+    };
+    let found = match &*lead {
+        None => return html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        Some(Err(error)) => {
+            return html! { <section><button onclick={back}>{ ctx.t("back") }</button><p class="error" role="alert">{ error }</p></section> };
+        }
+        Some(Ok(found)) => found.clone(),
+    };
+    let status = status_text(&found.status);
+    let change_status = {
+        let (ctx, reload, id) = (ctx.clone(), reload.clone(), found.id.clone());
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            let next = match select.value().as_str() {
+                "CONTACTED" => update_lead_status::LeadStatus::CONTACTED,
+                "QUOTED" => update_lead_status::LeadStatus::QUOTED,
+                "BOOKED" => update_lead_status::LeadStatus::BOOKED,
+                "WON" => update_lead_status::LeadStatus::WON,
+                "LOST" => update_lead_status::LeadStatus::LOST,
+                _ => return,
+            };
+            let (ctx, reload, id) = (ctx.clone(), reload.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::run::<api::UpdateLeadStatus>(
+                    ctx.token().as_deref(),
+                    update_lead_status::Variables { id, status: next },
+                )
+                .await
+                {
+                    Ok(data) => {
+                        if let Some(error) = data.update_lead_status.user_errors.first() {
+                            ctx.notify.emit(error.message.clone());
+                        }
+                        reload.set(*reload + 1);
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let add_note = {
+        let (ctx, reload, note, id) = (ctx.clone(), reload.clone(), note.clone(), found.id.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let body = (*note).clone();
+            let (ctx, reload, note, id) = (ctx.clone(), reload.clone(), note.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::run::<api::AddLeadNote>(
+                    ctx.token().as_deref(),
+                    api::add_lead_note::Variables { id, body },
+                )
+                .await
+                {
+                    Ok(data) => match data.add_lead_note.user_errors.first() {
+                        Some(error) => ctx.notify.emit(error.message.clone()),
+                        None => {
+                            note.set(String::new());
+                            reload.set(*reload + 1);
+                        }
+                    },
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let on_note = {
+        let note = note.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+            note.set(input.value());
+        })
+    };
+    let vehicle = [
+        found.vehicle.make.clone(),
+        found.vehicle.model.clone(),
+        found.vehicle.year.map(|y| y.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let messages = found
+        .conversation
+        .as_ref()
+        .map(|c| c.messages.edges.clone())
+        .unwrap_or_default();
+    html! {
+        <section class="stack">
+            <div class="row">
+                <button onclick={back}>{ format!("← {}", ctx.t("back")) }</button>
+                <h1>{ &found.name }</h1>
+                <span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span>
+            </div>
+            if found.over_plan_limit {
+                <p class="notice-inline">{ "Diese Anfrage liegt über dem Monatskontingent Ihres Tarifs – sie ist vollständig gespeichert. Ein größerer Tarif hebt die Grenze auf." }</p>
+            }
+            <div class="grid">
+                <div class="card">
+                    <h2>{ ctx.t("contact") }</h2>
+                    if let Some(phone) = &found.phone { <p><a href={format!("tel:{phone}")}>{ phone }</a></p> }
+                    if let Some(email) = &found.email { <p><a href={format!("mailto:{email}")}>{ email }</a></p> }
+                    <p class="muted">{ short_time(&found.created_at) }</p>
+                </div>
+                <div class="card">
+                    <h2>{ ctx.t("vehicle") }</h2>
+                    <p>{ if vehicle.is_empty() { "–".to_owned() } else { vehicle } }</p>
+                    if let Some(date) = &found.preferred_date { <p>{ format!("Wunschtermin: {date}") }</p> }
+                </div>
+                <div class="card">
+                    <h2>{ ctx.t("value") }</h2>
+                    <p class="kpi"><span class="value">{ found.estimated_value.as_ref().map(|v| euros(v.min.amount_cents, v.max.amount_cents)).unwrap_or_else(|| "–".into()) }</span></p>
+                    <ul>
+                        { for found.services.iter().map(|s| html! { <li>{ &s.name }{ " · " }{ euros(s.price.min.amount_cents, s.price.max.amount_cents) }</li> }) }
+                    </ul>
+                    if found.services.is_empty() { <p class="muted">{ ctx.t("services_missing") }</p> }
+                </div>
+                <div class="card">
+                    <h2>{ ctx.t("status") }</h2>
+                    <label for="lead-next-status" class="muted">{ "Status ändern" }</label>
+                    <select id="lead-next-status" onchange={change_status} disabled={next_statuses(&status).is_empty()}>
+                        <option value="" selected=true>{ status_label(ctx.lang, &status) }</option>
+                        { for next_statuses(&status).into_iter().map(|s| html! { <option value={s}>{ format!("→ {}", status_label(ctx.lang, s)) }</option> }) }
+                    </select>
+                </div>
+            </div>
+            if let Some(message) = &found.message {
+                <div class="card"><h2>{ ctx.t("message_from") }</h2><p class="pre">{ message }</p></div>
+            }
+            <div class="card">
+                <h2>{ ctx.t("notes") }</h2>
+                <ul class="notes">
+                    { for found.notes.iter().map(|n| html! { <li key={n.id.clone()}><p class="pre">{ &n.body }</p><small class="muted">{ short_time(&n.created_at) }</small></li> }) }
+                </ul>
+                <form class="composer" onsubmit={add_note}>
+                    <label for="lead-note" class="visually-hidden">{ ctx.t("add_note") }</label>
+                    <textarea id="lead-note" rows="2" value={(*note).clone()} oninput={on_note} placeholder={ctx.t("add_note")} />
+                    <button class="primary" type="submit" disabled={note.trim().is_empty()}>{ ctx.t("save") }</button>
+                </form>
+            </div>
+            <div class="card">
+                <h2>{ ctx.t("transcript") }</h2>
+                <div class="transcript">
+                    { for messages.iter().map(|e| {
+                        let m = &e.node;
+                        let role = status_text(&m.role);
+                        html! { <div class={classes!("bubble", role.clone())} key={m.id.clone()}>{ &m.body }<small>{ short_time(&m.created_at) }</small></div> }
+                    }) }
+                </div>
+                <p class="muted">{ format!("Einwilligung: „{}“ ({})", found.consent.text, short_time(&found.consent.given_at)) }</p>
+            </div>
+        </section>
+    }
 }
