@@ -45,9 +45,13 @@ fn url() -> String {
     format!("{scheme}://{}/graphql", location.host().unwrap_or_default())
 }
 
-/// Subscribes with `token` to `query` (the operation's `QUERY` text, whose only variable is
-/// `after`); `on_event` gets each event's typed data. Events must carry a `cursor` field.
-pub fn subscribe<Q>(token: String, query: &'static str, on_event: Callback<Q::ResponseData>) -> Live
+/// Subscribes with `token` to an operation (its module's `QUERY` and `OPERATION_NAME`; its only
+/// variable is `after`); `on_event` gets each event's typed data. Events must carry a `cursor` field.
+pub fn subscribe<Q>(
+    token: String,
+    (query, operation): (&'static str, &'static str),
+    on_event: Callback<Q::ResponseData>,
+) -> Live
 where
     Q: GraphQLQuery,
     Q::ResponseData: DeserializeOwned + 'static,
@@ -59,14 +63,14 @@ where
         attempts: 0,
         handlers: Vec::new(),
     }));
-    connect::<Q>(state.clone(), token, query, on_event);
+    connect::<Q>(state.clone(), token, (query, operation), on_event);
     Live { state }
 }
 
 fn connect<Q>(
     state: Rc<RefCell<State>>,
     token: String,
-    query: &'static str,
+    (query, operation): (&'static str, &'static str),
     on_event: Callback<Q::ResponseData>,
 ) where
     Q: GraphQLQuery,
@@ -101,7 +105,7 @@ fn connect<Q>(
             Some("connection_ack") => {
                 message_state.borrow_mut().attempts = 0;
                 let after = message_state.borrow().cursor.clone();
-                let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": { "after": after } } });
+                let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "operationName": operation, "variables": { "after": after } } });
                 let _ = message_socket.send_with_str(&subscribe.to_string());
             }
             Some("ping") => {
@@ -141,7 +145,7 @@ fn connect<Q>(
         let on_event = on_event.clone();
         wasm_bindgen_futures::spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(delay).await;
-            connect::<Q>(state, token, query, on_event);
+            connect::<Q>(state, token, (query, operation), on_event);
         });
     });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

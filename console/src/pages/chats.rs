@@ -57,7 +57,7 @@ pub fn chats() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::run::<api::Conversations>(
                     ctx.token().as_deref(),
-                    conversations::Variables { first: Some(20) },
+                    conversations::Variables { first: Some(15) },
                 )
                 .await
                 {
@@ -79,7 +79,7 @@ pub fn chats() -> Html {
             let live = token.clone().map(|token| {
                 crate::live::subscribe::<api::InboxEvents>(
                     token,
-                    api::inbox_events::QUERY,
+                    (api::inbox_events::QUERY, api::inbox_events::OPERATION_NAME),
                     Callback::from(move |event: api::inbox_events::ResponseData| {
                         events.dispatch(event.inbox_events)
                     }),

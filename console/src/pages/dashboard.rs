@@ -82,7 +82,7 @@ pub fn dashboard() -> Html {
                 let inbox_push = push.clone();
                 let inbox = crate::live::subscribe::<api::InboxEvents>(
                     token.clone(),
-                    api::inbox_events::QUERY,
+                    (api::inbox_events::QUERY, api::inbox_events::OPERATION_NAME),
                     Callback::from(move |event: api::inbox_events::ResponseData| {
                         let event = event.inbox_events;
                         let line = match (&event.message, format!("{:?}", event.kind).as_str()) {
@@ -99,7 +99,7 @@ pub fn dashboard() -> Html {
                 );
                 let leads = crate::live::subscribe::<api::LeadEvents>(
                     token,
-                    api::lead_events::QUERY,
+                    (api::lead_events::QUERY, api::lead_events::OPERATION_NAME),
                     Callback::from(move |event: api::lead_events::ResponseData| {
                         let event = event.lead_events;
                         push(format!("{}: {}", ctx.t("new_lead"), event.lead.name));

@@ -61,7 +61,7 @@ pub fn list() -> Html {
                 let ctx = ctx.clone();
                 crate::live::subscribe::<api::LeadEvents>(
                     token,
-                    api::lead_events::QUERY,
+                    (api::lead_events::QUERY, api::lead_events::OPERATION_NAME),
                     Callback::from(move |event: api::lead_events::ResponseData| {
                         let event = event.lead_events;
                         if status_text(&event.kind) == "CREATED" {

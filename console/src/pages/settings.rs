@@ -1,9 +1,721 @@
+//! The workshop's profile and opening hours (`updateWorkshop`), and the small pieces the
+//! catalog, widget, token and plan pages share (error paths, focus, dates, load states).
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::use_ctx;
+use crate::api::{self, ApiError};
+use crate::ui::{Field, error_for};
+use crate::{Ctx, use_ctx};
+
+/// A page's data: on its way, refused, or there.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Failed(String),
+    Ready(T),
+}
+
+impl<T> Load<T> {
+    /// A request's outcome; a finished session signs out (and shows as failed meanwhile).
+    pub fn from_result(ctx: &Ctx, result: Result<T, ApiError>) -> Self {
+        match result {
+            Ok(value) => Self::Ready(value),
+            Err(ApiError::SignedOut) => {
+                ctx.fail(ApiError::SignedOut);
+                Self::Failed(ApiError::SignedOut.to_string())
+            }
+            Err(ApiError::Message(text)) => Self::Failed(text),
+        }
+    }
+}
+
+/// The "loading" line of a section.
+pub fn loading_view(ctx: &Ctx) -> Html {
+    html! { <p class="muted" aria-busy="true" role="status">{ ctx.t("loading") }</p> }
+}
+
+/// A section that could not load, with a retry button.
+pub fn failed_view(ctx: &Ctx, message: &str, retry: Callback<MouseEvent>) -> Html {
+    html! {
+        <div class="callout bad" role="alert">
+            <p>{ ctx.t("pg_load_failed") }{ " " }{ message.to_owned() }</p>
+            <button type="button" onclick={retry}>{ ctx.t("pg_retry") }</button>
+        </div>
+    }
+}
+
+/// `userErrors` as `(path, message)`, the path after `input` joined by dots
+/// (`openingHours.3.closes`, `allowedOrigins.1`); an empty path means the whole input.
+pub fn error_paths<'a>(
+    errors: impl IntoIterator<Item = (&'a Option<Vec<String>>, &'a String)>,
+) -> Vec<(String, String)> {
+    errors
+        .into_iter()
+        .map(|(field, message)| {
+            let path = field
+                .as_deref()
+                .map(|parts| {
+                    let parts = match parts.split_first() {
+                        Some((first, rest)) if first == "input" => rest,
+                        _ => parts,
+                    };
+                    parts.join(".")
+                })
+                .unwrap_or_default();
+            (path, message.clone())
+        })
+        .collect()
+}
+
+/// The errors that name no field (or one this form does not show), one message per line.
+pub fn other_errors(errors: &[(String, String)], shown: &[&str]) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|(path, _)| {
+            !shown
+                .iter()
+                .any(|s| path == s || path.starts_with(&format!("{s}.")))
+        })
+        .map(|(path, message)| {
+            if path.is_empty() {
+                message.clone()
+            } else {
+                format!("{path}: {message}")
+            }
+        })
+        .collect()
+}
+
+/// Moves the keyboard focus to the element with this id once the pending render is done (the
+/// element may appear only with it: the button that replaces a closed form, say).
+pub fn focus_id(id: &str) {
+    let id = id.to_owned();
+    gloo_timers::callback::Timeout::new(0, move || {
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    })
+    .forget();
+}
+
+/// The console's own origin (`https://app.carbot.de`).
+pub fn own_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+fn local_date(rfc3339: &str) -> Option<js_sys::Date> {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    (!date.get_time().is_nan()).then_some(date)
+}
+
+/// `2026-12-13T10:00:00Z` → `13.12.2026` in the browser's time zone.
+pub fn date_de(rfc3339: &str) -> String {
+    local_date(rfc3339).map_or_else(
+        || rfc3339.to_owned(),
+        |d| {
+            format!(
+                "{:02}.{:02}.{}",
+                d.get_date(),
+                d.get_month() + 1,
+                d.get_full_year()
+            )
+        },
+    )
+}
+
+/// `2026-12-13T10:05:00Z` → `13.12.2026, 11:05` in the browser's time zone.
+pub fn date_time_de(rfc3339: &str) -> String {
+    local_date(rfc3339).map_or_else(
+        || rfc3339.to_owned(),
+        |d| {
+            format!(
+                "{}, {:02}:{:02}",
+                date_de(rfc3339),
+                d.get_hours(),
+                d.get_minutes()
+            )
+        },
+    )
+}
+
+/// A text area with its label and `userErrors` message, like [`Field`].
+#[derive(Properties, PartialEq)]
+pub struct AreaProps {
+    pub label: AttrValue,
+    pub name: AttrValue,
+    pub value: AttrValue,
+    pub oninput: Callback<String>,
+    #[prop_or_default]
+    pub error: Option<String>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or(3)]
+    pub rows: u32,
+    #[prop_or_default]
+    pub maxlength: Option<u32>,
+}
+
+#[function_component(Area)]
+pub fn area(props: &AreaProps) -> Html {
+    let id = format!("field-{}", props.name);
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = match (&props.error, &props.hint) {
+        (Some(_), Some(_)) => Some(format!("{error_id} {hint_id}")),
+        (Some(_), None) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        (None, None) => None,
+    };
+    let oninput = props.oninput.reform(|event: InputEvent| {
+        let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+        area.value()
+    });
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ props.label.clone() }</label>
+            <textarea id={id} name={props.name.clone()} rows={props.rows.to_string()}
+                value={props.value.clone()} {oninput}
+                maxlength={props.maxlength.map(|m| m.to_string())}
+                aria-invalid={props.error.is_some().then_some("true")}
+                aria-describedby={described} />
+            if let Some(hint) = &props.hint {
+                <p class="hint" id={hint_id}>{ hint.clone() }</p>
+            }
+            if let Some(error) = &props.error {
+                <p class="error" id={error_id}>{ error }</p>
+            }
+        </div>
+    }
+}
+
+/// A `#RRGGBB` colour: a text field and the browser's colour picker, kept in step.
+#[derive(Properties, PartialEq)]
+pub struct ColorProps {
+    pub label: AttrValue,
+    pub name: AttrValue,
+    pub value: AttrValue,
+    pub oninput: Callback<String>,
+    #[prop_or_default]
+    pub error: Option<String>,
+}
+
+#[function_component(ColorField)]
+pub fn color_field(props: &ColorProps) -> Html {
+    let ctx = use_ctx();
+    let valid = props.value.len() == 7
+        && props.value.starts_with('#')
+        && props.value[1..].chars().all(|c| c.is_ascii_hexdigit());
+    let picker_value = if valid {
+        props.value.to_lowercase()
+    } else {
+        "#1f6feb".to_owned()
+    };
+    let onpick = props.oninput.reform(|event: InputEvent| {
+        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+        input.value().to_uppercase()
+    });
+    html! {
+        <div class="color-field">
+            <Field label={props.label.clone()} name={props.name.clone()} value={props.value.clone()}
+                oninput={props.oninput.clone()} error={props.error.clone()} />
+            <input type="color" class="swatch" value={picker_value} oninput={onpick}
+                aria-label={format!("{} – {}", props.label, ctx.t("set_pick_colour"))} />
+        </div>
+    }
+}
+
+const WEEKDAYS: [(&str, api::update_workshop::Weekday); 7] = [
+    ("set_day_mon", api::update_workshop::Weekday::MONDAY),
+    ("set_day_tue", api::update_workshop::Weekday::TUESDAY),
+    ("set_day_wed", api::update_workshop::Weekday::WEDNESDAY),
+    ("set_day_thu", api::update_workshop::Weekday::THURSDAY),
+    ("set_day_fri", api::update_workshop::Weekday::FRIDAY),
+    ("set_day_sat", api::update_workshop::Weekday::SATURDAY),
+    ("set_day_sun", api::update_workshop::Weekday::SUNDAY),
+];
+
+const TIME_ZONES: [&str; 6] = [
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Warsaw",
+    "Europe/Istanbul",
+    "Europe/Luxembourg",
+];
+
+const LOCALES: [(&str, &str); 4] = [
+    ("DE", "Deutsch"),
+    ("EN", "English"),
+    ("TR", "Türkçe"),
+    ("PL", "Polski"),
+];
+
+/// The profile form as typed; opening hours per weekday (Monday first), empty when closed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Profile {
+    name: String,
+    phone: String,
+    email: String,
+    website: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    brand_color: String,
+    time_zone: String,
+    locale: String,
+    hours: [Vec<(String, String)>; 7],
+}
+
+struct Edit(Box<dyn FnOnce(&mut Profile)>);
+
+impl Reducible for Profile {
+    type Action = Edit;
+
+    fn reduce(self: Rc<Self>, action: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        (action.0)(&mut next);
+        Rc::new(next)
+    }
+}
+
+fn profile_from(data: api::workshop_settings::ResponseData) -> Profile {
+    use api::workshop_settings::{Locale, Weekday};
+    let w = data.workshop;
+    let mut hours: [Vec<(String, String)>; 7] = Default::default();
+    for interval in w.opening_hours {
+        let day = match interval.weekday {
+            Weekday::MONDAY => 0,
+            Weekday::TUESDAY => 1,
+            Weekday::WEDNESDAY => 2,
+            Weekday::THURSDAY => 3,
+            Weekday::FRIDAY => 4,
+            Weekday::SATURDAY => 5,
+            Weekday::SUNDAY => 6,
+            Weekday::Other(_) => continue,
+        };
+        hours[day].push((interval.opens, interval.closes));
+    }
+    for day in &mut hours {
+        day.sort();
+    }
+    Profile {
+        name: w.name,
+        phone: w.phone.unwrap_or_default(),
+        email: w.email.unwrap_or_default(),
+        website: w.website.unwrap_or_default(),
+        street: w.address.street.unwrap_or_default(),
+        postal_code: w.address.postal_code.unwrap_or_default(),
+        city: w.address.city.unwrap_or_default(),
+        country: w.address.country,
+        brand_color: w.brand_color.unwrap_or_default(),
+        time_zone: w.time_zone,
+        locale: match w.locale {
+            Locale::EN => "EN",
+            Locale::TR => "TR",
+            Locale::PL => "PL",
+            _ => "DE",
+        }
+        .to_owned(),
+        hours,
+    }
+}
+
+/// The input for `updateWorkshop`, and for each interval sent its `(weekday, interval)` place.
+fn input_from(
+    profile: &Profile,
+) -> (
+    api::update_workshop::UpdateWorkshopInput,
+    Vec<(usize, usize)>,
+) {
+    use api::update_workshop::{Locale, OpeningHoursInput, UpdateWorkshopInput};
+    let mut places = Vec::new();
+    let mut hours = Vec::new();
+    for (day, intervals) in profile.hours.iter().enumerate() {
+        for (index, (opens, closes)) in intervals.iter().enumerate() {
+            places.push((day, index));
+            hours.push(OpeningHoursInput {
+                weekday: WEEKDAYS[day].1.clone(),
+                opens: opens.clone(),
+                closes: closes.clone(),
+            });
+        }
+    }
+    let input = UpdateWorkshopInput {
+        name: Some(profile.name.clone()),
+        locale: Some(match profile.locale.as_str() {
+            "EN" => Locale::EN,
+            "TR" => Locale::TR,
+            "PL" => Locale::PL,
+            _ => Locale::DE,
+        }),
+        time_zone: Some(profile.time_zone.clone()),
+        phone: Some(profile.phone.clone()),
+        email: Some(profile.email.clone()),
+        website: Some(profile.website.clone()),
+        street: Some(profile.street.clone()),
+        postal_code: Some(profile.postal_code.clone()),
+        city: Some(profile.city.clone()),
+        country: Some(profile.country.clone()),
+        brand_color: Some(profile.brand_color.clone()),
+        opening_hours: Some(hours),
+    };
+    (input, places)
+}
+
+/// The field ids of the form, in the order a reader meets them (for moving focus to the
+/// first mistake).
+const FIELD_ORDER: [&str; 12] = [
+    "name",
+    "phone",
+    "email",
+    "website",
+    "street",
+    "postalCode",
+    "city",
+    "country",
+    "brandColor",
+    "timeZone",
+    "locale",
+    "openingHours",
+];
 
 #[function_component(Settings)]
 pub fn page() -> Html {
     let ctx = use_ctx();
-    html! { <section><h1>{ ctx.t("settings") }</h1></section> }
+    let loaded = use_state(|| Load::<()>::Loading);
+    let reload = use_state(|| 0u32);
+    let form = use_reducer(Profile::default);
+    let errors = use_state(Vec::<(String, String)>::new);
+    // Where each interval sent stood in the form, to put its error next to it.
+    let places = use_state(Vec::<(usize, usize)>::new);
+    let busy = use_state(|| false);
+
+    {
+        let (ctx, loaded, form) = (ctx.clone(), loaded.clone(), form.clone());
+        use_effect_with(*reload, move |_| {
+            loaded.set(Load::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::WorkshopSettings>(
+                    ctx.token().as_deref(),
+                    api::workshop_settings::Variables {},
+                )
+                .await;
+                match result {
+                    Ok(data) => {
+                        let profile = profile_from(data);
+                        form.dispatch(Edit(Box::new(move |p| *p = profile)));
+                        loaded.set(Load::Ready(()));
+                    }
+                    Err(error) => loaded.set(Load::from_result(&ctx, Err(error))),
+                }
+            });
+        });
+    }
+
+    let retry = {
+        let reload = reload.clone();
+        Callback::from(move |_| reload.set(*reload + 1))
+    };
+    match &*loaded {
+        Load::Loading => {
+            return html! { <section><h1>{ ctx.t("settings") }</h1>{ loading_view(&ctx) }</section> };
+        }
+        Load::Failed(message) => {
+            return html! { <section><h1>{ ctx.t("settings") }</h1>{ failed_view(&ctx, message, retry) }</section> };
+        }
+        Load::Ready(()) => {}
+    }
+
+    let text = |apply: fn(&mut Profile, String)| {
+        let form = form.clone();
+        Callback::from(move |value: String| form.dispatch(Edit(Box::new(move |p| apply(p, value)))))
+    };
+    let select = |apply: fn(&mut Profile, String)| {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            let value = select.value();
+            form.dispatch(Edit(Box::new(move |p| apply(p, value))));
+        })
+    };
+
+    let onsubmit = {
+        let (ctx, form, errors, places, busy) = (
+            ctx.clone(),
+            form.clone(),
+            errors.clone(),
+            places.clone(),
+            busy.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (input, sent) = input_from(&form);
+            let (ctx, errors, places, busy) =
+                (ctx.clone(), errors.clone(), places.clone(), busy.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::UpdateWorkshop>(
+                    ctx.token().as_deref(),
+                    api::update_workshop::Variables { input },
+                )
+                .await;
+                busy.set(false);
+                match result {
+                    Ok(data) => {
+                        let payload = data.update_workshop;
+                        let found =
+                            error_paths(payload.user_errors.iter().map(|e| (&e.field, &e.message)));
+                        places.set(sent);
+                        if let Some(workshop) = payload.workshop.filter(|_| found.is_empty()) {
+                            errors.set(vec![]);
+                            ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                            if let Some(session) = ctx.session.clone() {
+                                ctx.set_session.emit(Some(crate::Session {
+                                    workshop: workshop.name,
+                                    ..session
+                                }));
+                            }
+                        } else {
+                            let first = FIELD_ORDER.iter().find(|name| {
+                                found.iter().any(|(path, _)| {
+                                    path == *name || path.starts_with(&format!("{name}."))
+                                })
+                            });
+                            errors.set(found);
+                            if let Some(first) = first {
+                                focus_id(&format!("field-{first}"));
+                            }
+                        }
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+
+    // The errors about one interval: `(only its closing time, message)`.
+    let hours_errors = |day: usize, index: usize| -> Vec<(bool, String)> {
+        places
+            .iter()
+            .enumerate()
+            .filter(|(_, place)| **place == (day, index))
+            .flat_map(|(sent, _)| {
+                let own = format!("openingHours.{sent}");
+                errors.iter().filter_map(move |(path, message)| {
+                    if *path == own {
+                        Some((false, message.clone()))
+                    } else {
+                        path.strip_prefix(&format!("{own}."))
+                            .map(|rest| (rest == "closes", message.clone()))
+                    }
+                })
+            })
+            .collect()
+    };
+
+    let days = WEEKDAYS.iter().enumerate().map(|(day, (key, _))| {
+        let intervals = form.hours[day].clone();
+        let open = !intervals.is_empty();
+        let day_name = ctx.t(key);
+        let toggle = {
+            let form = form.clone();
+            Callback::from(move |_| {
+                form.dispatch(Edit(Box::new(move |p| {
+                    p.hours[day] = if p.hours[day].is_empty() {
+                        vec![("08:00".into(), "17:00".into())]
+                    } else {
+                        vec![]
+                    };
+                })))
+            })
+        };
+        let add = {
+            let form = form.clone();
+            Callback::from(move |_| {
+                form.dispatch(Edit(Box::new(move |p| {
+                    let closes = p.hours[day]
+                        .last()
+                        .map_or("17:00".to_owned(), |(_, closes)| closes.clone());
+                    if let Some(first) = p.hours[day].last_mut() {
+                        first.1 = "12:00".into();
+                    }
+                    p.hours[day].push(("13:00".into(), closes));
+                })))
+            })
+        };
+        let rows = intervals.iter().enumerate().map(|(index, (opens, closes))| {
+            let set = |closing: bool| {
+                let form = form.clone();
+                Callback::from(move |event: InputEvent| {
+                    let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                    let value = input.value();
+                    form.dispatch(Edit(Box::new(move |p| {
+                        if let Some(interval) = p.hours[day].get_mut(index) {
+                            if closing {
+                                interval.1 = value;
+                            } else {
+                                interval.0 = value;
+                            }
+                        }
+                    })))
+                })
+            };
+            let remove = {
+                let form = form.clone();
+                Callback::from(move |_| {
+                    form.dispatch(Edit(Box::new(move |p| {
+                        if index < p.hours[day].len() {
+                            p.hours[day].remove(index);
+                        }
+                    })))
+                })
+            };
+            let problems = hours_errors(day, index);
+            let closes_invalid = (!problems.is_empty()).then_some("true");
+            let opens_invalid = problems.iter().any(|(closes, _)| !closes).then_some("true");
+            let error_id = format!("hours-{day}-{index}-error");
+            let messages: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
+            html! {
+                <div class="interval">
+                    <input type="time" id={format!("hours-{day}-{index}-opens")} value={opens.clone()}
+                        oninput={set(false)} aria-invalid={opens_invalid}
+                        aria-describedby={opens_invalid.map(|_| error_id.clone())}
+                        aria-label={format!("{day_name}: {}", ctx.t("set_opens"))} required=true />
+                    <span aria-hidden="true">{ "–" }</span>
+                    <input type="time" id={format!("hours-{day}-{index}-closes")} value={closes.clone()}
+                        oninput={set(true)} aria-invalid={closes_invalid}
+                        aria-describedby={closes_invalid.map(|_| error_id.clone())}
+                        aria-label={format!("{day_name}: {}", ctx.t("set_closes"))} required=true />
+                    if index > 0 {
+                        <button type="button" class="link" onclick={remove}
+                            aria-label={format!("{day_name}: {}", ctx.t("set_remove_interval"))}>{ "✕" }</button>
+                    }
+                    if !messages.is_empty() {
+                        <p class="error" id={error_id}>{ messages.join(" ") }</p>
+                    }
+                </div>
+            }
+        });
+        html! {
+            <div class="day" role="group" aria-label={day_name}>
+                <span class="day-name">{ day_name }</span>
+                <label class="check">
+                    <input type="checkbox" checked={open} onchange={toggle} />
+                    { ctx.t("set_open") }
+                </label>
+                <div class="intervals">
+                    if open {
+                        { for rows }
+                        if intervals.len() < 2 {
+                            <button type="button" class="link add-interval" onclick={add}>{ ctx.t("set_add_break") }</button>
+                        }
+                    } else {
+                        <span class="muted">{ ctx.t("set_closed") }</span>
+                    }
+                </div>
+            </div>
+        }
+    });
+    let copy_weekdays = {
+        let form = form.clone();
+        Callback::from(move |_| {
+            form.dispatch(Edit(Box::new(|p| {
+                let monday = p.hours[0].clone();
+                for day in 1..5 {
+                    p.hours[day] = monday.clone();
+                }
+            })))
+        })
+    };
+    let hours_general = error_for(&errors, "openingHours");
+    let rest = other_errors(&errors, &FIELD_ORDER);
+
+    html! {
+        <section class="settings">
+            <h1>{ ctx.t("settings") }</h1>
+            <form class="stack" {onsubmit} novalidate=true>
+                <fieldset class="card stack">
+                    <legend>{ ctx.t("set_profile") }</legend>
+                    <Field label={ctx.t("workshop_name")} name="name" value={form.name.clone()}
+                        oninput={text(|p, v| p.name = v)} error={error_for(&errors, "name")} required=true />
+                    <div class="two">
+                        <Field label={ctx.t("set_phone")} name="phone" kind="tel" value={form.phone.clone()}
+                            oninput={text(|p, v| p.phone = v)} error={error_for(&errors, "phone")} />
+                        <Field label={ctx.t("email")} name="email" kind="email" value={form.email.clone()}
+                            oninput={text(|p, v| p.email = v)} error={error_for(&errors, "email")} />
+                    </div>
+                    <Field label={ctx.t("set_website")} name="website" kind="url" value={form.website.clone()}
+                        oninput={text(|p, v| p.website = v)} error={error_for(&errors, "website")} />
+                    <Field label={ctx.t("set_street")} name="street" value={form.street.clone()}
+                        oninput={text(|p, v| p.street = v)} error={error_for(&errors, "street")} />
+                    <div class="two">
+                        <Field label={ctx.t("set_postal_code")} name="postalCode" value={form.postal_code.clone()}
+                            oninput={text(|p, v| p.postal_code = v)} error={error_for(&errors, "postalCode")} />
+                        <Field label={ctx.t("set_city")} name="city" value={form.city.clone()}
+                            oninput={text(|p, v| p.city = v)} error={error_for(&errors, "city")} />
+                    </div>
+                    <div class="two">
+                        <Field label={ctx.t("set_country")} name="country" value={form.country.clone()}
+                            oninput={text(|p, v| p.country = v)} error={error_for(&errors, "country")} />
+                        <ColorField label={ctx.t("set_brand_colour")} name="brandColor" value={form.brand_color.clone()}
+                            oninput={text(|p, v| p.brand_color = v)} error={error_for(&errors, "brandColor")} />
+                    </div>
+                    <div class="two">
+                        <div class="field">
+                            <label for="field-timeZone">{ ctx.t("set_time_zone") }</label>
+                            <select id="field-timeZone" onchange={select(|p, v| p.time_zone = v)}
+                                aria-invalid={error_for(&errors, "timeZone").map(|_| "true")}>
+                                { for TIME_ZONES.iter().map(|zone| html! {
+                                    <option value={*zone} selected={form.time_zone == *zone}>{ *zone }</option>
+                                }) }
+                            </select>
+                            if let Some(error) = error_for(&errors, "timeZone") {
+                                <p class="error">{ error }</p>
+                            }
+                        </div>
+                        <div class="field">
+                            <label for="field-locale">{ ctx.t("set_locale") }</label>
+                            <select id="field-locale" onchange={select(|p, v| p.locale = v)}>
+                                { for LOCALES.iter().map(|(code, name)| html! {
+                                    <option value={*code} selected={form.locale == *code}>{ *name }</option>
+                                }) }
+                            </select>
+                        </div>
+                    </div>
+                </fieldset>
+                <fieldset class="card stack" id="field-openingHours" tabindex="-1">
+                    <legend>{ ctx.t("set_hours") }</legend>
+                    <p class="hint">{ ctx.t("set_hours_hint") }</p>
+                    <div class="days">{ for days }</div>
+                    <div>
+                        <button type="button" onclick={copy_weekdays}>{ ctx.t("set_copy_monday") }</button>
+                    </div>
+                    if let Some(error) = hours_general {
+                        <p class="error" role="alert">{ error }</p>
+                    }
+                </fieldset>
+                if !errors.is_empty() {
+                    <div class="callout bad" role="alert">
+                        <p>{ ctx.t("pg_check_fields") }</p>
+                        { for rest.iter().map(|message| html! { <p>{ message.clone() }</p> }) }
+                    </div>
+                }
+                <div class="row">
+                    <button class="primary" type="submit" disabled={*busy}>
+                        { if *busy { ctx.t("pg_saving") } else { ctx.t("save") } }
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
 }

@@ -1,9 +1,545 @@
+//! API tokens for integrators: create one (name, scopes, optional expiry; the secret is shown
+//! once), list them with their state, revoke. API access belongs to the Enterprise plan.
+
 use yew::prelude::*;
 
-use crate::use_ctx;
+use super::settings::{
+    Load, date_de, date_time_de, error_paths, failed_view, focus_id, loading_view, other_errors,
+};
+use super::widget::CopyButton;
+use crate::api::{self, ApiError};
+use crate::ui::{Field, error_for};
+use crate::{Ctx, Route, use_ctx};
+
+use api::create_api_token::ApiScope;
+
+/// Every scope, with its label key and what it allows.
+const SCOPES: [(&str, &str, &str); 5] = [
+    ("LEADS_READ", "tok_leads_read", "tok_leads_read_hint"),
+    ("LEADS_WRITE", "tok_leads_write", "tok_leads_write_hint"),
+    ("CATALOG_READ", "tok_catalog_read", "tok_catalog_read_hint"),
+    (
+        "CATALOG_WRITE",
+        "tok_catalog_write",
+        "tok_catalog_write_hint",
+    ),
+    (
+        "ANALYTICS_READ",
+        "tok_analytics_read",
+        "tok_analytics_read_hint",
+    ),
+];
+
+fn scope_of(code: &str) -> ApiScope {
+    match code {
+        "LEADS_READ" => ApiScope::LEADS_READ,
+        "LEADS_WRITE" => ApiScope::LEADS_WRITE,
+        "CATALOG_READ" => ApiScope::CATALOG_READ,
+        "CATALOG_WRITE" => ApiScope::CATALOG_WRITE,
+        _ => ApiScope::ANALYTICS_READ,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Active,
+    Expired,
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Token {
+    id: String,
+    name: String,
+    scopes: Vec<String>,
+    prefix: String,
+    state: State,
+    expires_at: Option<String>,
+    last_used_at: Option<String>,
+    created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct TokenList {
+    tokens: Vec<Token>,
+    /// False when the plan (or its status) leaves API access out.
+    api_access: bool,
+    plan: String,
+}
+
+fn scope_code(scope: &api::api_tokens::ApiScope) -> String {
+    use api::api_tokens::ApiScope as S;
+    match scope {
+        S::LEADS_READ => "LEADS_READ".into(),
+        S::LEADS_WRITE => "LEADS_WRITE".into(),
+        S::CATALOG_READ => "CATALOG_READ".into(),
+        S::CATALOG_WRITE => "CATALOG_WRITE".into(),
+        S::ANALYTICS_READ => "ANALYTICS_READ".into(),
+        S::Other(other) => other.clone(),
+    }
+}
+
+/// `YYYY-MM-DD` (a date input) → the end of that day in the browser's time zone, RFC 3339.
+fn end_of_day(date: &str) -> Option<String> {
+    let mut parts = date.split('-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let local = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        year,
+        month as i32 - 1,
+        day as i32,
+        23,
+        59,
+        59,
+    );
+    (!local.get_time().is_nan()).then(|| String::from(local.to_iso_string()))
+}
+
+fn plan_link(ctx: &Ctx) -> Html {
+    let navigate = ctx.navigate.clone();
+    let onclick = Callback::from(move |event: MouseEvent| {
+        event.prevent_default();
+        navigate.emit(Route::Plan);
+    });
+    html! { <a href={Route::Plan.path()} {onclick}>{ ctx.t("plan_see") }</a> }
+}
 
 #[function_component(Tokens)]
 pub fn page() -> Html {
     let ctx = use_ctx();
-    html! { <section><h1>{ ctx.t("tokens") }</h1></section> }
+    let tokens = use_state(|| Load::<TokenList>::Loading);
+    let version = use_state(|| 0u32);
+    let secret = use_state(|| None::<(String, String)>);
+
+    {
+        let (ctx, tokens) = (ctx.clone(), tokens.clone());
+        use_effect_with(*version, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::ApiTokens>(
+                    ctx.token().as_deref(),
+                    api::api_tokens::Variables {},
+                )
+                .await
+                .map(|data| TokenList {
+                    tokens: data
+                        .api_tokens
+                        .edges
+                        .into_iter()
+                        .map(|edge| {
+                            let t = edge.node;
+                            Token {
+                                id: t.id,
+                                name: t.name,
+                                scopes: t.scopes.iter().map(scope_code).collect(),
+                                prefix: t.prefix,
+                                state: if t.revoked_at.is_some() {
+                                    State::Revoked
+                                } else if t.active {
+                                    State::Active
+                                } else {
+                                    State::Expired
+                                },
+                                expires_at: t.expires_at,
+                                last_used_at: t.last_used_at,
+                                created_at: t.created_at,
+                            }
+                        })
+                        .collect(),
+                    api_access: data.workshop.plan.limits.api_access
+                        && data.workshop.plan_status != api::api_tokens::PlanStatus::INACTIVE,
+                    plan: data.workshop.plan.name,
+                });
+                tokens.set(Load::from_result(&ctx, result));
+            });
+        });
+    }
+    {
+        use_effect_with(secret.is_some(), |shown| {
+            if *shown {
+                focus_id("token-secret");
+            }
+        });
+    }
+
+    let reload = {
+        let version = version.clone();
+        Callback::from(move |()| version.set(*version + 1))
+    };
+    let on_created = {
+        let (secret, reload) = (secret.clone(), reload.clone());
+        Callback::from(move |created: (String, String)| {
+            secret.set(Some(created));
+            reload.emit(());
+        })
+    };
+    let dismiss = {
+        let secret = secret.clone();
+        Callback::from(move |_| {
+            secret.set(None);
+            focus_id("field-token-name");
+        })
+    };
+
+    let body = match &*tokens {
+        Load::Loading => loading_view(&ctx),
+        Load::Failed(message) => failed_view(&ctx, message, reload.reform(|_| ())),
+        Load::Ready(list) => html! {
+            <>
+                if !list.api_access {
+                    <div class="callout warn" role="note">
+                        <p><strong>{ ctx.t("tok_enterprise") }</strong></p>
+                        <p>
+                            { format!("{} {}. ", ctx.t("tok_your_plan"), list.plan) }
+                            { plan_link(&ctx) }
+                        </p>
+                    </div>
+                }
+                if let Some((name, value)) = &*secret {
+                    <div class="callout secret stack" id="token-secret" tabindex="-1" role="alert">
+                        <p><strong>{ format!("{} „{}“", ctx.t("tok_secret_title"), name) }</strong></p>
+                        <pre class="snippet">{ value.clone() }</pre>
+                        <p>{ ctx.t("tok_secret_once") }</p>
+                        <div class="row">
+                            <CopyButton text={value.clone()} label={AttrValue::from(ctx.t("tok_copy"))} />
+                            <button type="button" onclick={dismiss}>{ ctx.t("tok_secret_done") }</button>
+                        </div>
+                    </div>
+                }
+                <NewToken allowed={list.api_access} on_created={on_created} />
+                <h2>{ ctx.t("tok_list") }</h2>
+                if list.tokens.is_empty() {
+                    <div class="empty">{ ctx.t("tok_empty") }</div>
+                } else {
+                    <table class="tokens-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{ ctx.t("tok_name") }</th>
+                                <th scope="col">{ ctx.t("tok_scopes") }</th>
+                                <th scope="col">{ ctx.t("tok_prefix") }</th>
+                                <th scope="col">{ ctx.t("tok_last_used") }</th>
+                                <th scope="col">{ ctx.t("status") }</th>
+                                <th scope="col"><span class="visually-hidden">{ ctx.t("svc_actions") }</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            { for list.tokens.iter().map(|t| html! {
+                                <TokenRow key={t.id.clone()} item={t.clone()} on_changed={reload.clone()} />
+                            }) }
+                        </tbody>
+                    </table>
+                }
+            </>
+        },
+    };
+
+    html! {
+        <section class="tokens stack">
+            <h1>{ ctx.t("tokens") }</h1>
+            <p class="hint">{ ctx.t("tok_intro") }</p>
+            { body }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NewTokenProps {
+    allowed: bool,
+    /// `(name, secret)` of the token just made.
+    on_created: Callback<(String, String)>,
+}
+
+#[function_component(NewToken)]
+fn new_token(props: &NewTokenProps) -> Html {
+    let ctx = use_ctx();
+    let name = use_state(String::new);
+    let scopes = use_state(|| vec!["LEADS_READ".to_owned()]);
+    let expires = use_state(String::new);
+    let errors = use_state(Vec::<(String, String)>::new);
+    let refused = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+
+    let onsubmit = {
+        let (ctx, name, scopes, expires, errors, refused, busy, on_created) = (
+            ctx.clone(),
+            name.clone(),
+            scopes.clone(),
+            expires.clone(),
+            errors.clone(),
+            refused.clone(),
+            busy.clone(),
+            props.on_created.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let expires_at = if expires.is_empty() {
+                None
+            } else {
+                match end_of_day(&expires) {
+                    Some(at) => Some(at),
+                    None => {
+                        errors.set(vec![("expiresAt".into(), ctx.t("tok_date_invalid").into())]);
+                        return;
+                    }
+                }
+            };
+            let input = api::create_api_token::CreateApiTokenInput {
+                name: (*name).clone(),
+                scopes: scopes.iter().map(|s| scope_of(s)).collect(),
+                expires_at,
+            };
+            let (ctx, name, expires, errors, refused, busy, on_created) = (
+                ctx.clone(),
+                name.clone(),
+                expires.clone(),
+                errors.clone(),
+                refused.clone(),
+                busy.clone(),
+                on_created.clone(),
+            );
+            busy.set(true);
+            refused.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::CreateApiToken>(
+                    ctx.token().as_deref(),
+                    api::create_api_token::Variables { input },
+                )
+                .await;
+                busy.set(false);
+                match result {
+                    Ok(data) => {
+                        let payload = data.create_api_token;
+                        let found =
+                            error_paths(payload.user_errors.iter().map(|e| (&e.field, &e.message)));
+                        match (payload.secret, payload.api_token) {
+                            (Some(secret), Some(token)) if found.is_empty() => {
+                                errors.set(vec![]);
+                                name.set(String::new());
+                                expires.set(String::new());
+                                on_created.emit((token.name, secret));
+                            }
+                            _ => {
+                                if let Some((path, _)) = found.first() {
+                                    focus_id(match path.as_str() {
+                                        "scopes" => "scope-LEADS_READ",
+                                        "expiresAt" => "field-token-expires",
+                                        _ => "field-token-name",
+                                    });
+                                }
+                                errors.set(found);
+                            }
+                        }
+                    }
+                    // PLAN_LIMIT_REACHED (API access is Enterprise) or a network failure.
+                    Err(ApiError::Message(message)) => refused.set(Some(message)),
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let toggle = |code: &'static str| {
+        let scopes = scopes.clone();
+        Callback::from(move |_| {
+            let mut next = (*scopes).clone();
+            if next.iter().any(|s| s == code) {
+                next.retain(|s| s != code);
+            } else {
+                next.push(code.to_owned());
+            }
+            scopes.set(next);
+        })
+    };
+    let on_expires = {
+        let expires = expires.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            expires.set(input.value());
+        })
+    };
+    let scopes_error = error_for(&errors, "scopes");
+    let expires_error = error_for(&errors, "expiresAt");
+    let rest = other_errors(&errors, &["name", "scopes", "expiresAt"]);
+    let today = {
+        let now = js_sys::Date::new_0();
+        format!(
+            "{}-{:02}-{:02}",
+            now.get_full_year(),
+            now.get_month() + 1,
+            now.get_date()
+        )
+    };
+    html! {
+        <form class="card stack" {onsubmit} aria-labelledby="new-token-title" novalidate=true>
+            <h2 id="new-token-title">{ ctx.t("tok_new") }</h2>
+            <fieldset class="stack plain" disabled={!props.allowed}>
+                <Field label={ctx.t("tok_name")} name="token-name" value={(*name).clone()}
+                    oninput={{ let s = name.clone(); Callback::from(move |v| s.set(v)) }}
+                    error={error_for(&errors, "name")} required=true />
+                <fieldset class="choices" aria-describedby={scopes_error.as_ref().map(|_| "scopes-error")}>
+                    <legend>{ ctx.t("tok_scopes") }</legend>
+                    { for SCOPES.iter().map(|(code, label, hint)| html! {
+                        <label class="check">
+                            <input type="checkbox" id={format!("scope-{code}")}
+                                checked={scopes.iter().any(|s| s == code)} onchange={toggle(code)} />
+                            <span>
+                                <span class="mono">{ *code }</span>{ " – " }{ ctx.t(label) }
+                                <span class="muted small block">{ ctx.t(hint) }</span>
+                            </span>
+                        </label>
+                    }) }
+                    if let Some(error) = &scopes_error {
+                        <p class="error" id="scopes-error">{ error.clone() }</p>
+                    }
+                </fieldset>
+                <div class="field narrow">
+                    <label for="field-token-expires">{ ctx.t("tok_expires") }</label>
+                    <input id="field-token-expires" type="date" min={today} value={(*expires).clone()}
+                        oninput={on_expires} aria-invalid={expires_error.as_ref().map(|_| "true")}
+                        aria-describedby="field-token-expires-hint" />
+                    <p class="hint" id="field-token-expires-hint">{ ctx.t("tok_expires_hint") }</p>
+                    if let Some(error) = &expires_error {
+                        <p class="error">{ error.clone() }</p>
+                    }
+                </div>
+                { for rest.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
+                if let Some(message) = &*refused {
+                    <div class="callout bad" role="alert">
+                        <p>{ message.clone() }{ " " }{ plan_link(&ctx) }</p>
+                    </div>
+                }
+                <div class="row">
+                    <button class="primary" type="submit" disabled={*busy || !props.allowed}>
+                        { ctx.t("tok_create") }
+                    </button>
+                </div>
+            </fieldset>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    item: Token,
+    on_changed: Callback<()>,
+}
+
+#[function_component(TokenRow)]
+fn token_row(props: &RowProps) -> Html {
+    let ctx = use_ctx();
+    let confirming = use_state(|| false);
+    let busy = use_state(|| false);
+    let token = &props.item;
+    let dom = token.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+
+    {
+        let dom = dom.clone();
+        use_effect_with(*confirming, move |confirming| {
+            if *confirming {
+                focus_id(&format!("token-revoke-yes-{dom}"));
+            }
+        });
+    }
+    let ask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(true))
+    };
+    let dont = {
+        let (confirming, dom) = (confirming.clone(), dom.clone());
+        Callback::from(move |_| {
+            confirming.set(false);
+            focus_id(&format!("token-revoke-{dom}"));
+        })
+    };
+    let onkeydown = {
+        let (confirming, dom) = (confirming.clone(), dom.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && *confirming {
+                confirming.set(false);
+                focus_id(&format!("token-revoke-{dom}"));
+            }
+        })
+    };
+    let revoke = {
+        let (ctx, id, busy, confirming, on_changed) = (
+            ctx.clone(),
+            token.id.clone(),
+            busy.clone(),
+            confirming.clone(),
+            props.on_changed.clone(),
+        );
+        Callback::from(move |_| {
+            let (ctx, id, busy, confirming, on_changed) = (
+                ctx.clone(),
+                id.clone(),
+                busy.clone(),
+                confirming.clone(),
+                on_changed.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::RevokeApiToken>(
+                    ctx.token().as_deref(),
+                    api::revoke_api_token::Variables { id },
+                )
+                .await;
+                busy.set(false);
+                confirming.set(false);
+                match result {
+                    Ok(data) => match data.revoke_api_token.user_errors.first() {
+                        Some(error) => ctx.notify.emit(error.message.clone()),
+                        None => {
+                            ctx.notify.emit(ctx.t("tok_revoked_notice").to_owned());
+                            on_changed.emit(());
+                        }
+                    },
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let (state_class, state_label) = match token.state {
+        State::Active => ("on", ctx.t("tok_active")),
+        State::Expired => ("off", ctx.t("tok_expired")),
+        State::Revoked => ("off", ctx.t("tok_revoked")),
+    };
+    html! {
+        <tr {onkeydown}>
+            <td data-label={ctx.t("tok_name")}>
+                <strong>{ token.name.clone() }</strong>
+                <div class="muted small">{ format!("{} {}", ctx.t("wg_created"), date_de(&token.created_at)) }</div>
+            </td>
+            <td data-label={ctx.t("tok_scopes")}>
+                <ul class="tags">
+                    { for token.scopes.iter().map(|s| html! { <li class="badge mono">{ s.clone() }</li> }) }
+                </ul>
+            </td>
+            <td data-label={ctx.t("tok_prefix")}><span class="mono">{ format!("{}…", token.prefix) }</span></td>
+            <td data-label={ctx.t("tok_last_used")}>
+                { token.last_used_at.as_deref().map(date_time_de).unwrap_or_else(|| ctx.t("tok_never").to_owned()) }
+            </td>
+            <td data-label={ctx.t("status")}>
+                <span class={classes!("badge", state_class)}>{ state_label }</span>
+                if let Some(at) = &token.expires_at {
+                    <div class="muted small">{ format!("{} {}", ctx.t("tok_until"), date_de(at)) }</div>
+                }
+            </td>
+            <td class="actions">
+                if token.state == State::Active {
+                    if *confirming {
+                        <div class="confirm" role="group" aria-label={ctx.t("tok_revoke_question")}>
+                            <span>{ ctx.t("tok_revoke_question") }</span>
+                            <button type="button" class="danger" id={format!("token-revoke-yes-{dom}")}
+                                onclick={revoke} disabled={*busy}>{ ctx.t("tok_revoke_yes") }</button>
+                            <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
+                        </div>
+                    } else {
+                        <button type="button" class="danger" id={format!("token-revoke-{dom}")} onclick={ask}
+                            aria-label={format!("{}: {}", token.name, ctx.t("tok_revoke"))}>{ ctx.t("tok_revoke") }</button>
+                    }
+                }
+            </td>
+        </tr>
+    }
 }

@@ -401,7 +401,7 @@ pub struct SubmitLeadInput {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub vehicle: Option<VehicleInput>,
-    /// Services the visitor asks for; without any, those the assistant quoted are taken.
+    /// Services the visitor asks for; without any, the assistant's best match of each answer.
     pub service_ids: Option<Vec<ID>>,
     pub preferred_date: Option<NaiveDate>,
     pub message: Option<String>,
@@ -598,8 +598,9 @@ pub async fn submit(ctx: &Context<'_>, input: SubmitLeadInput) -> ApiResult<Lead
             .limit(20)
             .load(&mut conn)
             .await?;
+        // The best match of each answer (an answer may name close alternatives too).
         let mut ids: Vec<Uuid> = Vec::new();
-        for id in cited.into_iter().flatten() {
+        for id in cited.into_iter().filter_map(|ids| ids.into_iter().next()) {
             if !ids.contains(&id) && ids.len() < 5 {
                 ids.push(id);
             }

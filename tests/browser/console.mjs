@@ -1,0 +1,239 @@
+// Drives the CarBot console end to end in headless Chromium (run by tests/tests/console.rs).
+// Env: CONSOLE_URL (the platform), SITE_URL (a workshop website with POST /snippet),
+// ARTIFACTS (screenshot directory), CHROMIUM (default /usr/bin/chromium).
+// Prints one JSON line: {"ok":true,…} or {"ok":false,"step":…,"error":…}.
+
+import { readFile } from "node:fs/promises";
+import { chromium } from "playwright-core";
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const CONSOLE = env("CONSOLE_URL").replace(/\/$/, "");
+const SITE = env("SITE_URL").replace(/\/$/, "");
+const ARTIFACTS = env("ARTIFACTS", "/tmp");
+const SERVICE = "Scheibenwischer-Service Konsole";
+const OWNER_REPLY = "Gern, heute um 15 Uhr passt.";
+const HOSTILE = [
+  '<img src=x onerror="window.__pwned=true;alert(1)">',
+  "[Rabatt](javascript:window.__pwned=true) javascript:alert(2)",
+];
+
+const result = { ok: false, ownerReply: OWNER_REPLY, hostileExecuted: false, screenshots: [] };
+let step = "start";
+let browser;
+const opened = [];
+const check = (condition, message) => {
+  if (!condition) throw new Error(message);
+};
+const at = async (name, action) => {
+  step = name;
+  await action();
+};
+
+// Anything that tries to run in the console is caught here.
+const guard = (page) => {
+  page.on("dialog", async (dialog) => {
+    result.hostileExecuted = true;
+    await dialog.dismiss();
+  });
+  page.on("pageerror", (error) => {
+    result.pageErrors = [...(result.pageErrors ?? []), String(error)];
+  });
+};
+
+const nav = async (page, path) => {
+  await page.locator(`nav.nav a[href="${path}"]`).click();
+  await page.waitForURL(`${CONSOLE}${path}`);
+};
+
+try {
+  browser = await chromium.launch({ executablePath: env("CHROMIUM", "/usr/bin/chromium"), args: ["--no-sandbox"] });
+  const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, locale: "de-DE" });
+  await ownerContext.grantPermissions(["clipboard-read", "clipboard-write"], { origin: CONSOLE });
+  const owner = await ownerContext.newPage();
+  opened.push(owner);
+  guard(owner);
+  await owner.addInitScript(() => {
+    window.__pwned = false;
+  });
+
+  await at("1-register", async () => {
+    await owner.goto(`${CONSOLE}/`);
+    await owner.getByRole("button", { name: "Noch kein Konto? Jetzt registrieren" }).click();
+    await owner.fill("#field-workshopName", "Autohaus Konsole");
+    await owner.fill("#field-email", `konsole-${Date.now()}@autohaus-test.de`);
+    await owner.fill("#field-password", "Bremsscheibe-Quietscht-7");
+    await owner.getByRole("button", { name: "Registrieren", exact: true }).click();
+    await owner.locator("nav.nav").waitFor({ timeout: 15_000 });
+    // The access token is in memory only; nothing of the session in web storage.
+    const stored = await owner.evaluate(() => localStorage.length + sessionStorage.length);
+    check(stored === 0, `web storage holds ${stored} entries`);
+    const cookies = await ownerContext.cookies();
+    const refresh = cookies.find((c) => c.name === "carbot_refresh");
+    check(refresh && refresh.httpOnly && refresh.sameSite === "Strict", "the refresh cookie is not HttpOnly/Strict");
+    check((await owner.evaluate(() => document.cookie)).indexOf("carbot_refresh") === -1, "scripts can read the refresh cookie");
+  });
+
+  await at("2-add-service", async () => {
+    await nav(owner, "/services");
+    await owner.locator("#add-service").click();
+    const form = owner.locator("#add-service-panel");
+    await form.waitFor();
+    const category = owner.locator("#field-new-service-category");
+    const value = await category.locator("option").nth(1).getAttribute("value");
+    await category.selectOption(value);
+    await owner.fill("#field-new-service-name", SERVICE);
+    await owner.fill("#field-new-service-min", "19");
+    await owner.fill("#field-new-service-max", "39");
+    await form.locator('button[type="submit"]').click();
+    await owner.fill("#svc-search", "Scheibenwischer Konsole");
+    await owner.getByText(SERVICE).first().waitFor({ timeout: 10_000 });
+  });
+
+  let snippet;
+  await at("3-client-key", async () => {
+    await nav(owner, "/widget");
+    await owner.fill("#field-new-key-label", "Website");
+    await owner.fill("#field-new-key-origins", SITE);
+    await owner.getByRole("button", { name: "Key erstellen" }).click();
+    const pre = owner.locator("pre.snippet").first();
+    await pre.waitFor({ timeout: 10_000 });
+    snippet = (await pre.textContent()).trim();
+    check(snippet.includes("data-client-key=\"cb_pub_"), `unexpected snippet: ${snippet}`);
+    await owner.getByRole("button", { name: /Code kopieren/ }).first().click();
+    const copied = await owner.evaluate(() => navigator.clipboard.readText()).catch(() => null);
+    if (copied !== null) check(copied.trim() === snippet, "the copy button copied something else");
+    const posted = await fetch(`${SITE}/snippet`, { method: "POST", body: snippet });
+    check(posted.ok, "the website refused the snippet");
+  });
+
+  await at("4-leads-open", async () => {
+    await nav(owner, "/leads");
+    await owner.getByText("Noch keine Anfragen").waitFor();
+  });
+
+  const visitorContext = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: "de-DE" });
+  const visitor = await visitorContext.newPage();
+  opened.push(visitor);
+  const widget = visitor.locator("#carbot-widget");
+  await at("5-visitor-chats", async () => {
+    await visitor.goto(`${SITE}/`);
+    await widget.locator("button.launcher").click();
+    const box = widget.locator(`textarea[aria-label="Ihre Nachricht"]`);
+    await box.fill("Was kostet ein Ölwechsel?");
+    await box.press("Enter");
+    await widget.locator('.msg[data-role="ASSISTANT"][data-id] .text').last().waitFor({ timeout: 15_000 });
+    const replies = widget.locator('.msg[data-role="ASSISTANT"][data-id]');
+    for (const text of HOSTILE) {
+      // The widget takes the next message once the assistant has answered the last one.
+      const answered = await replies.count();
+      await box.fill(text);
+      await box.press("Enter");
+      await widget.locator('.msg[data-role="VISITOR"][data-id] .text', { hasText: text.slice(0, 12) }).first().waitFor({ timeout: 10_000 });
+      await replies.nth(answered).waitFor({ timeout: 15_000 });
+    }
+  });
+
+  await at("6-lead-live", async () => {
+    await widget.locator(".actions button.link").click();
+    const form = widget.locator("form.lead");
+    await form.locator('[name="name"]').fill("Erika Mustermann");
+    await form.locator('[name="phone"]').fill("+49 170 1234567");
+    await form.locator('[name="make"]').fill("VW");
+    await form.locator('[name="model"]').fill("Golf");
+    await form.locator("#cb-f-consent").check();
+    await form.locator('button[type="submit"]').click();
+    await widget.locator(".notice.thanks").last().waitFor({ timeout: 10_000 });
+    // The console shows it without a reload, with a visible notice.
+    await owner.locator(".notice", { hasText: "Erika Mustermann" }).waitFor({ timeout: 10_000 });
+    await owner.locator("table", { hasText: "Erika Mustermann" }).waitFor({ timeout: 10_000 });
+  });
+
+  await at("7-take-over-and-reply", async () => {
+    await nav(owner, "/chats");
+    await owner.locator(".inbox button").first().click();
+    const transcript = owner.locator(".transcript");
+    await transcript.getByText("Was kostet ein Ölwechsel?").waitFor();
+    for (const text of HOSTILE) await transcript.getByText(text, { exact: false }).first().waitFor();
+    check((await transcript.locator("img, a[href^='javascript']").count()) === 0, "chat text became markup");
+    await owner.getByRole("button", { name: "Übernehmen" }).click();
+    await owner.getByText("Sie antworten persönlich").waitFor();
+    await owner.fill("#owner-reply", OWNER_REPLY);
+    await owner.getByRole("button", { name: "Senden" }).click();
+    await widget.locator(".msg .text", { hasText: OWNER_REPLY }).first().waitFor({ timeout: 10_000 });
+    await owner.getByRole("button", { name: "An Assistent zurückgeben" }).click();
+    await owner.getByText("Der Assistent antwortet").waitFor();
+    result.hostileExecuted ||= await owner.evaluate(() => window.__pwned === true);
+  });
+
+  let leadPath;
+  await at("8-lead-status", async () => {
+    await nav(owner, "/leads");
+    await owner.locator("table a", { hasText: "Erika Mustermann" }).click();
+    await owner.waitForURL(/\/leads\/.+/);
+    leadPath = new URL(owner.url()).pathname;
+    await owner.locator("#lead-next-status").selectOption("CONTACTED");
+    await owner.locator(".badge.CONTACTED").first().waitFor({ timeout: 10_000 });
+    const transcript = owner.locator(".transcript");
+    check((await transcript.locator("img, a[href^='javascript']").count()) === 0, "lead transcript became markup");
+    result.hostileExecuted ||= await owner.evaluate(() => window.__pwned === true);
+  });
+
+  await at("9-export", async () => {
+    await nav(owner, "/services");
+    const [download] = await Promise.all([
+      owner.waitForEvent("download", { timeout: 10_000 }),
+      owner.getByRole("button", { name: "CSV exportieren" }).click(),
+    ]);
+    const csv = await readFile(await download.path(), "utf8");
+    check(csv.includes(SERVICE), "the export lacks the new service");
+    result.exportLines = csv.trim().split("\n").length;
+  });
+
+  await at("10-screenshots", async () => {
+    const pages = [
+      ["dashboard", "/"],
+      ["leads", "/leads"],
+      ["lead", leadPath],
+      ["chats", "/chats"],
+      ["services", "/services"],
+      ["widget", "/widget"],
+      ["tokens", "/tokens"],
+      ["settings", "/settings"],
+      ["plan", "/plan"],
+    ];
+    for (const [width, height, label] of [[1280, 800, "desktop"], [375, 740, "phone"]]) {
+      await owner.setViewportSize({ width, height });
+      for (const [name, path] of pages) {
+        // A fresh load each time: the session comes back from the refresh cookie.
+        await owner.goto(`${CONSOLE}${path}`);
+        await owner.locator("nav.nav").waitFor({ timeout: 15_000 });
+        await owner.waitForTimeout(400);
+        const file = `${ARTIFACTS}/console-${name}-${label}.png`;
+        await owner.screenshot({ path: file, fullPage: true });
+        result.screenshots.push(file);
+      }
+    }
+    const overflow = await owner.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `the phone layout scrolls sideways by ${overflow}px`);
+  });
+
+  await at("11-logout", async () => {
+    await owner.getByRole("button", { name: "Abmelden" }).click();
+    await owner.getByRole("button", { name: "Anmelden", exact: true }).waitFor();
+    await owner.reload();
+    await owner.getByRole("button", { name: "Anmelden", exact: true }).waitFor({ timeout: 10_000 });
+  });
+
+  check(!result.hostileExecuted, "hostile chat text ran in the console");
+  result.ok = true;
+  console.log(JSON.stringify(result));
+  await browser.close();
+  process.exit(0);
+} catch (error) {
+  for (const [index, page] of opened.entries()) {
+    await page.screenshot({ path: `${ARTIFACTS}/failure-${step}-${index}.png` }).catch(() => {});
+  }
+  console.log(JSON.stringify({ ...result, ok: false, step, error: String(error?.message ?? error).replace(/\u001b\[[0-9;]*m/g, "") }));
+  await browser?.close().catch(() => {});
+  process.exit(1);
+}

@@ -1,0 +1,138 @@
+//! The console end to end in headless Chromium (`tests/browser/console.mjs`): an owner registers,
+//! adds a service, creates a client key and copies the snippet into a page on another origin; a
+//! visitor chats there and leaves a lead, which appears live in the console; the owner takes the
+//! chat over and replies, moves the lead on and exports the catalog. Hostile chat text never
+//! runs. Screenshots of every page at desktop and phone width land in
+//! `target/browser-artifacts/console/`. `./dev test` builds the console first.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::response::{Html, IntoResponse};
+use carbot_tests::TestApp;
+use carbot_tests::serde_json::Value;
+use diesel_async::RunQueryDsl;
+
+/// A workshop's website: `POST /snippet` stores the embed code, `GET /` shows a page with it.
+async fn website(api: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let snippet = Arc::new(Mutex::new(String::new()));
+    let csp = format!(
+        "default-src 'none'; script-src {api}; connect-src {api} {ws}; style-src 'none'; img-src 'self' data:",
+        ws = api.replace("http://", "ws://")
+    );
+    let stored = snippet.clone();
+    let router = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || {
+                let (snippet, csp) = (snippet.lock().expect("lock").clone(), csp.clone());
+                async move {
+                    let page = format!(
+                        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Autohaus Konsole-Test</title></head>\
+                         <body><h1>Willkommen</h1>{snippet}</body></html>"
+                    );
+                    ([("content-security-policy", csp)], Html(page)).into_response()
+                }
+            }),
+        )
+        .route(
+            "/snippet",
+            axum::routing::post(move |body: String| {
+                let stored = stored.clone();
+                async move {
+                    // Only the one-line embed code is accepted, as a workshop would paste it.
+                    let line = body.trim();
+                    if line.starts_with("<script src=") && line.ends_with("</script>") && !line.contains('\n') {
+                        *stored.lock().expect("lock") = line.to_owned();
+                        "ok".into_response()
+                    } else {
+                        (axum::http::StatusCode::BAD_REQUEST, "not a snippet").into_response()
+                    }
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    origin
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_owner_runs_the_workshop_from_the_console() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    assert!(
+        root.join("console/dist/index.html").exists(),
+        "the console is not built: run ./dev test (it builds console/dist)"
+    );
+    let app = TestApp::new().await;
+    let site = website(&app.url).await;
+    let artifacts = root
+        .join("target")
+        .join("browser-artifacts")
+        .join("console");
+    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+    let driver = tokio::process::Command::new("node")
+        .arg(root.join("tests").join("browser").join("console.mjs"))
+        .env("CONSOLE_URL", &app.url)
+        .env("SITE_URL", &site)
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .await
+        .expect("running node (./dev test installs Node.js, Chromium and playwright-core)");
+    let stdout = String::from_utf8_lossy(&driver.stdout);
+    let report: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|line| carbot_tests::serde_json::from_str(line).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from the driver; stdout: {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&driver.stderr)
+            )
+        });
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(driver.status.success());
+    assert_eq!(report["hostileExecuted"], false, "{report}");
+
+    // What the browser did is in the database too.
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let mut conn = app.db().await;
+    let value = |rows: Vec<Row>| rows.into_iter().map(|r| r.value).collect::<Vec<_>>();
+    let statuses = value(
+        diesel::sql_query("SELECT status AS value FROM leads")
+            .load(&mut conn)
+            .await
+            .expect("leads"),
+    );
+    assert_eq!(statuses, vec!["CONTACTED".to_owned()], "{report}");
+    let owner_messages = value(
+        diesel::sql_query("SELECT body AS value FROM messages WHERE role = 'OWNER'")
+            .load(&mut conn)
+            .await
+            .expect("messages"),
+    );
+    assert_eq!(
+        owner_messages,
+        vec![report["ownerReply"].as_str().expect("reply").to_owned()]
+    );
+    let services = value(
+        diesel::sql_query(
+            "SELECT name AS value FROM services WHERE name = 'Scheibenwischer-Service Konsole'",
+        )
+        .load(&mut conn)
+        .await
+        .expect("services"),
+    );
+    assert_eq!(services.len(), 1, "the service added in the console exists");
+    let screenshots = std::fs::read_dir(&artifacts).expect("artifacts").count();
+    assert!(
+        screenshots >= 16,
+        "desktop and phone screenshots of 8 pages: {screenshots}"
+    );
+}
