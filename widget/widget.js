@@ -324,7 +324,9 @@
     function ensureConversation() {
       if (conv) { connect(); return Promise.resolve(conv); }
       starting = starting || gql(Q.start, {
-        input: { clientKey: key, locale: lang.toUpperCase(), pageUrl: location.origin + location.pathname },
+        // Origin and path only (queries can carry personal data); none for pages without an
+        // http(s) address, such as the console's preview frame.
+        input: { clientKey: key, locale: lang.toUpperCase(), pageUrl: /^https?:/.test(location.protocol) ? location.origin + location.pathname : null },
       }).then((data) => {
         const p = data.startConversation;
         if (p.userErrors.length) throw failure(p.userErrors[0].code, p.userErrors[0].message);

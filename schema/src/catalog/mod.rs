@@ -245,6 +245,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 /// service (name and aliases above description) times how rare it is in this catalog, so that
 /// "wechseln" matters less than "Zahnriemen". A word found nowhere (a typo, say) counts by its
 /// trigram similarity to the service's names, likewise weighted by rarity. Stop words count not.
+/// A service whose whole name appears in the text comes first.
 pub const SERVICES_SQL: &str = "
 WITH candidates AS (
     SELECT s.*, c.name AS category_name, c.sort_order AS category_sort_order
@@ -274,7 +275,12 @@ WITH candidates AS (
                 THEN strict_word_similarity(wt.w, c.search_text) * ln(1 + wt.n::float8 / wt.fuzzy) * 6
             ELSE 0 END), 0)
         FROM weighted wt
-    ) AS score
+    ) + CASE
+        -- The service's whole name in the text beats services that only mention the word.
+        WHEN $5 IS NOT NULL AND position(
+            ' ' || trim(regexp_replace(carbot_fold(c.name), '\\W+', ' ', 'g')) || ' '
+            IN ' ' || regexp_replace(carbot_fold($5), '\\W+', ' ', 'g') || ' ') > 0 THEN 10
+        ELSE 0 END AS score
     FROM candidates c
 )
 SELECT id, category_id, category_name, category_sort_order, name, description, aliases,

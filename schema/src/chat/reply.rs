@@ -219,10 +219,11 @@ pub async fn answer(
             }
         }
     };
-    let cited: Vec<ServiceRow> = answer
-        .cited
+    // In the search's order, best match first.
+    let cited: Vec<ServiceRow> = found
         .iter()
-        .filter_map(|id| found.iter().find(|s| s.id == *id).cloned())
+        .filter(|s| answer.cited.contains(&s.id))
+        .cloned()
         .collect();
     let mut conn = services.pool.get().await?;
     if answer.tokens > 0 {
