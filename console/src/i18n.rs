@@ -401,6 +401,11 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         ),
         "plan_word" => ("Tarif", "plan"),
         "plan_yours" => ("Ihr aktueller Tarif", "Your current plan"),
+        "set_impressum" => ("Impressum", "Legal notice (Impressum)"),
+        "set_legal_name" => ("Firmenname (mit Rechtsform)", "Legal name"),
+        "set_managing_director" => ("Geschäftsführung / Inhaber", "Managing director / owner"),
+        "set_commercial_register" => ("Registergericht und -nummer", "Commercial register"),
+        "set_vat_id" => ("USt-IdNr.", "VAT ID"),
         _ => (key, key),
     };
     match lang {

@@ -905,3 +905,51 @@ async fn browsers_keep_the_refresh_token_in_an_http_only_cookie() {
         "{cleared}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_impressum_is_kept_and_a_bad_vat_id_is_refused() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("impressum@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let update = "mutation($input: UpdateWorkshopInput!) { updateWorkshop(input: $input) {
+        workshop { impressum { legalName managingDirector commercialRegister vatId } } userErrors { field code } } }";
+    let bad = app
+        .gql(
+            Some(&owner.access_token),
+            update,
+            json!({ "input": { "legalName": "Autohaus Nord GmbH", "vatId": "DE12" } }),
+        )
+        .await;
+    assert_eq!(
+        bad["data"]["updateWorkshop"]["userErrors"],
+        json!([{ "field": ["input", "vatId"], "code": "INVALID" }])
+    );
+    let read = "{ workshop { impressum { legalName } } }";
+    let unchanged = app.gql(Some(&owner.access_token), read, json!({})).await;
+    assert_eq!(
+        unchanged["data"]["workshop"]["impressum"]["legalName"],
+        Value::Null
+    );
+    let good = app
+        .gql(
+            Some(&owner.access_token),
+            update,
+            json!({ "input": {
+                "legalName": "Autohaus Nord GmbH",
+                "managingDirector": "Erika Mustermann",
+                "commercialRegister": "Amtsgericht Hamburg, HRB 123456",
+                "vatId": "DE123456789"
+            } }),
+        )
+        .await;
+    assert_eq!(
+        good["data"]["updateWorkshop"]["workshop"]["impressum"],
+        json!({
+            "legalName": "Autohaus Nord GmbH",
+            "managingDirector": "Erika Mustermann",
+            "commercialRegister": "Amtsgericht Hamburg, HRB 123456",
+            "vatId": "DE123456789"
+        })
+    );
+}

@@ -273,6 +273,10 @@ struct Profile {
     brand_color: String,
     time_zone: String,
     locale: String,
+    legal_name: String,
+    managing_director: String,
+    commercial_register: String,
+    vat_id: String,
     hours: [Vec<(String, String)>; 7],
 }
 
@@ -326,6 +330,10 @@ fn profile_from(data: api::workshop_settings::ResponseData) -> Profile {
             _ => "DE",
         }
         .to_owned(),
+        legal_name: w.impressum.legal_name.unwrap_or_default(),
+        managing_director: w.impressum.managing_director.unwrap_or_default(),
+        commercial_register: w.impressum.commercial_register.unwrap_or_default(),
+        vat_id: w.impressum.vat_id.unwrap_or_default(),
         hours,
     }
 }
@@ -367,6 +375,10 @@ fn input_from(
         city: Some(profile.city.clone()),
         country: Some(profile.country.clone()),
         brand_color: Some(profile.brand_color.clone()),
+        legal_name: Some(profile.legal_name.clone()),
+        managing_director: Some(profile.managing_director.clone()),
+        commercial_register: Some(profile.commercial_register.clone()),
+        vat_id: Some(profile.vat_id.clone()),
         opening_hours: Some(hours),
     };
     (input, places)
@@ -374,7 +386,7 @@ fn input_from(
 
 /// The field ids of the form, in the order a reader meets them (for moving focus to the
 /// first mistake).
-const FIELD_ORDER: [&str; 12] = [
+const FIELD_ORDER: [&str; 16] = [
     "name",
     "phone",
     "email",
@@ -386,6 +398,10 @@ const FIELD_ORDER: [&str; 12] = [
     "brandColor",
     "timeZone",
     "locale",
+    "legalName",
+    "managingDirector",
+    "commercialRegister",
+    "vatId",
     "openingHours",
 ];
 
@@ -691,6 +707,19 @@ pub fn page() -> Html {
                                 }) }
                             </select>
                         </div>
+                    </div>
+                </fieldset>
+                <fieldset class="card stack">
+                    <legend>{ ctx.t("set_impressum") }</legend>
+                    <Field label={ctx.t("set_legal_name")} name="legalName" value={form.legal_name.clone()}
+                        oninput={text(|p, v| p.legal_name = v)} error={error_for(&errors, "legalName")} />
+                    <Field label={ctx.t("set_managing_director")} name="managingDirector" value={form.managing_director.clone()}
+                        oninput={text(|p, v| p.managing_director = v)} error={error_for(&errors, "managingDirector")} />
+                    <div class="two">
+                        <Field label={ctx.t("set_commercial_register")} name="commercialRegister" value={form.commercial_register.clone()}
+                            oninput={text(|p, v| p.commercial_register = v)} error={error_for(&errors, "commercialRegister")} />
+                        <Field label={ctx.t("set_vat_id")} name="vatId" value={form.vat_id.clone()}
+                            oninput={text(|p, v| p.vat_id = v)} error={error_for(&errors, "vatId")} />
                     </div>
                 </fieldset>
                 <fieldset class="card stack" id="field-openingHours" tabindex="-1">

@@ -91,11 +91,26 @@ pub struct WorkshopRow {
     pub city: Option<String>,
     pub country: String,
     pub brand_color: Option<String>,
+    pub legal_name: Option<String>,
+    pub managing_director: Option<String>,
+    pub commercial_register: Option<String>,
+    pub vat_id: Option<String>,
     pub opening_hours: serde_json::Value,
     pub plan_code: String,
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub subscription_active: bool,
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Impressum {
+    /// e.g. `Autohaus Nord GmbH`.
+    pub legal_name: Option<String>,
+    pub managing_director: Option<String>,
+    /// e.g. `Amtsgericht Hamburg, HRB 123456`.
+    pub commercial_register: Option<String>,
+    /// e.g. `DE123456789`.
+    pub vat_id: Option<String>,
 }
 
 /// A car-repair workshop: the tenant that owns every other piece of data.
@@ -136,6 +151,16 @@ impl Workshop {
     /// `#RRGGBB`.
     async fn brand_color(&self) -> Option<&str> {
         self.0.brand_color.as_deref()
+    }
+    /// Impressum (legal notice): the legal name, managing director, commercial register entry
+    /// and VAT ID the workshop publishes.
+    async fn impressum(&self) -> Impressum {
+        Impressum {
+            legal_name: self.0.legal_name.clone(),
+            managing_director: self.0.managing_director.clone(),
+            commercial_register: self.0.commercial_register.clone(),
+            vat_id: self.0.vat_id.clone(),
+        }
     }
     async fn opening_hours(&self) -> Vec<OpeningHours> {
         serde_json::from_value(self.0.opening_hours.clone()).unwrap_or_default()
@@ -185,6 +210,11 @@ pub struct UpdateWorkshopInput {
     pub country: Option<String>,
     pub brand_color: MaybeUndefined<String>,
     pub opening_hours: Option<Vec<OpeningHours>>,
+    pub legal_name: MaybeUndefined<String>,
+    pub managing_director: MaybeUndefined<String>,
+    pub commercial_register: MaybeUndefined<String>,
+    /// `DE` followed by 9 digits (other EU formats accepted by shape).
+    pub vat_id: MaybeUndefined<String>,
 }
 
 #[derive(SimpleObject)]
@@ -217,6 +247,10 @@ struct WorkshopChanges {
     city: Option<Option<String>>,
     country: Option<String>,
     brand_color: Option<Option<String>>,
+    legal_name: Option<Option<String>>,
+    managing_director: Option<Option<String>>,
+    commercial_register: Option<Option<String>>,
+    vat_id: Option<Option<String>>,
     opening_hours: Option<serde_json::Value>,
     updated_at: Option<DateTime<Utc>>,
 }
@@ -348,6 +382,31 @@ pub async fn update(
         let hex = t.strip_prefix('#').unwrap_or("");
         (hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()))
             .then_some("Farbe im Format #RRGGBB.")
+    });
+    changes.legal_name = optional_text(&mut errors, "legalName", input.legal_name, 200, |_| None);
+    changes.managing_director = optional_text(
+        &mut errors,
+        "managingDirector",
+        input.managing_director,
+        200,
+        |_| None,
+    );
+    changes.commercial_register = optional_text(
+        &mut errors,
+        "commercialRegister",
+        input.commercial_register,
+        200,
+        |_| None,
+    );
+    changes.vat_id = optional_text(&mut errors, "vatId", input.vat_id, 20, |t| {
+        let t = t.replace(' ', "");
+        let (country, rest) = t.split_at(t.len().min(2));
+        (!(country.chars().all(|c| c.is_ascii_uppercase())
+            && country.len() == 2
+            && (2..=13).contains(&rest.len())
+            && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            && (country != "DE" || (rest.len() == 9 && rest.chars().all(|c| c.is_ascii_digit())))))
+        .then_some("USt-IdNr. im Format DE123456789.")
     });
     if let Some(hours) = input.opening_hours {
         check_opening_hours(&mut errors, &hours);

@@ -115,6 +115,10 @@ diesel::table! {
         widget_greeting -> Nullable<Text>,
         widget_position -> Text,
         consent_text -> Nullable<Text>,
+        legal_name -> Nullable<Text>,
+        managing_director -> Nullable<Text>,
+        commercial_register -> Nullable<Text>,
+        vat_id -> Nullable<Text>,
     }
 }
 
