@@ -1,51 +1,19 @@
-//! Benchmarks that compare CarBot with a baseline measured in the same run (the machine is
-//! shared and noisy, so only the ratio means something):
-//!
-//! - `typename`: `{ __typename }` through the GraphQL endpoint vs a bare axum handler that
-//!   returns the same bytes;
-//! - `search`: `services(filter: {search: …})` through the GraphQL endpoint vs the same SQL run
-//!   by `pgbench` with as many clients as the server's pool has connections.
-//!
-//! `./dev bench [typename|search|all] [seconds-per-round] [connections]`
+//! Throughput of the GraphQL endpoint itself: `typename` against a bare axum handler returning
+//! the same bytes, `search` against the same SQL run by `pgbench`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::routing::post;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 
-/// The same allocator as the `carbot` binary, so that both servers run as they would in production.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use crate::client::{load, request_with};
+use crate::{median, workshop_uuid};
 
 const BODY: &str = r#"{"query":"{ __typename }"}"#;
 const ANSWER: &str = r#"{"data":{"__typename":"Query"}}"#;
 
 const SEARCH_TEXT: &str = "Bremsen quietschen";
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let which = args.get(1).map_or("all", String::as_str);
-    let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
-    let connections: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(32);
-    let app = carbot_tests::TestApp::new().await;
-    if matches!(which, "typename" | "all") {
-        typename(&app, seconds, connections).await?;
-    }
-    if matches!(which, "search" | "all") {
-        search(&app, seconds, connections).await?;
-    }
-    Ok(())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-async fn typename(
+pub async fn typename(
     app: &carbot_tests::TestApp,
     seconds: u64,
     connections: usize,
@@ -55,7 +23,7 @@ async fn typename(
 
     // Check both answer the same bytes before measuring.
     for addr in [&carbot_addr, &bare_addr] {
-        let (status, body) = request_once(addr).await?;
+        let (status, body) = request_with(addr, None, BODY).await?;
         anyhow::ensure!(
             status == 200 && body == ANSWER,
             "{addr} answered {status} {body}"
@@ -76,19 +44,15 @@ async fn typename(
     Ok(())
 }
 
-async fn search(
+pub async fn search(
     app: &carbot_tests::TestApp,
     seconds: u64,
     connections: usize,
 ) -> anyhow::Result<()> {
-    use base64::Engine;
     let owner = app
         .register("bench@autohaus-nord.de", "Autohaus Nord")
         .await;
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&owner.workshop_id)?;
-    let workshop = String::from_utf8(raw)?
-        .trim_start_matches("Workshop:")
-        .to_owned();
+    let workshop = workshop_uuid(&owner)?;
     let body: &'static str = Box::leak(
         serde_json::json!({
             "query": "query($s: String!) { services(first: 5, filter: {search: $s}) { edges { node { id name } } } }",
@@ -202,81 +166,4 @@ async fn bare_server() -> anyhow::Result<String> {
     let addr = listener.local_addr()?.to_string();
     tokio::spawn(async move { axum::serve(listener, router).await });
     Ok(addr)
-}
-
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-async fn connect(addr: &str) -> anyhow::Result<Sender> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    Ok(sender)
-}
-
-fn graphql_request(
-    addr: &str,
-    bearer: Option<&'static str>,
-    body: &'static str,
-) -> hyper::Request<Full<Bytes>> {
-    let mut request = hyper::Request::post(format!("http://{addr}/graphql"))
-        .header("host", addr)
-        .header("content-type", "application/json");
-    if let Some(bearer) = bearer {
-        request = request.header("authorization", bearer);
-    }
-    request
-        .body(Full::new(Bytes::from_static(body.as_bytes())))
-        .expect("a valid request")
-}
-
-async fn request_once(addr: &str) -> anyhow::Result<(u16, String)> {
-    request_with(addr, None, BODY).await
-}
-
-async fn request_with(
-    addr: &str,
-    bearer: Option<&'static str>,
-    body: &'static str,
-) -> anyhow::Result<(u16, String)> {
-    let mut sender = connect(addr).await?;
-    let response = sender
-        .send_request(graphql_request(addr, bearer, body))
-        .await?;
-    let status = response.status().as_u16();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-/// Requests per second over `duration`, with `connections` keep-alive connections.
-async fn load(
-    addr: &str,
-    connections: usize,
-    duration: Duration,
-    bearer: Option<&'static str>,
-    body: &'static str,
-) -> anyhow::Result<f64> {
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..connections {
-        let addr = addr.to_owned();
-        workers.push(tokio::spawn(async move {
-            let mut sender = connect(&addr).await?;
-            let mut done = 0u64;
-            while started.elapsed() < duration {
-                let response = sender
-                    .send_request(graphql_request(&addr, bearer, body))
-                    .await?;
-                anyhow::ensure!(response.status() == 200, "status {}", response.status());
-                response.into_body().collect().await?;
-                done += 1;
-            }
-            anyhow::Ok(done)
-        }));
-    }
-    let mut total = 0;
-    for worker in workers {
-        total += worker.await??;
-    }
-    Ok(total as f64 / started.elapsed().as_secs_f64())
 }

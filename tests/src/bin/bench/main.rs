@@ -1,0 +1,139 @@
+//! Benchmarks that compare CarBot with a baseline measured in the same run (the machine is
+//! shared and noisy, so only the ratio means something):
+//!
+//! - `typename`: `{ __typename }` through the GraphQL endpoint vs a bare axum handler that
+//!   returns the same bytes;
+//! - `search`: `services(filter: {search: …})` through the GraphQL endpoint vs the same SQL run
+//!   by `pgbench` with as many clients as the server's pool has connections;
+//! - `send-message`: the widget's `sendMessage` (with the built-in assistant answering, and on a
+//!   taken-over conversation where nobody answers) vs a bare axum handler doing the same
+//!   transaction with diesel-async and publishing on a tokio broadcast channel;
+//! - `fanout`: delivery latency of a message to 1,000 `conversationEvents` subscribers vs a bare
+//!   axum WebSocket server broadcasting the same text to 1,000 plain WebSocket clients;
+//! - `memory`: resident memory per idle `leadEvents` subscription of a `carbot serve` process
+//!   vs per idle connection of a bare WebSocket broadcast server process;
+//! - `statements`: SQL statements per `leads` request with nested fields, for 10, 100 and 1,000
+//!   leads (fails when the count grows with the page size).
+//!
+//! `./dev bench [typename|search|send-message|fanout|memory|statements|all] [seconds-per-round]
+//! [connections]` (`fanout`, `memory` and `statements` have fixed sizes and ignore both numbers).
+
+mod client;
+mod endpoint;
+mod fanout;
+mod memory;
+mod raw_ws;
+mod send_message;
+mod statements;
+
+/// The same allocator as the `carbot` binary, so that both servers run as they would in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const BENCHMARKS: [&str; 6] = [
+    "typename",
+    "search",
+    "send-message",
+    "fanout",
+    "memory",
+    "statements",
+];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let which = args.get(1).map_or("all", String::as_str);
+    if which == raw_ws::CHILD_COMMAND {
+        return raw_ws::serve_as_child(args.get(2).and_then(|s| s.parse().ok())).await;
+    }
+    anyhow::ensure!(
+        which == "all" || BENCHMARKS.contains(&which),
+        "unknown benchmark {which:?}; choose one of {} or all",
+        BENCHMARKS.join(", ")
+    );
+    // The apps' internal errors, with their ids, should a request fail.
+    carbot::init_logging("error", carbot::config::LogFormat::Text);
+    let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let connections: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(32);
+    let selected = |name: &str| which == "all" || which == name;
+    // A benchmark that fails (an assertion, a missed message) does not stop the others.
+    let mut failed = Vec::new();
+    let mut outcome = |name: &'static str, result: anyhow::Result<()>| {
+        if let Err(error) = result {
+            eprintln!("{name}: FAILED: {error:#}");
+            failed.push(name);
+        }
+    };
+    if selected("typename") || selected("search") {
+        let app = carbot_tests::TestApp::new().await;
+        if selected("typename") {
+            outcome(
+                "typename",
+                endpoint::typename(&app, seconds, connections).await,
+            );
+        }
+        if selected("search") {
+            outcome("search", endpoint::search(&app, seconds, connections).await);
+        }
+    }
+    // Each of these starts its own app on its own database: nothing of one run lingers in the
+    // next (rate-limit windows, subscriptions, rows). `statements` comes first, while nothing
+    // else runs in the process (its counter is the whole process's).
+    if selected("statements") {
+        outcome("statements", statements::run().await);
+    }
+    if selected("send-message") {
+        outcome(
+            "send-message",
+            send_message::run(seconds, connections).await,
+        );
+    }
+    if selected("fanout") {
+        outcome("fanout", fanout::run().await);
+    }
+    if selected("memory") {
+        outcome("memory", memory::run().await);
+    }
+    anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
+    Ok(())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The value below which `fraction` of the sorted `values` lie (nearest rank).
+fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (fraction * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The workshop's UUID from the owner's global workshop id.
+fn workshop_uuid(owner: &carbot_tests::Owner) -> anyhow::Result<uuid::Uuid> {
+    carbot_schema::ids::decode(carbot_schema::ids::NodeType::Workshop, &owner.workshop_id)
+        .ok_or_else(|| anyhow::anyhow!("not a workshop id: {}", owner.workshop_id))
+}
+
+/// Fails with a clear message when this process may not open `needed` files (sockets).
+fn ensure_open_files(needed: u64) -> anyhow::Result<()> {
+    let limits = std::fs::read_to_string("/proc/self/limits")?;
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .ok_or_else(|| anyhow::anyhow!("no open-file limit in /proc/self/limits"))?;
+    if soft == "unlimited" {
+        return Ok(());
+    }
+    let soft: u64 = soft.parse()?;
+    anyhow::ensure!(
+        soft >= needed,
+        "this benchmark needs about {needed} open sockets but the open-file limit is {soft}: \
+         raise it in the shell first (`ulimit -n 8192`) and run it again"
+    );
+    Ok(())
+}
