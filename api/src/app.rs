@@ -299,9 +299,16 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
             Ok(upgrade) => {
                 let tracker = state.websockets.clone();
-                upgrade.protocols([ws::PROTOCOL]).on_upgrade(move |socket| {
-                    tracker.track_future(ws::serve(socket, state, client_ip, origin))
-                })
+                // Small buffers: most sockets sit idle waiting for events (the default 128 KiB
+                // read buffer would dominate each subscriber's memory).
+                upgrade
+                    .protocols([ws::PROTOCOL])
+                    .read_buffer_size(4 * 1024)
+                    .write_buffer_size(4 * 1024)
+                    .max_message_size(crate::ws::MAX_MESSAGE_BYTES)
+                    .on_upgrade(move |socket| {
+                        tracker.track_future(ws::serve(socket, state, client_ip, origin))
+                    })
             }
             Err(rejection) => rejection.into_response(),
         };

@@ -19,6 +19,8 @@ use crate::app::AppState;
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest WebSocket message a client may send (the same as an HTTP request body).
+pub const MAX_MESSAGE_BYTES: usize = carbot_schema::request_limits::MAX_BODY_BYTES;
 const FORBIDDEN: &str = "Forbidden";
 
 /// Runs requests with the schema that fits the connection's principal.

@@ -34,6 +34,9 @@ fn count_statements(event: InstrumentationEvent<'_>) {
 
 pub async fn connect_pool(database_url: &str, max_size: u32) -> Result<Pool, ApiError> {
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // No `SELECT 1` on every checkout: a connection that broke is known as broken after its
+    // failed statement and is not handed out again.
+    config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
     config.custom_setup = Box::new(|url| {
         Box::pin(async move {
             use diesel_async::AsyncConnection;
