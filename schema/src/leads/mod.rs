@@ -275,6 +275,7 @@ pub struct LeadEdge {
 pub struct LeadConnection {
     pub edges: Vec<LeadEdge>,
     pub page_info: PageInfo,
+    /// All leads the filter matches (counted only when this field is selected).
     pub total_count: i64,
 }
 
@@ -372,7 +373,12 @@ pub async fn list(
         );
     }
     let rows = query.load(&mut conn).await?;
-    let total_count = filtered().count().get_result(&mut conn).await?;
+    // Counting costs a statement; only when asked for.
+    let total_count = if ctx.look_ahead().field("totalCount").exists() {
+        filtered().count().get_result(&mut conn).await?
+    } else {
+        0
+    };
     let (edges, page_info) = edges(&page, rows, |r| (r.created_at, r.id));
     Ok(LeadConnection {
         edges: edges
