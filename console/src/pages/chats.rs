@@ -95,7 +95,6 @@ pub fn chats() -> Html {
             _ => Vec::new(),
         };
         for event in &events.0 {
-            let kind = format!("{:?}", event.kind);
             if let Some(c) = &event.conversation {
                 match list.iter_mut().find(|chat| chat.id == c.id) {
                     Some(chat) => chat.taken_over = c.taken_over,
@@ -122,7 +121,6 @@ pub fn chats() -> Html {
                     at: m.created_at.clone(),
                 });
             }
-            let _ = kind;
         }
         list
     };

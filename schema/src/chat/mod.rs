@@ -865,7 +865,6 @@ pub async fn send_owner_message(
             user_errors: errors.into_vec(),
         });
     };
-    let mut published = Vec::new();
     if conversation.taken_over_at.is_none() {
         drop(conn);
         let payload = set_taken_over(
@@ -899,8 +898,7 @@ pub async fn send_owner_message(
     )
     .await?;
     drop(conn);
-    published.push(event);
-    events::publish(services.events.as_ref(), &published).await;
+    events::publish(services.events.as_ref(), &[event]).await;
     Ok(SendOwnerMessagePayload {
         message: Some(Message::new(row, tenant)),
         user_errors: vec![],
