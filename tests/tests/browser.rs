@@ -56,7 +56,7 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         Some(&owner.access_token),
         None,
         LEAD_EVENTS,
-        json!({}),
+        json!({ "after": "0" }),
     )
     .await
     .expect("lead events");

@@ -372,7 +372,7 @@ async fn leads_are_validated_stored_streamed_and_followed_up() {
         Some(&owner.access_token),
         None,
         LEAD_EVENTS,
-        json!({}),
+        json!({ "after": "0" }),
     )
     .await
     .expect("lead events");
@@ -568,7 +568,7 @@ async fn the_owner_takes_over_replies_live_and_hands_back() {
         Some(&owner.access_token),
         None,
         INBOX_EVENTS,
-        json!({}),
+        json!({ "after": "0" }),
     )
     .await
     .expect("inbox");
@@ -585,7 +585,7 @@ async fn the_owner_takes_over_replies_live_and_hands_back() {
         Some(&visitor.token),
         Some(SITE),
         CONVERSATION_EVENTS,
-        json!({ "id": visitor.conversation_id }),
+        json!({ "id": visitor.conversation_id, "after": "0" }),
     )
     .await
     .expect("widget subscription");
@@ -678,7 +678,7 @@ async fn a_reconnecting_subscriber_resumes_after_its_last_event() {
         Some(&visitor.token),
         Some(SITE),
         CONVERSATION_EVENTS,
-        json!({ "id": visitor.conversation_id }),
+        json!({ "id": visitor.conversation_id, "after": "0" }),
     )
     .await
     .expect("subscription");

@@ -595,7 +595,7 @@ pub(crate) struct NewMessage {
     pub tokens: i32,
 }
 
-async fn conversation_for_update(
+async fn load_conversation(
     conn: &mut AsyncPgConnection,
     tenant: Tenant,
     id: Uuid,
@@ -687,7 +687,7 @@ pub async fn send_message(
     )
     .await?;
     let mut conn = services.pool.get().await?;
-    let conversation = conversation_for_update(&mut conn, tenant, conversation_id)
+    let conversation = load_conversation(&mut conn, tenant, conversation_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let (row, event) = store_message(
@@ -849,11 +849,12 @@ pub async fn send_owner_message(
     let id = ids::decode(NodeType::Conversation, &input.conversation_id);
     let mut conn = services.pool.get().await?;
     let conversation = match id {
-        Some(id) => conversation_for_update(&mut conn, tenant, id).await?,
+        Some(id) => load_conversation(&mut conn, tenant, id).await?,
         None => None,
     };
     let (Some(body), Some(conversation)) = (body, conversation) else {
-        if id.is_none() || errors.is_empty() {
+        // A missing conversation is reported unless the message itself was the problem.
+        if errors.is_empty() {
             errors.push(
                 &["conversationId"],
                 UserErrorCode::NotFound,
