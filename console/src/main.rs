@@ -93,6 +93,32 @@ impl Ctx {
         t(self.lang, key)
     }
 
+    /// Runs a mutation for an action: its refusal (the first user error `refusal` finds) or a
+    /// failure becomes a notice; `Some(data)` when it went through.
+    pub async fn perform<Q: graphql_client::GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        refusal: impl FnOnce(&Q::ResponseData) -> Option<String>,
+    ) -> Option<Q::ResponseData>
+    where
+        Q::Variables: serde::Serialize,
+        Q::ResponseData: serde::de::DeserializeOwned,
+    {
+        match api::run::<Q>(self.token().as_deref(), variables).await {
+            Ok(data) => match refusal(&data) {
+                Some(message) => {
+                    self.notify.emit(message);
+                    None
+                }
+                None => Some(data),
+            },
+            Err(error) => {
+                self.fail(error);
+                None
+            }
+        }
+    }
+
     /// Handles an API error: a finished session signs out, anything else becomes a notice.
     pub fn fail(&self, error: api::ApiError) {
         match error {

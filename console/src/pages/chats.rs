@@ -132,32 +132,23 @@ pub fn chats() -> Html {
             };
             let ctx = ctx.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = if take {
-                    api::run::<api::TakeOver>(
-                        ctx.token().as_deref(),
-                        api::take_over::Variables { id },
-                    )
-                    .await
-                    .map(|d| {
+                // The change itself arrives as an inbox event; only a refusal needs saying.
+                if take {
+                    ctx.perform::<api::TakeOver>(api::take_over::Variables { id }, |d| {
                         d.take_over_conversation
                             .user_errors
                             .first()
                             .map(|e| e.message.clone())
                     })
+                    .await;
                 } else {
-                    api::run::<api::Release>(ctx.token().as_deref(), api::release::Variables { id })
-                        .await
-                        .map(|d| {
-                            d.release_conversation
-                                .user_errors
-                                .first()
-                                .map(|e| e.message.clone())
-                        })
-                };
-                match result {
-                    Ok(Some(message)) => ctx.notify.emit(message),
-                    Ok(None) => {}
-                    Err(error) => ctx.fail(error),
+                    ctx.perform::<api::Release>(api::release::Variables { id }, |d| {
+                        d.release_conversation
+                            .user_errors
+                            .first()
+                            .map(|e| e.message.clone())
+                    })
+                    .await;
                 }
             });
         })
@@ -175,25 +166,23 @@ pub fn chats() -> Html {
             let (ctx, draft) = (ctx.clone(), draft.clone());
             draft.set(String::new());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<api::SendOwnerMessage>(
-                    ctx.token().as_deref(),
-                    api::send_owner_message::Variables {
-                        id,
-                        body: body.clone(),
-                    },
-                )
-                .await
-                {
-                    Ok(data) => {
-                        if let Some(error) = data.send_owner_message.user_errors.first() {
-                            ctx.notify.emit(error.message.clone());
-                            draft.set(body);
-                        }
-                    }
-                    Err(error) => {
-                        draft.set(body);
-                        ctx.fail(error);
-                    }
+                let sent = ctx
+                    .perform::<api::SendOwnerMessage>(
+                        api::send_owner_message::Variables {
+                            id,
+                            body: body.clone(),
+                        },
+                        |d| {
+                            d.send_owner_message
+                                .user_errors
+                                .first()
+                                .map(|e| e.message.clone())
+                        },
+                    )
+                    .await;
+                // Not sent: the text goes back into the box.
+                if sent.is_none() {
+                    draft.set(body);
                 }
             });
         })

@@ -303,20 +303,18 @@ pub fn detail(props: &DetailProps) -> Html {
             };
             let (ctx, reload, id) = (ctx.clone(), reload.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<api::UpdateLeadStatus>(
-                    ctx.token().as_deref(),
+                ctx.perform::<api::UpdateLeadStatus>(
                     update_lead_status::Variables { id, status: next },
+                    |d| {
+                        d.update_lead_status
+                            .user_errors
+                            .first()
+                            .map(|e| e.message.clone())
+                    },
                 )
-                .await
-                {
-                    Ok(data) => {
-                        if let Some(error) = data.update_lead_status.user_errors.first() {
-                            ctx.notify.emit(error.message.clone());
-                        }
-                        reload.set(*reload + 1);
-                    }
-                    Err(error) => ctx.fail(error),
-                }
+                .await;
+                // Moved or refused: the page shows the lead's status as it now is.
+                reload.set(*reload + 1);
             });
         })
     };
@@ -327,20 +325,17 @@ pub fn detail(props: &DetailProps) -> Html {
             let body = (*note).clone();
             let (ctx, reload, note, id) = (ctx.clone(), reload.clone(), note.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<api::AddLeadNote>(
-                    ctx.token().as_deref(),
-                    api::add_lead_note::Variables { id, body },
-                )
-                .await
-                {
-                    Ok(data) => match data.add_lead_note.user_errors.first() {
-                        Some(error) => ctx.notify.emit(error.message.clone()),
-                        None => {
-                            note.set(String::new());
-                            reload.set(*reload + 1);
-                        }
-                    },
-                    Err(error) => ctx.fail(error),
+                let added = ctx
+                    .perform::<api::AddLeadNote>(api::add_lead_note::Variables { id, body }, |d| {
+                        d.add_lead_note
+                            .user_errors
+                            .first()
+                            .map(|e| e.message.clone())
+                    })
+                    .await;
+                if added.is_some() {
+                    note.set(String::new());
+                    reload.set(*reload + 1);
                 }
             });
         })

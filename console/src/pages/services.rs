@@ -799,23 +799,23 @@ fn service_item(props: &ItemProps) -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<api::DeleteService>(
-                    ctx.token().as_deref(),
-                    api::delete_service::Variables { id: id.clone() },
-                )
-                .await;
+                let done = ctx
+                    .perform::<api::DeleteService>(
+                        api::delete_service::Variables { id: id.clone() },
+                        |d| {
+                            d.delete_service
+                                .user_errors
+                                .first()
+                                .map(|e| e.message.clone())
+                        },
+                    )
+                    .await;
                 busy.set(false);
                 confirming.set(false);
-                match result {
-                    Ok(data) => match data.delete_service.user_errors.first() {
-                        Some(error) => ctx.notify.emit(error.message.clone()),
-                        None => {
-                            ctx.notify.emit(ctx.t("svc_deleted").to_owned());
-                            on_remove.emit(id);
-                            focus_id("add-service");
-                        }
-                    },
-                    Err(error) => ctx.fail(error),
+                if done.is_some() {
+                    ctx.notify.emit(ctx.t("svc_deleted").to_owned());
+                    on_remove.emit(id);
+                    focus_id("add-service");
                 }
             });
         })

@@ -479,22 +479,19 @@ fn token_row(props: &RowProps) -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<api::RevokeApiToken>(
-                    ctx.token().as_deref(),
-                    api::revoke_api_token::Variables { id },
-                )
-                .await;
+                let done = ctx
+                    .perform::<api::RevokeApiToken>(api::revoke_api_token::Variables { id }, |d| {
+                        d.revoke_api_token
+                            .user_errors
+                            .first()
+                            .map(|e| e.message.clone())
+                    })
+                    .await;
                 busy.set(false);
                 confirming.set(false);
-                match result {
-                    Ok(data) => match data.revoke_api_token.user_errors.first() {
-                        Some(error) => ctx.notify.emit(error.message.clone()),
-                        None => {
-                            ctx.notify.emit(ctx.t("tok_revoked_notice").to_owned());
-                            on_changed.emit(());
-                        }
-                    },
-                    Err(error) => ctx.fail(error),
+                if done.is_some() {
+                    ctx.notify.emit(ctx.t("tok_revoked_notice").to_owned());
+                    on_changed.emit(());
                 }
             });
         })

@@ -416,22 +416,22 @@ fn key_card(props: &KeyProps) -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<api::RevokeClientKey>(
-                    ctx.token().as_deref(),
-                    api::revoke_client_key::Variables { id },
-                )
-                .await;
+                let done = ctx
+                    .perform::<api::RevokeClientKey>(
+                        api::revoke_client_key::Variables { id },
+                        |d| {
+                            d.revoke_client_key
+                                .user_errors
+                                .first()
+                                .map(|e| e.message.clone())
+                        },
+                    )
+                    .await;
                 busy.set(false);
                 confirming.set(false);
-                match result {
-                    Ok(data) => match data.revoke_client_key.user_errors.first() {
-                        Some(error) => ctx.notify.emit(error.message.clone()),
-                        None => {
-                            ctx.notify.emit(ctx.t("wg_revoked_notice").to_owned());
-                            on_changed.emit(());
-                        }
-                    },
-                    Err(error) => ctx.fail(error),
+                if done.is_some() {
+                    ctx.notify.emit(ctx.t("wg_revoked_notice").to_owned());
+                    on_changed.emit(());
                 }
             });
         })

@@ -174,6 +174,15 @@ pub async fn list(
     })
 }
 
+/// The `clientKeyId` of a list filter (leads, conversations), checked to be a key's id.
+pub fn filter_id(id: Option<&ID>) -> ApiResult<Option<Uuid>> {
+    id.map(|id| {
+        ids::decode(NodeType::ClientKey, id)
+            .ok_or_else(|| ApiError::BadRequest("`clientKeyId` is not a client key id.".into()))
+    })
+    .transpose()
+}
+
 /// `scheme://host[:port]`, lower-cased; `*.` may lead the host. `None` when malformed.
 pub fn normalise_origin(origin: &str) -> Option<String> {
     let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();

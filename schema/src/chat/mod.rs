@@ -325,14 +325,7 @@ pub async fn list_conversations(
 ) -> ApiResult<ConversationConnection> {
     let tenant = principal(ctx).tenant(Some(ApiScope::LeadsRead))?;
     let page = Page::new(first, after)?;
-    let key = match &filter.client_key_id {
-        Some(id) => Some(
-            ids::decode(NodeType::ClientKey, id).ok_or(ApiError::BadRequest(
-                "`clientKeyId` is not a client key id.".into(),
-            ))?,
-        ),
-        None => None,
-    };
+    let key = keys::filter_id(filter.client_key_id.as_ref())?;
     let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
     let filtered = || {
         let mut query = conversations::table

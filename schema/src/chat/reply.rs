@@ -115,7 +115,12 @@ pub async fn answer(
     let started = Instant::now();
     let mut conn = services.pool.get().await?;
     let workshop = workshop::load(&mut conn, tenant).await?;
-    let entitlements = Entitlements::load(&mut conn, tenant).await?;
+    let entitlements = Entitlements::new(
+        &workshop.plan_code,
+        workshop.trial_ends_at,
+        workshop.subscription_active,
+        Utc::now(),
+    );
     let mut history: Vec<MessageRow> = messages::table
         .filter(messages::conversation_id.eq(conversation.id))
         .filter(messages::workshop_id.eq(tenant.workshop_id()))

@@ -13,6 +13,7 @@ use crate::auth::{ApiScope, Principal, Tenant, principal};
 use crate::billing::{Entitlements, Feature, Quota};
 use crate::catalog::{Service, services_by_id};
 use crate::chat::assistant::builtin::vehicle_class_in;
+use crate::chat::keys;
 use crate::chat::loaders::Loaders;
 use crate::chat::{Conversation, abuse_limits, kinds, limit};
 use crate::db::tables::{lead_notes, leads, messages};
@@ -310,14 +311,7 @@ pub async fn list(
 ) -> ApiResult<LeadConnection> {
     let tenant = principal(ctx).tenant(Some(ApiScope::LeadsRead))?;
     let page = Page::new(first, after)?;
-    let key = match &filter.client_key_id {
-        Some(id) => Some(
-            ids::decode(NodeType::ClientKey, id).ok_or(ApiError::BadRequest(
-                "`clientKeyId` is not a client key id.".into(),
-            ))?,
-        ),
-        None => None,
-    };
+    let key = keys::filter_id(filter.client_key_id.as_ref())?;
     let search = filter
         .search
         .as_deref()
