@@ -33,8 +33,9 @@ impl ErrorCode {
 }
 
 /// A top-level error. It has no `Display` on purpose: it reaches callers only through
-/// [`ErrorExtensions::extend`], which attaches the code and hides internal detail.
-#[derive(Debug)]
+/// [`ErrorExtensions::extend`], which attaches the code and hides internal detail. Resolvers
+/// return it directly (async-graphql asks for `Clone`, hence the shared source).
+#[derive(Debug, Clone)]
 pub enum ApiError {
     Unauthenticated,
     Forbidden(&'static str),
@@ -42,7 +43,7 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     PlanLimitReached(String),
     BadRequest(String),
-    Internal(anyhow_like::Report),
+    Internal(std::sync::Arc<anyhow_like::Report>),
 }
 
 impl ApiError {
@@ -73,7 +74,7 @@ impl ApiError {
     }
 
     pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(anyhow_like::Report(Box::new(error)))
+        Self::Internal(std::sync::Arc::new(anyhow_like::Report(Box::new(error))))
     }
 }
 

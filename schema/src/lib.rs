@@ -1,31 +1,43 @@
 //! CarBot's GraphQL schema and the domain behind it. No HTTP in here: the `carbot` binary
 //! authenticates requests and hands this crate a [`auth::Principal`].
+//!
+//! Modules depend downwards only (checked by `tests/tests/modules.rs`). From the bottom:
+//! shared infrastructure (`error`, `ids`, `money`, `db`, `principal`, `pagination`, `limits`,
+//! `loaders`, `events`, `redis_backend`, `context`), then the domains `billing` (plan rules),
+//! `auth`, `accounts`, `catalog`, `chat`, `leads`, and at the top what spans them all (`node`,
+//! `guard`, this file).
 
+// Shared infrastructure.
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod money;
+pub mod pagination;
+pub mod principal;
+pub mod redis_backend;
+// Domains (their order is in the comment above).
 pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
 pub mod chat;
-pub mod db;
-pub mod error;
-pub mod events;
-pub mod guard;
-pub mod ids;
 pub mod leads;
-pub mod limits;
-pub mod money;
+// Across domains.
+pub mod guard;
 pub mod node;
-pub mod pagination;
-pub mod redis_backend;
 
 use std::sync::Arc;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
-pub use accounts::session::ClientIp;
 pub use auth::{Authenticator, Principal};
+pub use context::ClientIp;
 
-/// The services every resolver may use; cheap to clone.
+/// The services the schema runs on; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Services {
     pub pool: db::Pool,
@@ -54,7 +66,10 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(chat::subscriptions::ChatSubscription);
+pub struct Subscription(
+    chat::subscriptions::ChatSubscription,
+    leads::subscriptions::LeadSubscription,
+);
 
 pub type CarbotSchema = Schema<Query, Mutation, Subscription>;
 
@@ -98,15 +113,30 @@ pub struct Schemas {
 impl Schemas {
     pub fn new(services: Services) -> Self {
         let documents = guard::DocumentCache::new(request_limits::MAX_ALIASES);
-        let loaders = Arc::new(chat::loaders::Loaders::new(&services.pool));
+        let pool = &services.pool;
+        let platform = context::Platform {
+            pool: pool.clone(),
+            events: services.events.clone(),
+            limiter: services.limiter.clone(),
+        };
+        // One set of loaders for both schemas: they batch across concurrent requests.
+        let service_loader = loaders::batched(catalog::ServiceLoader(pool.clone()));
+        let conversation_loader = loaders::batched(chat::ConversationLoader(pool.clone()));
+        let message_loader = loaders::batched(chat::MessageLoader(pool.clone()));
+        let note_loader = loaders::batched(leads::NoteLoader(pool.clone()));
+        let with_services = |builder: SchemaBuilder<Query, Mutation, Subscription>| {
+            builder
+                .data(platform.clone())
+                .data(services.auth.clone())
+                .data(services.assistant.clone())
+                .data(service_loader.clone())
+                .data(conversation_loader.clone())
+                .data(message_loader.clone())
+                .data(note_loader.clone())
+        };
         Self {
-            authenticated: builder(&documents)
-                .data(services.clone())
-                .data(loaders.clone())
-                .finish(),
-            anonymous: builder(&documents)
-                .data(services)
-                .data(loaders)
+            authenticated: with_services(builder(&documents)).finish(),
+            anonymous: with_services(builder(&documents))
                 .disable_introspection()
                 .disable_suggestions()
                 .finish(),

@@ -15,6 +15,27 @@ impl RetryAfter {
     }
 }
 
+pub const MINUTE: Duration = Duration::from_secs(60);
+pub const HOUR: Duration = Duration::from_secs(3_600);
+
+impl From<RetryAfter> for crate::error::ApiError {
+    fn from(retry: RetryAfter) -> Self {
+        Self::RateLimited {
+            retry_after_secs: retry.secs(),
+        }
+    }
+}
+
+/// Counts one hit of `key`; `RATE_LIMITED` once it goes over `limit` per `window`.
+pub async fn hit(
+    limiter: &dyn RateLimiter,
+    key: &str,
+    limit: u32,
+    window: Duration,
+) -> crate::error::ApiResult<()> {
+    Ok(limiter.hit(key, limit, window).await?)
+}
+
 /// Fixed-window counters keyed by strings such as `login:ip:203.0.113.7`.
 #[async_trait::async_trait]
 pub trait RateLimiter: Send + Sync + std::fmt::Debug {

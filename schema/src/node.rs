@@ -3,14 +3,14 @@
 use async_graphql::{Context, ID, Interface, Object};
 use uuid::Uuid;
 
-use crate::Services;
 use crate::accounts::api_tokens::{self, ApiToken};
 use crate::accounts::user::{self, User};
 use crate::accounts::workshop::{self, Workshop};
-use crate::auth::{ApiScope, Principal, Tenant, principal};
+use crate::auth::{ApiScope, Principal, Tenant};
 use crate::catalog::{self, Service, ServiceCategory};
-use crate::chat::keys::{self, ClientKey};
+use crate::chat::client_keys::{self as keys, ClientKey};
 use crate::chat::{self, Conversation, ConversationRow};
+use crate::context::Ctx;
 use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, NodeType};
@@ -58,7 +58,7 @@ impl NodeQuery {
 }
 
 async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
-    let principal = principal(ctx);
+    let principal = ctx.principal();
     if !principal.is_authenticated() {
         return Err(ApiError::Unauthenticated);
     }
@@ -71,7 +71,7 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
             .map(|(_, id)| *id)
             .collect()
     };
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+    let mut conn = ctx.platform().conn().await?;
     let mut found = Found::default();
     found
         .load(

@@ -15,8 +15,9 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::events::{Event, EventBus, filtered, resync_marker};
+use crate::events::{Envelope, EventBus, filtered, resync_marker};
 use crate::limits::{InProcessRateLimiter, RateLimiter, RetryAfter};
+use crate::principal::Tenant;
 
 const TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -46,7 +47,7 @@ struct Wire<'a> {
 pub struct RedisEventBus {
     publisher: ConnectionManager,
     channel: String,
-    local: broadcast::Sender<Event>,
+    local: broadcast::Sender<Envelope>,
     listening: Arc<AtomicBool>,
     stop: CancellationToken,
 }
@@ -88,7 +89,7 @@ impl Drop for RedisEventBus {
 async fn listen(
     client: redis::Client,
     channel: String,
-    local: broadcast::Sender<Event>,
+    local: broadcast::Sender<Envelope>,
     listening: Arc<AtomicBool>,
     stop: CancellationToken,
 ) {
@@ -123,7 +124,7 @@ async fn listen(
                         continue;
                     };
                     if let Ok(wire) = serde_json::from_str::<Wire<'_>>(&payload) {
-                        let _ = local.send(Event {
+                        let _ = local.send(Envelope {
                             workshop_id: wire.w,
                             topic: wire.t.into_owned(),
                             payload: Arc::from(wire.p.as_ref()),
@@ -147,7 +148,7 @@ async fn listen(
 
 #[async_trait::async_trait]
 impl EventBus for RedisEventBus {
-    async fn publish(&self, event: Event) {
+    async fn publish(&self, event: Envelope) {
         let wire = Wire {
             w: event.workshop_id,
             t: std::borrow::Cow::Borrowed(&event.topic),
@@ -172,8 +173,8 @@ impl EventBus for RedisEventBus {
         }
     }
 
-    fn subscribe(&self, workshop_id: Uuid, topic: &str) -> BoxStream<'static, Event> {
-        filtered(self.local.subscribe(), workshop_id, topic)
+    fn subscribe(&self, tenant: Tenant, topic: &str) -> BoxStream<'static, Envelope> {
+        filtered(self.local.subscribe(), tenant, topic)
     }
 
     fn status(&self) -> &'static str {

@@ -6,10 +6,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::Services;
 use crate::auth::tokens::{API_TOKEN_PREFIX, new_secret};
-use crate::auth::{ApiScope, Tenant, principal};
+use crate::auth::{ApiScope, Tenant};
 use crate::billing::{Entitlements, Feature};
+use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::tables::api_tokens;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -84,54 +84,13 @@ pub struct ApiTokenConnection {
     pub total_count: i64,
 }
 
-pub async fn list(
-    ctx: &Context<'_>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<ApiTokenConnection> {
-    let tenant = principal(ctx).owner()?.tenant;
-    let page = Page::new(first, after)?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let mut query = api_tokens::table
-        .filter(api_tokens::workshop_id.eq(tenant.workshop_id()))
-        .select(ApiTokenRow::as_select())
-        .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
-        .limit(page.limit())
-        .into_boxed();
-    if let Some((at, id)) = page.after {
-        query = query.filter(
-            api_tokens::created_at
-                .lt(at)
-                .or(api_tokens::created_at.eq(at).and(api_tokens::id.lt(id))),
-        );
-    }
-    let rows = query.load(&mut conn).await?;
-    let total_count = api_tokens::table
-        .filter(api_tokens::workshop_id.eq(tenant.workshop_id()))
-        .count()
-        .get_result(&mut conn)
-        .await?;
-    let (edges, page_info) = edges(&page, rows, |r| (r.created_at, r.id));
-    Ok(ApiTokenConnection {
-        edges: edges
-            .into_iter()
-            .map(|(cursor, row)| ApiTokenEdge {
-                cursor,
-                node: ApiToken(row),
-            })
-            .collect(),
-        page_info,
-        total_count,
-    })
-}
-
 pub async fn find(
     conn: &mut Conn<'_>,
     tenant: Tenant,
     ids: &[Uuid],
 ) -> ApiResult<Vec<ApiTokenRow>> {
-    Ok(api_tokens::table
-        .filter(api_tokens::workshop_id.eq(tenant.workshop_id()))
+    Ok(tenant
+        .api_tokens()
         .filter(api_tokens::id.eq_any(ids))
         .select(ApiTokenRow::as_select())
         .load(conn)
@@ -154,77 +113,6 @@ pub struct CreateApiTokenPayload {
     pub user_errors: Vec<UserError>,
 }
 
-pub async fn create(
-    ctx: &Context<'_>,
-    input: CreateApiTokenInput,
-) -> ApiResult<CreateApiTokenPayload> {
-    let owner = principal(ctx).owner()?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    Entitlements::load(&mut conn, owner.tenant)
-        .await?
-        .require(Feature::ApiAccess)?;
-    let mut errors = UserErrors::default();
-    let name = input.name.trim().to_owned();
-    if name.is_empty() {
-        errors.push(
-            &["name"],
-            UserErrorCode::Required,
-            "Bitte geben Sie dem Token einen Namen.",
-        );
-    } else if name.chars().count() > MAX_NAME {
-        errors.push(
-            &["name"],
-            UserErrorCode::TooLong,
-            format!("Höchstens {MAX_NAME} Zeichen."),
-        );
-    }
-    let mut scopes: Vec<&str> = input.scopes.iter().map(|s| s.as_str()).collect();
-    scopes.sort_unstable();
-    scopes.dedup();
-    if scopes.is_empty() {
-        errors.push(
-            &["scopes"],
-            UserErrorCode::Required,
-            "Mindestens eine Berechtigung wählen.",
-        );
-    }
-    if input.expires_at.is_some_and(|at| at <= Utc::now()) {
-        errors.push(
-            &["expiresAt"],
-            UserErrorCode::InPast,
-            "Das Ablaufdatum muss in der Zukunft liegen.",
-        );
-    }
-    if !errors.is_empty() {
-        return Ok(CreateApiTokenPayload {
-            api_token: None,
-            secret: None,
-            user_errors: errors.into_vec(),
-        });
-    }
-
-    let secret = new_secret(API_TOKEN_PREFIX);
-    let row = diesel::insert_into(api_tokens::table)
-        .values((
-            api_tokens::id.eq(Uuid::now_v7()),
-            api_tokens::workshop_id.eq(owner.tenant.workshop_id()),
-            api_tokens::name.eq(name),
-            api_tokens::scopes.eq(scopes),
-            api_tokens::token_hash.eq(&secret.hash),
-            api_tokens::token_prefix.eq(&secret.plain[..12]),
-            api_tokens::created_by.eq(owner.user_id),
-            api_tokens::expires_at.eq(input.expires_at),
-        ))
-        .returning(ApiTokenRow::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    Ok(CreateApiTokenPayload {
-        api_token: Some(ApiToken(row)),
-        secret: Some(secret.plain),
-        user_errors: vec![],
-    })
-}
-
 #[derive(InputObject)]
 pub struct RevokeApiTokenInput {
     pub id: ID,
@@ -236,41 +124,162 @@ pub struct RevokeApiTokenPayload {
     pub user_errors: Vec<UserError>,
 }
 
-pub async fn revoke(
-    ctx: &Context<'_>,
-    input: RevokeApiTokenInput,
-) -> ApiResult<RevokeApiTokenPayload> {
-    let tenant = principal(ctx).owner()?.tenant;
-    let not_found = || RevokeApiTokenPayload {
-        api_token: None,
-        user_errors: vec![UserError::new(
-            &["id"],
-            UserErrorCode::NotFound,
-            "Dieses Token gibt es nicht.",
-        )],
-    };
-    let Some(id) = ids::decode(NodeType::ApiToken, &input.id) else {
-        return Ok(not_found());
-    };
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    // Revoking twice keeps the first revocation time.
-    let row = diesel::update(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::workshop_id.eq(tenant.workshop_id())),
-    )
-    .set(api_tokens::revoked_at.eq(diesel::dsl::sql::<
-        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-    >("coalesce(revoked_at, now())")))
-    .returning(ApiTokenRow::as_returning())
-    .get_result(&mut conn)
-    .await
-    .optional()?;
-    Ok(match row {
-        Some(row) => RevokeApiTokenPayload {
+#[derive(Default)]
+pub struct ApiTokenQuery;
+
+#[Object]
+impl ApiTokenQuery {
+    /// The workshop's API tokens, newest first (owner only).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn api_tokens(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<ApiTokenConnection> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let page = Page::new(first, after)?;
+        let mut conn = ctx.platform().conn().await?;
+        let mut query = tenant
+            .api_tokens()
+            .select(ApiTokenRow::as_select())
+            .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
+            .limit(page.limit())
+            .into_boxed();
+        if let Some((at, id)) = page.after {
+            query = query.filter(
+                api_tokens::created_at
+                    .lt(at)
+                    .or(api_tokens::created_at.eq(at).and(api_tokens::id.lt(id))),
+            );
+        }
+        let rows = query.load(&mut conn).await?;
+        let total_count = tenant.api_tokens().count().get_result(&mut conn).await?;
+        let (edges, page_info) = edges(&page, rows, |r| (r.created_at, r.id));
+        Ok(ApiTokenConnection {
+            edges: edges
+                .into_iter()
+                .map(|(cursor, row)| ApiTokenEdge {
+                    cursor,
+                    node: ApiToken(row),
+                })
+                .collect(),
+            page_info,
+            total_count,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct ApiTokenMutation;
+
+#[Object]
+impl ApiTokenMutation {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> ApiResult<CreateApiTokenPayload> {
+        let owner = ctx.principal().owner()?;
+        let mut conn = ctx.platform().conn().await?;
+        Entitlements::load(&mut conn, owner.tenant)
+            .await?
+            .require(Feature::ApiAccess)?;
+        let mut errors = UserErrors::default();
+        let name = input.name.trim().to_owned();
+        if name.is_empty() {
+            errors.push(
+                &["name"],
+                UserErrorCode::Required,
+                "Bitte geben Sie dem Token einen Namen.",
+            );
+        } else if name.chars().count() > MAX_NAME {
+            errors.push(
+                &["name"],
+                UserErrorCode::TooLong,
+                format!("Höchstens {MAX_NAME} Zeichen."),
+            );
+        }
+        let mut scopes: Vec<&str> = input.scopes.iter().map(|s| s.as_str()).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        if scopes.is_empty() {
+            errors.push(
+                &["scopes"],
+                UserErrorCode::Required,
+                "Mindestens eine Berechtigung wählen.",
+            );
+        }
+        if input.expires_at.is_some_and(|at| at <= Utc::now()) {
+            errors.push(
+                &["expiresAt"],
+                UserErrorCode::InPast,
+                "Das Ablaufdatum muss in der Zukunft liegen.",
+            );
+        }
+        if !errors.is_empty() {
+            return Ok(CreateApiTokenPayload {
+                api_token: None,
+                secret: None,
+                user_errors: errors.into_vec(),
+            });
+        }
+
+        let secret = new_secret(API_TOKEN_PREFIX);
+        let row = diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::id.eq(Uuid::now_v7()),
+                api_tokens::workshop_id.eq(owner.tenant.workshop_id()),
+                api_tokens::name.eq(name),
+                api_tokens::scopes.eq(scopes),
+                api_tokens::token_hash.eq(&secret.hash),
+                api_tokens::token_prefix.eq(&secret.plain[..12]),
+                api_tokens::created_by.eq(owner.user_id),
+                api_tokens::expires_at.eq(input.expires_at),
+            ))
+            .returning(ApiTokenRow::as_returning())
+            .get_result(&mut conn)
+            .await?;
+        Ok(CreateApiTokenPayload {
             api_token: Some(ApiToken(row)),
+            secret: Some(secret.plain),
             user_errors: vec![],
-        },
-        None => not_found(),
-    })
+        })
+    }
+
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiTokenInput,
+    ) -> ApiResult<RevokeApiTokenPayload> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let not_found = || RevokeApiTokenPayload {
+            api_token: None,
+            user_errors: vec![UserError::new(
+                &["id"],
+                UserErrorCode::NotFound,
+                "Dieses Token gibt es nicht.",
+            )],
+        };
+        let Some(id) = ids::decode(NodeType::ApiToken, &input.id) else {
+            return Ok(not_found());
+        };
+        let mut conn = ctx.platform().conn().await?;
+        // Revoking twice keeps the first revocation time.
+        let row = diesel::update(tenant.api_tokens().filter(api_tokens::id.eq(id)))
+            .set(api_tokens::revoked_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(revoked_at, now())")))
+            .returning(ApiTokenRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .optional()?;
+        Ok(match row {
+            Some(row) => RevokeApiTokenPayload {
+                api_token: Some(ApiToken(row)),
+                user_errors: vec![],
+            },
+            None => not_found(),
+        })
+    }
 }

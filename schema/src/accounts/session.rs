@@ -10,13 +10,17 @@ use uuid::Uuid;
 
 use super::validate;
 use super::workshop::{Locale, Workshop, load};
-use crate::Services;
-use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_TTL, hash_secret, new_secret};
-use crate::auth::{Role, Tenant, passwords, principal, tenant_of_new_session};
+use crate::auth::Authenticator;
+use crate::auth::tokens::{
+    JwtKeys, REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_TTL, hash_secret, new_secret,
+};
+use crate::auth::{Role, Tenant, passwords};
+use crate::context::Ctx;
 use crate::db::tables::{memberships, refresh_tokens, sessions, users, workshops};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
+use crate::principal::tenant_of_new_session;
 
 const TRIAL: chrono::Duration = chrono::Duration::days(14);
 
@@ -47,25 +51,9 @@ impl Viewer {
         self.role
     }
     async fn workshop(&self, ctx: &Context<'_>) -> async_graphql::Result<Workshop> {
-        let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
+        let mut conn = ctx.platform().conn().await?;
         Ok(Workshop(load(&mut conn, self.tenant).await?))
     }
-}
-
-pub async fn viewer(ctx: &Context<'_>) -> ApiResult<Viewer> {
-    let member = principal(ctx).member()?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let email = users::table
-        .find(member.user_id)
-        .select(users::email)
-        .first(&mut conn)
-        .await?;
-    Ok(Viewer {
-        user_id: member.user_id,
-        email,
-        role: member.role,
-        tenant: member.tenant,
-    })
 }
 
 #[derive(SimpleObject)]
@@ -154,28 +142,19 @@ pub struct LogoutPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The client address of the request, for per-address limits.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub std::net::IpAddr);
-
 fn client_ip(ctx: &Context<'_>) -> String {
-    ctx.data_opt::<ClientIp>()
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.0.to_string())
-}
-
-fn rate_limited(retry: crate::limits::RetryAfter) -> ApiError {
-    ApiError::RateLimited {
-        retry_after_secs: retry.secs(),
-    }
+    ctx.client_ip()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
 /// Creates a session with its first refresh token and signs the access token.
 async fn open_session(
     conn: &mut Conn<'_>,
-    services: &Services,
+    keys: &JwtKeys,
     user_id: Uuid,
-    workshop_id: Uuid,
+    tenant: Tenant,
 ) -> ApiResult<Session> {
+    let workshop_id = tenant.workshop_id();
     let session_id = Uuid::now_v7();
     let now = Utc::now();
     let refresh = new_secret(REFRESH_TOKEN_PREFIX);
@@ -201,80 +180,12 @@ async fn open_session(
         Ok(())
     })
     .await?;
-    let (access_token, expires_at) =
-        services
-            .auth
-            .keys()
-            .issue(user_id, workshop_id, session_id, now);
+    let (access_token, expires_at) = keys.issue(user_id, workshop_id, session_id, now);
     Ok(Session {
         access_token,
         refresh_token: refresh.plain,
         expires_at,
         refresh_token_expires_at: refresh_expires_at,
-    })
-}
-
-pub async fn register(ctx: &Context<'_>, input: RegisterInput) -> ApiResult<SessionPayload> {
-    let services = ctx.data_unchecked::<Services>();
-    let mut errors = UserErrors::default();
-    let email = validate::email(&mut errors, &["email"], &input.email);
-    let name = validate::workshop_name(&mut errors, &["workshopName"], &input.workshop_name);
-    if let Some(problem) =
-        passwords::policy_violation(&input.password, email.as_deref().unwrap_or(""))
-    {
-        errors.push(&["password"], UserErrorCode::WeakPassword, problem);
-    }
-    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
-        return Ok(SessionPayload::refused(errors.into_vec()));
-    };
-    services
-        .limiter
-        .hit(
-            &format!("register:ip:{}", client_ip(ctx)),
-            REGISTRATIONS_PER_IP,
-            REGISTRATION_WINDOW,
-        )
-        .await
-        .map_err(rate_limited)?;
-
-    let mut conn = services.pool.get().await?;
-    let email_taken = || {
-        SessionPayload::refused(vec![UserError::new(
-            &["email"],
-            UserErrorCode::EmailTaken,
-            "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an.",
-        )])
-    };
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        users::table.filter(users::email.eq(&email)),
-    ))
-    .get_result(&mut conn)
-    .await?;
-    if exists {
-        return Ok(email_taken());
-    }
-    let password_hash = passwords::hash(input.password)
-        .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-
-    let created =
-        create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
-    let (user_id, workshop_id) = match created {
-        Err(e) if is_unique_violation(&e, "users_email_key") => return Ok(email_taken()),
-        other => other?,
-    };
-    tracing::info!(%workshop_id, "workshop registered");
-    let session = open_session(&mut conn, services, user_id, workshop_id).await?;
-    set_refresh_cookie(ctx, Some(&session.refresh_token));
-    Ok(SessionPayload {
-        session: Some(session),
-        viewer: Some(Viewer {
-            user_id,
-            email,
-            role: Role::Owner,
-            tenant: tenant_of_new_session(workshop_id),
-        }),
-        user_errors: vec![],
     })
 }
 
@@ -322,86 +233,6 @@ pub async fn create_workshop_with_owner(
     Ok((user_id, workshop_id))
 }
 
-pub async fn login(ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPayload> {
-    let services = ctx.data_unchecked::<Services>();
-    let email = input.email.trim().to_lowercase();
-    let account_key = format!("login:account:{email}");
-    let ip_key = format!("login:ip:{}", client_ip(ctx));
-    services
-        .limiter
-        .check(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
-        .await
-        .map_err(rate_limited)?;
-    services
-        .limiter
-        .check(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
-        .await
-        .map_err(rate_limited)?;
-
-    let mut conn = services.pool.get().await?;
-    let account: Option<(Uuid, String, bool)> = users::table
-        .filter(users::email.eq(&email))
-        .select((users::id, users::password_hash, users::is_platform_admin))
-        .first(&mut conn)
-        .await
-        .optional()?;
-    // An over-long password cannot be right; it is checked against the dummy hash all the same.
-    let stored = account
-        .as_ref()
-        .map(|a| a.1.clone())
-        .filter(|_| input.password.chars().count() <= passwords::MAX_LENGTH);
-    let password: String = input.password.chars().take(passwords::MAX_LENGTH).collect();
-    let verified = passwords::verify(password.clone(), stored).await;
-    // The first membership is the workshop a session starts in.
-    let membership: Option<(Uuid, String)> = match (&account, verified.matches) {
-        (Some((user_id, _, _)), true) => memberships::table
-            .filter(memberships::user_id.eq(user_id))
-            .order(memberships::created_at.asc())
-            .select((memberships::workshop_id, memberships::role))
-            .first(&mut conn)
-            .await
-            .optional()?,
-        _ => None,
-    };
-    let (Some((user_id, _, is_platform_admin)), Some((workshop_id, role))) = (account, membership)
-    else {
-        let _ = services
-            .limiter
-            .hit(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
-            .await;
-        let _ = services
-            .limiter
-            .hit(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
-            .await;
-        return Ok(SessionPayload::refused(vec![UserError::new(
-            &[],
-            UserErrorCode::InvalidCredentials,
-            "E-Mail-Adresse oder Passwort ist falsch.",
-        )]));
-    };
-    services.limiter.reset(&account_key).await;
-    if verified.needs_rehash
-        && let Ok(rehashed) = passwords::hash(password).await
-    {
-        diesel::update(users::table.find(user_id))
-            .set(users::password_hash.eq(rehashed))
-            .execute(&mut conn)
-            .await?;
-    }
-    let session = open_session(&mut conn, services, user_id, workshop_id).await?;
-    set_refresh_cookie(ctx, Some(&session.refresh_token));
-    Ok(SessionPayload {
-        session: Some(session),
-        viewer: Some(Viewer {
-            user_id,
-            email,
-            role: Role::from_membership(&role, is_platform_admin),
-            tenant: tenant_of_new_session(workshop_id),
-        }),
-        user_errors: vec![],
-    })
-}
-
 /// A refresh token with its session, as found when presented.
 #[derive(Queryable, Selectable)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
@@ -432,146 +263,335 @@ enum Refresh {
     Reused,
 }
 
-pub async fn refresh(ctx: &Context<'_>, input: RefreshSessionInput) -> ApiResult<SessionPayload> {
-    let services = ctx.data_unchecked::<Services>();
-    let invalid = || {
-        SessionPayload::refused(vec![UserError::new(
-            &["refreshToken"],
-            UserErrorCode::InvalidToken,
-            "Die Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
-        )])
-    };
-    let Some(presented) = input.refresh_token.or_else(|| {
-        ctx.data_opt::<RequestCookies>()
-            .and_then(|cookies| cookies.refresh_token.clone())
-    }) else {
-        return Ok(invalid());
-    };
-    if !presented.starts_with(REFRESH_TOKEN_PREFIX) {
-        return Ok(invalid());
+#[derive(Default)]
+pub struct SessionQuery;
+
+#[Object]
+impl SessionQuery {
+    /// The signed-in user, their role and their workshop.
+    async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Viewer> {
+        let member = ctx.principal().member()?;
+        let mut conn = ctx.platform().conn().await?;
+        let email = users::table
+            .find(member.user_id)
+            .select(users::email)
+            .first(&mut conn)
+            .await?;
+        Ok(Viewer {
+            user_id: member.user_id,
+            email,
+            role: member.role,
+            tenant: member.tenant,
+        })
     }
-    let presented = hash_secret(&presented);
-    let refresh = new_secret(REFRESH_TOKEN_PREFIX);
-    let now = Utc::now();
-    let mut conn = services.pool.get().await?;
-    let outcome = conn
-        .transaction::<_, diesel::result::Error, _>(async |conn| {
-            let (presented, new_hash) = (presented.clone(), refresh.hash.clone());
-            {
-                let row: Option<PresentedToken> = refresh_tokens::table
-                    .inner_join(sessions::table)
-                    .filter(refresh_tokens::token_hash.eq(&presented))
-                    .select(PresentedToken::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?;
-                let Some(PresentedToken {
-                    session_id,
-                    user_id,
-                    workshop_id,
-                    expires_at,
-                    used_at,
-                    revoked_at,
-                }) = row
-                else {
-                    return Ok(Refresh::Invalid);
-                };
-                if revoked_at.is_some() || expires_at <= now {
-                    return Ok(Refresh::Invalid);
-                }
-                if used_at.is_some() {
-                    diesel::update(sessions::table.find(session_id))
-                        .set((
-                            sessions::revoked_at.eq(now),
-                            sessions::revoke_reason.eq("refresh token reused"),
+}
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Creates a workshop and its owner, starts the 14-day Premium trial and signs in.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<SessionPayload> {
+        let platform = ctx.platform();
+        let mut errors = UserErrors::default();
+        let email = validate::email(&mut errors, &["email"], &input.email);
+        let name = validate::workshop_name(&mut errors, &["workshopName"], &input.workshop_name);
+        if let Some(problem) =
+            passwords::policy_violation(&input.password, email.as_deref().unwrap_or(""))
+        {
+            errors.push(&["password"], UserErrorCode::WeakPassword, problem);
+        }
+        let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+            return Ok(SessionPayload::refused(errors.into_vec()));
+        };
+        platform
+            .limiter
+            .hit(
+                &format!("register:ip:{}", client_ip(ctx)),
+                REGISTRATIONS_PER_IP,
+                REGISTRATION_WINDOW,
+            )
+            .await?;
+
+        let mut conn = platform.conn().await?;
+        let email_taken = || {
+            SessionPayload::refused(vec![UserError::new(
+                &["email"],
+                UserErrorCode::EmailTaken,
+                "Für diese E-Mail-Adresse gibt es bereits ein Konto. Bitte melden Sie sich an.",
+            )])
+        };
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            users::table.filter(users::email.eq(&email)),
+        ))
+        .get_result(&mut conn)
+        .await?;
+        if exists {
+            return Ok(email_taken());
+        }
+        let password_hash = passwords::hash(input.password)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+
+        let created =
+            create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
+        let (user_id, workshop_id) = match created {
+            Err(e) if is_unique_violation(&e, "users_email_key") => return Ok(email_taken()),
+            other => other?,
+        };
+        tracing::info!(%workshop_id, "workshop registered");
+        let session = open_session(
+            &mut conn,
+            ctx.service::<Authenticator>().keys(),
+            user_id,
+            tenant_of_new_session(workshop_id),
+        )
+        .await?;
+        set_refresh_cookie(ctx, Some(&session.refresh_token));
+        Ok(SessionPayload {
+            session: Some(session),
+            viewer: Some(Viewer {
+                user_id,
+                email,
+                role: Role::Owner,
+                tenant: tenant_of_new_session(workshop_id),
+            }),
+            user_errors: vec![],
+        })
+    }
+
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPayload> {
+        let platform = ctx.platform();
+        let email = input.email.trim().to_lowercase();
+        let account_key = format!("login:account:{email}");
+        let ip_key = format!("login:ip:{}", client_ip(ctx));
+        platform
+            .limiter
+            .check(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
+            .await?;
+        platform
+            .limiter
+            .check(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
+            .await?;
+
+        let mut conn = platform.conn().await?;
+        let account: Option<(Uuid, String, bool)> = users::table
+            .filter(users::email.eq(&email))
+            .select((users::id, users::password_hash, users::is_platform_admin))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        // An over-long password cannot be right; it is checked against the dummy hash all the same.
+        let stored = account
+            .as_ref()
+            .map(|a| a.1.clone())
+            .filter(|_| input.password.chars().count() <= passwords::MAX_LENGTH);
+        let password: String = input.password.chars().take(passwords::MAX_LENGTH).collect();
+        let verified = passwords::verify(password.clone(), stored).await;
+        // The first membership is the workshop a session starts in.
+        let membership: Option<(Uuid, String)> = match (&account, verified.matches) {
+            (Some((user_id, _, _)), true) => memberships::table
+                .filter(memberships::user_id.eq(user_id))
+                .order(memberships::created_at.asc())
+                .select((memberships::workshop_id, memberships::role))
+                .first(&mut conn)
+                .await
+                .optional()?,
+            _ => None,
+        };
+        let (Some((user_id, _, is_platform_admin)), Some((workshop_id, role))) =
+            (account, membership)
+        else {
+            let _ = platform
+                .limiter
+                .hit(&account_key, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW)
+                .await;
+            let _ = platform
+                .limiter
+                .hit(&ip_key, LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
+                .await;
+            return Ok(SessionPayload::refused(vec![UserError::new(
+                &[],
+                UserErrorCode::InvalidCredentials,
+                "E-Mail-Adresse oder Passwort ist falsch.",
+            )]));
+        };
+        platform.limiter.reset(&account_key).await;
+        if verified.needs_rehash
+            && let Ok(rehashed) = passwords::hash(password).await
+        {
+            diesel::update(users::table.find(user_id))
+                .set(users::password_hash.eq(rehashed))
+                .execute(&mut conn)
+                .await?;
+        }
+        let session = open_session(
+            &mut conn,
+            ctx.service::<Authenticator>().keys(),
+            user_id,
+            tenant_of_new_session(workshop_id),
+        )
+        .await?;
+        set_refresh_cookie(ctx, Some(&session.refresh_token));
+        Ok(SessionPayload {
+            session: Some(session),
+            viewer: Some(Viewer {
+                user_id,
+                email,
+                role: Role::from_membership(&role, is_platform_admin),
+                tenant: tenant_of_new_session(workshop_id),
+            }),
+            user_errors: vec![],
+        })
+    }
+
+    /// Exchanges a refresh token for a new session pair; each refresh token works once.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshSessionInput,
+    ) -> ApiResult<SessionPayload> {
+        let platform = ctx.platform();
+        let invalid = || {
+            SessionPayload::refused(vec![UserError::new(
+                &["refreshToken"],
+                UserErrorCode::InvalidToken,
+                "Die Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
+            )])
+        };
+        let Some(presented) = input.refresh_token.or_else(|| {
+            ctx.data_opt::<RequestCookies>()
+                .and_then(|cookies| cookies.refresh_token.clone())
+        }) else {
+            return Ok(invalid());
+        };
+        if !presented.starts_with(REFRESH_TOKEN_PREFIX) {
+            return Ok(invalid());
+        }
+        let presented = hash_secret(&presented);
+        let refresh = new_secret(REFRESH_TOKEN_PREFIX);
+        let now = Utc::now();
+        let mut conn = platform.conn().await?;
+        let outcome = conn
+            .transaction::<_, diesel::result::Error, _>(async |conn| {
+                let (presented, new_hash) = (presented.clone(), refresh.hash.clone());
+                {
+                    let row: Option<PresentedToken> = refresh_tokens::table
+                        .inner_join(sessions::table)
+                        .filter(refresh_tokens::token_hash.eq(&presented))
+                        .select(PresentedToken::as_select())
+                        .for_update()
+                        .first(conn)
+                        .await
+                        .optional()?;
+                    let Some(PresentedToken {
+                        session_id,
+                        user_id,
+                        workshop_id,
+                        expires_at,
+                        used_at,
+                        revoked_at,
+                    }) = row
+                    else {
+                        return Ok(Refresh::Invalid);
+                    };
+                    if revoked_at.is_some() || expires_at <= now {
+                        return Ok(Refresh::Invalid);
+                    }
+                    if used_at.is_some() {
+                        diesel::update(sessions::table.find(session_id))
+                            .set((
+                                sessions::revoked_at.eq(now),
+                                sessions::revoke_reason.eq("refresh token reused"),
+                            ))
+                            .execute(conn)
+                            .await?;
+                        return Ok(Refresh::Reused);
+                    }
+                    diesel::update(refresh_tokens::table.find(&presented))
+                        .set(refresh_tokens::used_at.eq(now))
+                        .execute(conn)
+                        .await?;
+                    diesel::insert_into(refresh_tokens::table)
+                        .values((
+                            refresh_tokens::token_hash.eq(new_hash),
+                            refresh_tokens::session_id.eq(session_id),
+                            refresh_tokens::workshop_id.eq(workshop_id),
+                            refresh_tokens::expires_at.eq(now + REFRESH_TOKEN_TTL),
                         ))
                         .execute(conn)
                         .await?;
-                    return Ok(Refresh::Reused);
+                    Ok(Refresh::Rotated {
+                        user_id,
+                        workshop_id,
+                        session_id,
+                    })
                 }
-                diesel::update(refresh_tokens::table.find(&presented))
-                    .set(refresh_tokens::used_at.eq(now))
-                    .execute(conn)
-                    .await?;
-                diesel::insert_into(refresh_tokens::table)
-                    .values((
-                        refresh_tokens::token_hash.eq(new_hash),
-                        refresh_tokens::session_id.eq(session_id),
-                        refresh_tokens::workshop_id.eq(workshop_id),
-                        refresh_tokens::expires_at.eq(now + REFRESH_TOKEN_TTL),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok(Refresh::Rotated {
-                    user_id,
-                    workshop_id,
-                    session_id,
-                })
+            })
+            .await?;
+        let (user_id, workshop_id, session_id) = match outcome {
+            Refresh::Rotated {
+                user_id,
+                workshop_id,
+                session_id,
+            } => (user_id, workshop_id, session_id),
+            Refresh::Invalid => return Ok(invalid()),
+            Refresh::Reused => {
+                tracing::warn!("refresh token reused; session revoked");
+                return Ok(invalid());
             }
-        })
-        .await?;
-    let (user_id, workshop_id, session_id) = match outcome {
-        Refresh::Rotated {
-            user_id,
-            workshop_id,
-            session_id,
-        } => (user_id, workshop_id, session_id),
-        Refresh::Invalid => return Ok(invalid()),
-        Refresh::Reused => {
-            tracing::warn!("refresh token reused; session revoked");
+        };
+        let member: Option<(String, String, bool)> = memberships::table
+            .inner_join(users::table)
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::workshop_id.eq(workshop_id))
+            .select((users::email, memberships::role, users::is_platform_admin))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        let Some((email, role, is_platform_admin)) = member else {
             return Ok(invalid());
-        }
-    };
-    let member: Option<(String, String, bool)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::user_id.eq(user_id))
-        .filter(memberships::workshop_id.eq(workshop_id))
-        .select((users::email, memberships::role, users::is_platform_admin))
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let Some((email, role, is_platform_admin)) = member else {
-        return Ok(invalid());
-    };
-    let (access_token, expires_at) =
-        services
-            .auth
-            .keys()
-            .issue(user_id, workshop_id, session_id, now);
-    set_refresh_cookie(ctx, Some(&refresh.plain));
-    Ok(SessionPayload {
-        session: Some(Session {
-            access_token,
-            refresh_token: refresh.plain,
-            expires_at,
-            refresh_token_expires_at: now + REFRESH_TOKEN_TTL,
-        }),
-        viewer: Some(Viewer {
-            user_id,
-            email,
-            role: Role::from_membership(&role, is_platform_admin),
-            tenant: tenant_of_new_session(workshop_id),
-        }),
-        user_errors: vec![],
-    })
-}
+        };
+        let (access_token, expires_at) =
+            ctx.service::<Authenticator>()
+                .keys()
+                .issue(user_id, workshop_id, session_id, now);
+        set_refresh_cookie(ctx, Some(&refresh.plain));
+        Ok(SessionPayload {
+            session: Some(Session {
+                access_token,
+                refresh_token: refresh.plain,
+                expires_at,
+                refresh_token_expires_at: now + REFRESH_TOKEN_TTL,
+            }),
+            viewer: Some(Viewer {
+                user_id,
+                email,
+                role: Role::from_membership(&role, is_platform_admin),
+                tenant: tenant_of_new_session(workshop_id),
+            }),
+            user_errors: vec![],
+        })
+    }
 
-/// Ends the caller's session: its access tokens stop working at once, its refresh token too.
-pub async fn logout(ctx: &Context<'_>) -> ApiResult<LogoutPayload> {
-    let member = principal(ctx).member()?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let ended = diesel::update(sessions::table.find(member.session_id))
-        .filter(sessions::revoked_at.is_null())
-        .set((
-            sessions::revoked_at.eq(Utc::now()),
-            sessions::revoke_reason.eq("logout"),
-        ))
-        .execute(&mut conn)
-        .await?;
-    set_refresh_cookie(ctx, None);
-    Ok(LogoutPayload {
-        ok: ended == 1,
-        user_errors: vec![],
-    })
+    /// Ends the current session at once.
+    // Ends the caller's session: its access tokens stop working at once, its refresh token too.
+    async fn logout(&self, ctx: &Context<'_>) -> ApiResult<LogoutPayload> {
+        let member = ctx.principal().member()?;
+        let mut conn = ctx.platform().conn().await?;
+        let ended = diesel::update(sessions::table.find(member.session_id))
+            .filter(sessions::revoked_at.is_null())
+            .set((
+                sessions::revoked_at.eq(Utc::now()),
+                sessions::revoke_reason.eq("logout"),
+            ))
+            .execute(&mut conn)
+            .await?;
+        set_refresh_cookie(ctx, None);
+        Ok(LogoutPayload {
+            ok: ended == 1,
+            user_errors: vec![],
+        })
+    }
 }

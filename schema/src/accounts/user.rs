@@ -33,9 +33,9 @@ impl User {
 
 /// Members of the tenant's workshop among `ids`.
 pub async fn find(conn: &mut Conn<'_>, tenant: Tenant, ids: &[Uuid]) -> ApiResult<Vec<User>> {
-    let rows: Vec<(Uuid, String, String, bool)> = memberships::table
+    let rows: Vec<(Uuid, String, String, bool)> = tenant
+        .memberships()
         .inner_join(users::table)
-        .filter(memberships::workshop_id.eq(tenant.workshop_id()))
         .filter(memberships::user_id.eq_any(ids))
         .select((
             users::id,

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::validate;
-use crate::Services;
-use crate::auth::{Tenant, principal};
+use crate::auth::Tenant;
 use crate::billing::{Entitlements, Plan, PlanCode, PlanStatus, plan};
+use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::tables::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -316,119 +316,142 @@ fn check_opening_hours(errors: &mut UserErrors, hours: &[OpeningHours]) {
     }
 }
 
-pub async fn update(
-    ctx: &Context<'_>,
-    input: UpdateWorkshopInput,
-) -> ApiResult<UpdateWorkshopPayload> {
-    let tenant = principal(ctx).owner()?.tenant;
-    let mut errors = UserErrors::default();
-    let mut changes = WorkshopChanges::default();
+#[derive(Default)]
+pub struct WorkshopQuery;
 
-    if let Some(name) = input.name {
-        changes.name = validate::workshop_name(&mut errors, &["name"], &name);
+#[Object]
+impl WorkshopQuery {
+    /// The caller's workshop (for users and API tokens alike).
+    async fn workshop(&self, ctx: &Context<'_>) -> ApiResult<Workshop> {
+        let tenant = ctx.principal().tenant(None)?;
+        let mut conn = ctx.platform().conn().await?;
+        Ok(Workshop(load(&mut conn, tenant).await?))
     }
-    changes.locale = input.locale.map(|l| l.as_str().to_owned());
-    if let Some(zone) = input.time_zone {
-        if !TIME_ZONES.contains(&zone.as_str()) {
-            errors.push(
-                &["timeZone"],
-                UserErrorCode::Invalid,
-                format!("Unterstützt: {}.", TIME_ZONES.join(", ")),
-            );
+}
+
+#[derive(Default)]
+pub struct WorkshopMutation;
+
+#[Object]
+impl WorkshopMutation {
+    async fn update_workshop(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateWorkshopInput,
+    ) -> ApiResult<UpdateWorkshopPayload> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let mut errors = UserErrors::default();
+        let mut changes = WorkshopChanges::default();
+
+        if let Some(name) = input.name {
+            changes.name = validate::workshop_name(&mut errors, &["name"], &name);
         }
-        changes.time_zone = Some(zone);
-    }
-    changes.phone = optional_text(
-        &mut errors,
-        "phone",
-        input.phone,
-        30,
-        validate::phone_problem,
-    );
-    changes.email = optional_text(
-        &mut errors,
-        "email",
-        input.email,
-        254,
-        validate::email_problem,
-    )
-    .map(|e| e.map(|e| e.to_lowercase()));
-    changes.website = optional_text(
-        &mut errors,
-        "website",
-        input.website,
-        200,
-        validate::website_problem,
-    );
-    changes.street = optional_text(&mut errors, "street", input.street, 200, |_| None);
-    changes.postal_code = optional_text(&mut errors, "postalCode", input.postal_code, 10, |t| {
-        (!t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
-        .then_some("Ungültige Postleitzahl.")
-    });
-    changes.city = optional_text(&mut errors, "city", input.city, 100, |_| None);
-    if let Some(country) = input.country {
-        let country = country.trim().to_uppercase();
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            errors.push(
-                &["country"],
-                UserErrorCode::Invalid,
-                "Ländercode nach ISO 3166-1, z. B. DE.",
-            );
+        changes.locale = input.locale.map(|l| l.as_str().to_owned());
+        if let Some(zone) = input.time_zone {
+            if !TIME_ZONES.contains(&zone.as_str()) {
+                errors.push(
+                    &["timeZone"],
+                    UserErrorCode::Invalid,
+                    format!("Unterstützt: {}.", TIME_ZONES.join(", ")),
+                );
+            }
+            changes.time_zone = Some(zone);
         }
-        changes.country = Some(country);
-    }
-    changes.brand_color = optional_text(&mut errors, "brandColor", input.brand_color, 7, |t| {
-        let hex = t.strip_prefix('#').unwrap_or("");
-        (hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()))
-            .then_some("Farbe im Format #RRGGBB.")
-    });
-    changes.legal_name = optional_text(&mut errors, "legalName", input.legal_name, 200, |_| None);
-    changes.managing_director = optional_text(
-        &mut errors,
-        "managingDirector",
-        input.managing_director,
-        200,
-        |_| None,
-    );
-    changes.commercial_register = optional_text(
-        &mut errors,
-        "commercialRegister",
-        input.commercial_register,
-        200,
-        |_| None,
-    );
-    changes.vat_id = optional_text(&mut errors, "vatId", input.vat_id, 20, |t| {
-        let t = t.replace(' ', "");
-        let (country, rest) = t.split_at(t.len().min(2));
-        (!(country.chars().all(|c| c.is_ascii_uppercase())
-            && country.len() == 2
-            && (2..=13).contains(&rest.len())
-            && rest.chars().all(|c| c.is_ascii_alphanumeric())
-            && (country != "DE" || (rest.len() == 9 && rest.chars().all(|c| c.is_ascii_digit())))))
-        .then_some("USt-IdNr. im Format DE123456789.")
-    });
-    if let Some(hours) = input.opening_hours {
-        check_opening_hours(&mut errors, &hours);
-        changes.opening_hours = Some(serde_json::to_value(&hours).unwrap_or_default());
-    }
-    if !errors.is_empty() {
-        return Ok(UpdateWorkshopPayload {
-            workshop: None,
-            user_errors: errors.into_vec(),
+        changes.phone = optional_text(
+            &mut errors,
+            "phone",
+            input.phone,
+            30,
+            validate::phone_problem,
+        );
+        changes.email = optional_text(
+            &mut errors,
+            "email",
+            input.email,
+            254,
+            validate::email_problem,
+        )
+        .map(|e| e.map(|e| e.to_lowercase()));
+        changes.website = optional_text(
+            &mut errors,
+            "website",
+            input.website,
+            200,
+            validate::website_problem,
+        );
+        changes.street = optional_text(&mut errors, "street", input.street, 200, |_| None);
+        changes.postal_code =
+            optional_text(&mut errors, "postalCode", input.postal_code, 10, |t| {
+                (!t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
+                .then_some("Ungültige Postleitzahl.")
+            });
+        changes.city = optional_text(&mut errors, "city", input.city, 100, |_| None);
+        if let Some(country) = input.country {
+            let country = country.trim().to_uppercase();
+            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+                errors.push(
+                    &["country"],
+                    UserErrorCode::Invalid,
+                    "Ländercode nach ISO 3166-1, z. B. DE.",
+                );
+            }
+            changes.country = Some(country);
+        }
+        changes.brand_color = optional_text(&mut errors, "brandColor", input.brand_color, 7, |t| {
+            let hex = t.strip_prefix('#').unwrap_or("");
+            (hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()))
+                .then_some("Farbe im Format #RRGGBB.")
         });
-    }
+        changes.legal_name =
+            optional_text(&mut errors, "legalName", input.legal_name, 200, |_| None);
+        changes.managing_director = optional_text(
+            &mut errors,
+            "managingDirector",
+            input.managing_director,
+            200,
+            |_| None,
+        );
+        changes.commercial_register = optional_text(
+            &mut errors,
+            "commercialRegister",
+            input.commercial_register,
+            200,
+            |_| None,
+        );
+        changes.vat_id = optional_text(&mut errors, "vatId", input.vat_id, 20, |t| {
+            let t = t.replace(' ', "");
+            let (country, rest) = t.split_at(t.len().min(2));
+            (!(country.chars().all(|c| c.is_ascii_uppercase())
+                && country.len() == 2
+                && (2..=13).contains(&rest.len())
+                && rest.chars().all(|c| c.is_ascii_alphanumeric())
+                && (country != "DE"
+                    || (rest.len() == 9 && rest.chars().all(|c| c.is_ascii_digit())))))
+            .then_some("USt-IdNr. im Format DE123456789.")
+        });
+        if let Some(hours) = input.opening_hours {
+            check_opening_hours(&mut errors, &hours);
+            changes.opening_hours = Some(serde_json::to_value(&hours).unwrap_or_default());
+        }
+        if !errors.is_empty() {
+            return Ok(UpdateWorkshopPayload {
+                workshop: None,
+                user_errors: errors.into_vec(),
+            });
+        }
 
-    changes.updated_at = Some(Utc::now());
-    let services = ctx.data_unchecked::<Services>();
-    let mut conn = services.pool.get().await?;
-    let row = diesel::update(workshops::table.find(tenant.workshop_id()))
-        .set(&changes)
-        .returning(WorkshopRow::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    Ok(UpdateWorkshopPayload {
-        workshop: Some(Workshop(row)),
-        user_errors: vec![],
-    })
+        changes.updated_at = Some(Utc::now());
+        let platform = ctx.platform();
+        let mut conn = platform.conn().await?;
+        let row = diesel::update(workshops::table.find(tenant.workshop_id()))
+            .set(&changes)
+            .returning(WorkshopRow::as_returning())
+            .get_result(&mut conn)
+            .await?;
+        Ok(UpdateWorkshopPayload {
+            workshop: Some(Workshop(row)),
+            user_errors: vec![],
+        })
+    }
 }

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use crate::auth::Tenant;
 use crate::db::Conn;
 use crate::db::tables::workshops;
 use crate::error::{ApiError, ApiResult};
 use crate::money::Money;
+use crate::principal::Tenant;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanCode {

@@ -4,15 +4,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use async_graphql::{Context, InputObject, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::edit::{ServiceDraft, check};
 use super::{ServiceQuery, VehicleClass, find_services, vehicle_prices_from_json};
-use crate::Services;
-use crate::auth::{ApiScope, Tenant, principal};
+use crate::auth::{ApiScope, Tenant};
+use crate::billing::{Entitlements, Feature};
+use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::tables::{service_categories, services};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -164,192 +165,14 @@ fn parse_cents(column: &str, text: &str) -> Result<i32, String> {
         .map_err(|_| format!("{column}: \"{text}\" ist kein Betrag in Cent"))
 }
 
-pub async fn import(
-    ctx: &Context<'_>,
-    input: ImportServicesInput,
-) -> ApiResult<ImportServicesPayload> {
-    let tenant = principal(ctx).writer(ApiScope::CatalogWrite)?;
-    let text = input.csv.strip_prefix('\u{feff}').unwrap_or(&input.csv);
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(header) => header.iter().map(|h| h.trim().to_lowercase()).collect(),
-        Err(_) => {
-            return Ok(ImportServicesPayload::refused(
-                "csv",
-                UserErrorCode::Invalid,
-                "Die CSV-Datei ist nicht lesbar.",
-            ));
-        }
-    };
-    if header != HEADER {
-        return Ok(ImportServicesPayload::refused(
-            "csv",
-            UserErrorCode::Invalid,
-            format!("Die Kopfzeile muss lauten: {}", HEADER.join(",")),
-        ));
-    }
-    let records: Vec<(i32, Result<csv::StringRecord, csv::Error>)> = reader
-        .records()
-        .map(|r| {
-            let line = match &r {
-                Ok(record) => record.position().map_or(0, |p| p.line()),
-                Err(e) => e.position().map_or(0, |p| p.line()),
-            };
-            (i32::try_from(line).unwrap_or(i32::MAX), r)
-        })
-        .collect();
-    if records.len() > MAX_IMPORT_ROWS {
-        return Ok(ImportServicesPayload::refused(
-            "csv",
-            UserErrorCode::TooLong,
-            format!(
-                "Höchstens {MAX_IMPORT_ROWS} Zeilen je Import ({} erhalten).",
-                records.len()
-            ),
-        ));
-    }
-    if records.is_empty() {
-        return Ok(ImportServicesPayload::refused(
-            "csv",
-            UserErrorCode::Required,
-            "Die Datei enthält keine Leistungen.",
-        ));
-    }
-
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let categories: HashMap<String, Uuid> = service_categories::table
-        .filter(service_categories::workshop_id.eq(tenant.workshop_id()))
-        .select((service_categories::name, service_categories::id))
-        .load::<(String, Uuid)>(&mut conn)
-        .await?
-        .into_iter()
-        .map(|(name, id)| (name.to_lowercase(), id))
-        .collect();
-
-    let mut errors = Vec::new();
-    let mut drafts = Vec::new();
-    let mut seen = HashSet::new();
-    for (line, record) in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                errors.push(ImportError {
-                    line,
-                    message: format!("Zeile nicht lesbar: {error}"),
-                });
-                continue;
-            }
-        };
-        let cell = |i: usize| record.get(i).unwrap_or("").trim();
-        let mut problems: Vec<String> = Vec::new();
-        if record.len() != HEADER.len() {
-            problems.push(format!("{} Spalten statt {}", record.len(), HEADER.len()));
-        }
-        for (i, column) in HEADER.iter().enumerate() {
-            if looks_like_formula(cell(i))
-                && !matches!(*column, "min_cents" | "max_cents" | "duration_minutes")
-            {
-                problems.push(format!("{column}: Formeln sind nicht erlaubt"));
-            }
-        }
-        let category_id = categories.get(&cell(0).to_lowercase()).copied();
-        if category_id.is_none() {
-            problems.push(format!(
-                "category: \"{}\" ist keine Kategorie dieser Werkstatt",
-                cell(0)
-            ));
-        }
-        let min = parse_cents("min_cents", cell(4))
-            .map_err(|e| problems.push(e))
-            .unwrap_or(0);
-        let max = parse_cents("max_cents", cell(5))
-            .map_err(|e| problems.push(e))
-            .unwrap_or(0);
-        let duration = match cell(6) {
-            "" => None,
-            text => text
-                .parse::<i32>()
-                .map_err(|_| problems.push(format!("duration_minutes: \"{text}\" ist keine Zahl")))
-                .ok(),
-        };
-        let vehicle_prices = parse_vehicle_prices(cell(7))
-            .map_err(|e| problems.push(e))
-            .unwrap_or_default();
-        let active = match cell(8).to_lowercase().as_str() {
-            "" | "true" | "ja" | "1" => true,
-            "false" | "nein" | "0" => false,
-            other => {
-                problems.push(format!("active: \"{other}\" ist weder true noch false"));
-                true
-            }
-        };
-        let mut draft = ServiceDraft {
-            category_id: category_id.unwrap_or_default(),
-            name: cell(1).to_owned(),
-            description: cell(3).to_owned(),
-            min_cents: min,
-            max_cents: max,
-            vehicle_prices,
-            duration_minutes: duration,
-            aliases: cell(2).split('|').map(str::to_owned).collect(),
-            active,
-        };
-        let mut checks = UserErrors::default();
-        check(&mut checks, &mut draft);
-        for error in checks.into_vec() {
-            let field = error.field.map(|f| f[1..].join(".")).unwrap_or_default();
-            problems.push(format!("{field}: {}", error.message));
-        }
-        if !seen.insert((draft.category_id, draft.name.to_lowercase())) {
-            problems.push("name: kommt in dieser Kategorie in der Datei zweimal vor".into());
-        }
-        if problems.is_empty() {
-            drafts.push(draft);
-        } else {
-            errors.push(ImportError {
-                line,
-                message: problems.join("; "),
-            });
-        }
-    }
-    if !errors.is_empty() && input.all_or_nothing != Some(false) {
-        return Ok(ImportServicesPayload {
-            imported: 0,
-            errors,
-            user_errors: vec![],
-        });
-    }
-    let imported = i32::try_from(drafts.len()).unwrap_or(i32::MAX);
-    if input.dry_run != Some(true) {
-        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            apply(conn, tenant, &drafts).await
-        })
-        .await?;
-    }
-    Ok(ImportServicesPayload {
-        imported,
-        errors,
-        user_errors: vec![],
-    })
-}
-
 /// Updates services of the same name in the same category and adds the others.
 async fn apply(
     conn: &mut diesel_async::AsyncPgConnection,
     tenant: Tenant,
     drafts: &[ServiceDraft],
 ) -> Result<(), diesel::result::Error> {
-    let existing: HashMap<(Uuid, String), Uuid> = services::table
-        .filter(services::workshop_id.eq(tenant.workshop_id()))
+    let existing: HashMap<(Uuid, String), Uuid> = tenant
+        .services()
         .filter(services::deleted_at.is_null())
         .select((services::category_id, services::name, services::id))
         .load::<(Uuid, String, Uuid)>(conn)
@@ -357,8 +180,8 @@ async fn apply(
         .into_iter()
         .map(|(category, name, id)| ((category, name.to_lowercase()), id))
         .collect();
-    let mut next_sort: i32 = services::table
-        .filter(services::workshop_id.eq(tenant.workshop_id()))
+    let mut next_sort: i32 = tenant
+        .services()
         .select(diesel::dsl::max(services::sort_order))
         .first::<Option<i32>>(conn)
         .await?
@@ -387,4 +210,206 @@ async fn apply(
         }
     }
     Ok(())
+}
+
+#[derive(Default)]
+pub struct CsvMutation;
+
+#[Object]
+impl CsvMutation {
+    /// Imports services from CSV: all rows or none; `dryRun` only checks.
+    async fn import_services(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportServicesInput,
+    ) -> ApiResult<ImportServicesPayload> {
+        let tenant = ctx.principal().writer(ApiScope::CatalogWrite)?;
+        let text = input.csv.strip_prefix('\u{feff}').unwrap_or(&input.csv);
+        let first_line = text.lines().next().unwrap_or("");
+        let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = match reader.headers() {
+            Ok(header) => header.iter().map(|h| h.trim().to_lowercase()).collect(),
+            Err(_) => {
+                return Ok(ImportServicesPayload::refused(
+                    "csv",
+                    UserErrorCode::Invalid,
+                    "Die CSV-Datei ist nicht lesbar.",
+                ));
+            }
+        };
+        if header != HEADER {
+            return Ok(ImportServicesPayload::refused(
+                "csv",
+                UserErrorCode::Invalid,
+                format!("Die Kopfzeile muss lauten: {}", HEADER.join(",")),
+            ));
+        }
+        let records: Vec<(i32, Result<csv::StringRecord, csv::Error>)> = reader
+            .records()
+            .map(|r| {
+                let line = match &r {
+                    Ok(record) => record.position().map_or(0, |p| p.line()),
+                    Err(e) => e.position().map_or(0, |p| p.line()),
+                };
+                (i32::try_from(line).unwrap_or(i32::MAX), r)
+            })
+            .collect();
+        if records.len() > MAX_IMPORT_ROWS {
+            return Ok(ImportServicesPayload::refused(
+                "csv",
+                UserErrorCode::TooLong,
+                format!(
+                    "Höchstens {MAX_IMPORT_ROWS} Zeilen je Import ({} erhalten).",
+                    records.len()
+                ),
+            ));
+        }
+        if records.is_empty() {
+            return Ok(ImportServicesPayload::refused(
+                "csv",
+                UserErrorCode::Required,
+                "Die Datei enthält keine Leistungen.",
+            ));
+        }
+
+        let mut conn = ctx.platform().conn().await?;
+        let categories: HashMap<String, Uuid> = tenant
+            .service_categories()
+            .select((service_categories::name, service_categories::id))
+            .load::<(String, Uuid)>(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(name, id)| (name.to_lowercase(), id))
+            .collect();
+
+        let mut errors = Vec::new();
+        let mut drafts = Vec::new();
+        let mut seen = HashSet::new();
+        for (line, record) in records {
+            let record = match record {
+                Ok(record) => record,
+                Err(error) => {
+                    errors.push(ImportError {
+                        line,
+                        message: format!("Zeile nicht lesbar: {error}"),
+                    });
+                    continue;
+                }
+            };
+            let cell = |i: usize| record.get(i).unwrap_or("").trim();
+            let mut problems: Vec<String> = Vec::new();
+            if record.len() != HEADER.len() {
+                problems.push(format!("{} Spalten statt {}", record.len(), HEADER.len()));
+            }
+            for (i, column) in HEADER.iter().enumerate() {
+                if looks_like_formula(cell(i))
+                    && !matches!(*column, "min_cents" | "max_cents" | "duration_minutes")
+                {
+                    problems.push(format!("{column}: Formeln sind nicht erlaubt"));
+                }
+            }
+            let category_id = categories.get(&cell(0).to_lowercase()).copied();
+            if category_id.is_none() {
+                problems.push(format!(
+                    "category: \"{}\" ist keine Kategorie dieser Werkstatt",
+                    cell(0)
+                ));
+            }
+            let min = parse_cents("min_cents", cell(4))
+                .map_err(|e| problems.push(e))
+                .unwrap_or(0);
+            let max = parse_cents("max_cents", cell(5))
+                .map_err(|e| problems.push(e))
+                .unwrap_or(0);
+            let duration = match cell(6) {
+                "" => None,
+                text => text
+                    .parse::<i32>()
+                    .map_err(|_| {
+                        problems.push(format!("duration_minutes: \"{text}\" ist keine Zahl"))
+                    })
+                    .ok(),
+            };
+            let vehicle_prices = parse_vehicle_prices(cell(7))
+                .map_err(|e| problems.push(e))
+                .unwrap_or_default();
+            let active = match cell(8).to_lowercase().as_str() {
+                "" | "true" | "ja" | "1" => true,
+                "false" | "nein" | "0" => false,
+                other => {
+                    problems.push(format!("active: \"{other}\" ist weder true noch false"));
+                    true
+                }
+            };
+            let mut draft = ServiceDraft {
+                category_id: category_id.unwrap_or_default(),
+                name: cell(1).to_owned(),
+                description: cell(3).to_owned(),
+                min_cents: min,
+                max_cents: max,
+                vehicle_prices,
+                duration_minutes: duration,
+                aliases: cell(2).split('|').map(str::to_owned).collect(),
+                active,
+            };
+            let mut checks = UserErrors::default();
+            check(&mut checks, &mut draft);
+            for error in checks.into_vec() {
+                let field = error.field.map(|f| f[1..].join(".")).unwrap_or_default();
+                problems.push(format!("{field}: {}", error.message));
+            }
+            if !seen.insert((draft.category_id, draft.name.to_lowercase())) {
+                problems.push("name: kommt in dieser Kategorie in der Datei zweimal vor".into());
+            }
+            if problems.is_empty() {
+                drafts.push(draft);
+            } else {
+                errors.push(ImportError {
+                    line,
+                    message: problems.join("; "),
+                });
+            }
+        }
+        if !errors.is_empty() && input.all_or_nothing != Some(false) {
+            return Ok(ImportServicesPayload {
+                imported: 0,
+                errors,
+                user_errors: vec![],
+            });
+        }
+        let imported = i32::try_from(drafts.len()).unwrap_or(i32::MAX);
+        if input.dry_run != Some(true) {
+            conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+                apply(conn, tenant, &drafts).await
+            })
+            .await?;
+        }
+        Ok(ImportServicesPayload {
+            imported,
+            errors,
+            user_errors: vec![],
+        })
+    }
+
+    /// The catalog as CSV (cells that a spreadsheet would run as formulas are defused).
+    async fn export_services(&self, ctx: &Context<'_>) -> ApiResult<ExportServicesPayload> {
+        let tenant = ctx.principal().tenant(Some(ApiScope::CatalogRead))?;
+        let mut conn = ctx.platform().conn().await?;
+        Entitlements::load(&mut conn, tenant)
+            .await?
+            .require(Feature::CsvExport)?;
+        let csv = export(&mut conn, tenant).await?;
+        Ok(ExportServicesPayload {
+            csv: Some(csv),
+            user_errors: vec![],
+        })
+    }
 }

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{Service, VehicleClass, services_by_id, vehicle_prices_json};
-use crate::Services;
-use crate::auth::{ApiScope, Tenant, principal};
+use crate::auth::{ApiScope, Tenant};
+use crate::context::Ctx;
 use crate::db::tables::{service_categories, services};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
@@ -264,9 +264,9 @@ async fn category(
 ) -> ApiResult<Option<Uuid>> {
     let found = match ids::decode(NodeType::ServiceCategory, id) {
         None => None,
-        Some(id) => service_categories::table
+        Some(id) => tenant
+            .service_categories()
             .filter(service_categories::id.eq(id))
-            .filter(service_categories::workshop_id.eq(tenant.workshop_id()))
             .select(service_categories::id)
             .first::<Uuid>(conn)
             .await
@@ -290,44 +290,6 @@ fn duplicate() -> UserErrors {
         "In dieser Kategorie gibt es bereits eine Leistung mit diesem Namen.",
     );
     errors
-}
-
-pub async fn create(ctx: &Context<'_>, input: CreateServiceInput) -> ApiResult<ServicePayload> {
-    let tenant = principal(ctx).writer(ApiScope::CatalogWrite)?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let mut errors = UserErrors::default();
-    let category_id = category(&mut conn, tenant, &mut errors, &input.category_id).await?;
-    let mut draft = ServiceDraft {
-        category_id: category_id.unwrap_or_default(),
-        name: input.name,
-        description: input.description,
-        min_cents: input.min_price_cents,
-        max_cents: input.max_price_cents,
-        vehicle_prices: vehicle_prices(&mut errors, &input.vehicle_prices),
-        duration_minutes: input.duration_minutes,
-        aliases: input.aliases,
-        active: input.active,
-    };
-    check(&mut errors, &mut draft);
-    if !errors.is_empty() {
-        return Ok(ServicePayload::refused(errors));
-    }
-    let id = Uuid::now_v7();
-    let next_sort: Option<i32> = services::table
-        .filter(services::workshop_id.eq(tenant.workshop_id()))
-        .select(diesel::dsl::max(services::sort_order))
-        .first(&mut conn)
-        .await?;
-    let inserted = diesel::insert_into(services::table)
-        .values((
-            services::id.eq(id),
-            services::workshop_id.eq(tenant.workshop_id()),
-            draft.columns(),
-            services::sort_order.eq(next_sort.map_or(0, |s| s + 1)),
-        ))
-        .execute(&mut conn)
-        .await;
-    written(&mut conn, tenant, id, inserted).await
 }
 
 /// The payload after a write: the stored service, or DUPLICATE when its name is taken.
@@ -360,94 +322,151 @@ fn not_found(field: &str) -> UserErrors {
     errors
 }
 
-pub async fn update(ctx: &Context<'_>, input: UpdateServiceInput) -> ApiResult<ServicePayload> {
-    let tenant = principal(ctx).writer(ApiScope::CatalogWrite)?;
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let Some(id) = ids::decode(NodeType::Service, &input.id) else {
-        return Ok(ServicePayload::refused(not_found("id")));
-    };
-    let current = services_by_id(&mut conn, tenant, &[id]).await?.pop();
-    let Some(current) = current.filter(|service| !service.deleted) else {
-        return Ok(ServicePayload::refused(not_found("id")));
-    };
-    let mut errors = UserErrors::default();
-    let category_id = match &input.category_id {
-        Some(category_id) => category(&mut conn, tenant, &mut errors, category_id)
-            .await?
-            .unwrap_or(current.category_id),
-        None => current.category_id,
-    };
-    let current_prices = super::vehicle_prices_from_json(&current.vehicle_prices)
-        .into_iter()
-        .map(|p| {
-            (
-                p.vehicle_class,
-                (p.price.min.amount_cents, p.price.max.amount_cents),
-            )
-        })
-        .collect();
-    let mut draft = ServiceDraft {
-        category_id,
-        name: input.name.unwrap_or(current.name),
-        description: input.description.unwrap_or(current.description),
-        min_cents: input.min_price_cents.unwrap_or(current.min_price_cents),
-        max_cents: input.max_price_cents.unwrap_or(current.max_price_cents),
-        vehicle_prices: match &input.vehicle_prices {
-            Some(prices) => vehicle_prices(&mut errors, prices),
-            None => current_prices,
-        },
-        duration_minutes: match input.duration_minutes {
-            MaybeUndefined::Undefined => current.duration_minutes,
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(minutes) => Some(minutes),
-        },
-        aliases: input.aliases.unwrap_or(current.aliases),
-        active: input.active.unwrap_or(current.active),
-    };
-    check(&mut errors, &mut draft);
-    if !errors.is_empty() {
-        return Ok(ServicePayload::refused(errors));
+#[derive(Default)]
+pub struct ServiceEditMutation;
+
+#[Object]
+impl ServiceEditMutation {
+    /// Adds a service ("+" in the console) to one of the workshop's categories.
+    async fn create_service(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateServiceInput,
+    ) -> ApiResult<ServicePayload> {
+        let tenant = ctx.principal().writer(ApiScope::CatalogWrite)?;
+        let mut conn = ctx.platform().conn().await?;
+        let mut errors = UserErrors::default();
+        let category_id = category(&mut conn, tenant, &mut errors, &input.category_id).await?;
+        let mut draft = ServiceDraft {
+            category_id: category_id.unwrap_or_default(),
+            name: input.name,
+            description: input.description,
+            min_cents: input.min_price_cents,
+            max_cents: input.max_price_cents,
+            vehicle_prices: vehicle_prices(&mut errors, &input.vehicle_prices),
+            duration_minutes: input.duration_minutes,
+            aliases: input.aliases,
+            active: input.active,
+        };
+        check(&mut errors, &mut draft);
+        if !errors.is_empty() {
+            return Ok(ServicePayload::refused(errors));
+        }
+        let id = Uuid::now_v7();
+        let next_sort: Option<i32> = tenant
+            .services()
+            .select(diesel::dsl::max(services::sort_order))
+            .first(&mut conn)
+            .await?;
+        let inserted = diesel::insert_into(services::table)
+            .values((
+                services::id.eq(id),
+                services::workshop_id.eq(tenant.workshop_id()),
+                draft.columns(),
+                services::sort_order.eq(next_sort.map_or(0, |s| s + 1)),
+            ))
+            .execute(&mut conn)
+            .await;
+        written(&mut conn, tenant, id, inserted).await
     }
-    let updated = diesel::update(
-        services::table
-            .filter(services::id.eq(id))
-            .filter(services::workshop_id.eq(tenant.workshop_id())),
-    )
-    .set(draft.columns())
-    .execute(&mut conn)
-    .await;
-    written(&mut conn, tenant, id, updated).await
+
+    async fn update_service(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateServiceInput,
+    ) -> ApiResult<ServicePayload> {
+        let tenant = ctx.principal().writer(ApiScope::CatalogWrite)?;
+        let mut conn = ctx.platform().conn().await?;
+        let Some(id) = ids::decode(NodeType::Service, &input.id) else {
+            return Ok(ServicePayload::refused(not_found("id")));
+        };
+        let current = services_by_id(&mut conn, tenant, &[id]).await?.pop();
+        let Some(current) = current.filter(|service| !service.deleted) else {
+            return Ok(ServicePayload::refused(not_found("id")));
+        };
+        let mut errors = UserErrors::default();
+        let category_id = match &input.category_id {
+            Some(category_id) => category(&mut conn, tenant, &mut errors, category_id)
+                .await?
+                .unwrap_or(current.category_id),
+            None => current.category_id,
+        };
+        let current_prices = super::vehicle_prices_from_json(&current.vehicle_prices)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.vehicle_class,
+                    (p.price.min.amount_cents, p.price.max.amount_cents),
+                )
+            })
+            .collect();
+        let mut draft = ServiceDraft {
+            category_id,
+            name: input.name.unwrap_or(current.name),
+            description: input.description.unwrap_or(current.description),
+            min_cents: input.min_price_cents.unwrap_or(current.min_price_cents),
+            max_cents: input.max_price_cents.unwrap_or(current.max_price_cents),
+            vehicle_prices: match &input.vehicle_prices {
+                Some(prices) => vehicle_prices(&mut errors, prices),
+                None => current_prices,
+            },
+            duration_minutes: match input.duration_minutes {
+                MaybeUndefined::Undefined => current.duration_minutes,
+                MaybeUndefined::Null => None,
+                MaybeUndefined::Value(minutes) => Some(minutes),
+            },
+            aliases: input.aliases.unwrap_or(current.aliases),
+            active: input.active.unwrap_or(current.active),
+        };
+        check(&mut errors, &mut draft);
+        if !errors.is_empty() {
+            return Ok(ServicePayload::refused(errors));
+        }
+        let updated = diesel::update(tenant.services().filter(services::id.eq(id)))
+            .set(draft.columns())
+            .execute(&mut conn)
+            .await;
+        written(&mut conn, tenant, id, updated).await
+    }
 }
 
-/// Soft delete: the service leaves the catalog and the search, old leads still show it.
-pub async fn delete(
-    ctx: &Context<'_>,
-    input: DeleteServiceInput,
-) -> ApiResult<DeleteServicePayload> {
-    let tenant = principal(ctx).writer(ApiScope::CatalogWrite)?;
-    let refused = || DeleteServicePayload {
-        deleted_service_id: None,
-        user_errors: not_found("id").into_vec(),
-    };
-    let Some(id) = ids::decode(NodeType::Service, &input.id) else {
-        return Ok(refused());
-    };
-    let mut conn = ctx.data_unchecked::<Services>().pool.get().await?;
-    let deleted = diesel::update(
-        services::table
-            .filter(services::id.eq(id))
-            .filter(services::workshop_id.eq(tenant.workshop_id()))
-            .filter(services::deleted_at.is_null()),
-    )
-    .set(services::deleted_at.eq(Utc::now()))
-    .execute(&mut conn)
-    .await?;
-    Ok(if deleted == 1 {
-        DeleteServicePayload {
-            deleted_service_id: Some(input.id),
-            user_errors: vec![],
-        }
-    } else {
-        refused()
-    })
+#[derive(Default)]
+pub struct ServiceDeleteMutation;
+
+#[Object]
+impl ServiceDeleteMutation {
+    /// Removes a service from the catalog; leads that name it keep showing it.
+    // Soft delete: the service leaves the catalog and the search, old leads still show it.
+    async fn delete_service(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteServiceInput,
+    ) -> ApiResult<DeleteServicePayload> {
+        let tenant = ctx.principal().writer(ApiScope::CatalogWrite)?;
+        let refused = || DeleteServicePayload {
+            deleted_service_id: None,
+            user_errors: not_found("id").into_vec(),
+        };
+        let Some(id) = ids::decode(NodeType::Service, &input.id) else {
+            return Ok(refused());
+        };
+        let mut conn = ctx.platform().conn().await?;
+        let deleted = diesel::update(
+            tenant
+                .services()
+                .filter(services::id.eq(id))
+                .filter(services::deleted_at.is_null()),
+        )
+        .set(services::deleted_at.eq(Utc::now()))
+        .execute(&mut conn)
+        .await?;
+        Ok(if deleted == 1 {
+            DeleteServicePayload {
+                deleted_service_id: Some(input.id),
+                user_errors: vec![],
+            }
+        } else {
+            refused()
+        })
+    }
 }

@@ -2,92 +2,29 @@
 
 pub mod csv_io;
 pub mod edit;
+mod loader;
 pub mod standard;
+pub mod text;
+mod vehicle_class;
 
-use std::collections::BTreeMap;
-
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use diesel::sql_types::{BigInt, Bool, Int4, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use async_graphql::{Context, ID, InputObject, MergedObject, Object, SimpleObject};
+use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::Services;
-use crate::auth::{ApiScope, Tenant, principal};
-use crate::billing::{Entitlements, Feature};
+use crate::auth::{ApiScope, Tenant};
+use crate::context::Ctx;
 use crate::db::Conn;
+pub use crate::db::rows::ServiceRow;
 use crate::error::{ApiError, ApiResult, UserError};
 use crate::ids::{self, NodeType};
 use crate::money::PriceRange;
 use crate::pagination::{OffsetPage, PageInfo};
-
-/// Vehicle classes that prices may depend on.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum VehicleClass {
-    Kleinwagen,
-    Kompaktklasse,
-    Mittelklasse,
-    Suv,
-    Transporter,
-    ElektroHybrid,
-}
-
-impl VehicleClass {
-    pub const ALL: [Self; 6] = [
-        Self::Kleinwagen,
-        Self::Kompaktklasse,
-        Self::Mittelklasse,
-        Self::Suv,
-        Self::Transporter,
-        Self::ElektroHybrid,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Kleinwagen => "KLEINWAGEN",
-            Self::Kompaktklasse => "KOMPAKTKLASSE",
-            Self::Mittelklasse => "MITTELKLASSE",
-            Self::Suv => "SUV",
-            Self::Transporter => "TRANSPORTER",
-            Self::ElektroHybrid => "ELEKTRO_HYBRID",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == text)
-    }
-}
-
-/// `{"KLEINWAGEN": [min, max], …}`, the stored form of vehicle-class prices.
-pub fn vehicle_prices_json(prices: &BTreeMap<VehicleClass, (i32, i32)>) -> serde_json::Value {
-    prices
-        .iter()
-        .map(|(class, (min, max))| (class.as_str().to_owned(), serde_json::json!([min, max])))
-        .collect()
-}
-
-pub(crate) fn vehicle_prices_from_json(value: &serde_json::Value) -> Vec<VehiclePrice> {
-    let Some(map) = value.as_object() else {
-        return Vec::new();
-    };
-    VehicleClass::ALL
-        .into_iter()
-        .filter_map(|class| {
-            let pair = map.get(class.as_str())?.as_array()?;
-            let min = i32::try_from(pair.iter().next()?.as_i64()?).ok()?;
-            let max = i32::try_from(pair.get(1)?.as_i64()?).ok()?;
-            Some(VehiclePrice {
-                vehicle_class: class,
-                price: PriceRange::cents(min, max),
-            })
-        })
-        .collect()
-}
-
-#[derive(SimpleObject, Debug, Clone)]
-pub struct VehiclePrice {
-    pub vehicle_class: VehicleClass,
-    pub price: PriceRange,
-}
+pub use loader::ServiceLoader;
+pub use vehicle_class::{
+    VehicleClass, VehiclePrice, is_vehicle_word, vehicle_class_in, vehicle_prices_from_json,
+    vehicle_prices_json,
+};
 
 #[derive(diesel::QueryableByName, Debug, Clone)]
 pub struct CategoryRow {
@@ -118,44 +55,6 @@ impl ServiceCategory {
     async fn sort_order(&self) -> i32 {
         self.sort_order
     }
-}
-
-#[derive(diesel::QueryableByName, Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ServiceRow {
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    pub category_id: Uuid,
-    #[diesel(sql_type = Text)]
-    pub category_name: String,
-    #[diesel(sql_type = Int4)]
-    pub category_sort_order: i32,
-    #[diesel(sql_type = Text)]
-    pub name: String,
-    #[diesel(sql_type = Text)]
-    pub description: String,
-    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
-    pub aliases: Vec<String>,
-    #[diesel(sql_type = Int4)]
-    pub min_price_cents: i32,
-    #[diesel(sql_type = Int4)]
-    pub max_price_cents: i32,
-    #[diesel(sql_type = Jsonb)]
-    pub vehicle_prices: serde_json::Value,
-    #[diesel(sql_type = Nullable<Int4>)]
-    pub duration_minutes: Option<i32>,
-    #[diesel(sql_type = Bool)]
-    pub active: bool,
-    #[diesel(sql_type = Int4)]
-    pub sort_order: i32,
-    #[diesel(sql_type = BigInt)]
-    pub total_count: i64,
-    /// Deleted services are only ever loaded by id (leads still name them).
-    #[diesel(sql_type = Bool)]
-    pub deleted: bool,
-    /// Search relevance (0 without a search text).
-    #[diesel(sql_type = diesel::sql_types::Float4)]
-    pub score: f32,
 }
 
 /// A service of the workshop's catalog. Amounts are euro cents, VAT included.
@@ -378,15 +277,10 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<ServiceCategoryConnection> {
-        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
+    ) -> ApiResult<ServiceCategoryConnection> {
+        let tenant = ctx.principal().tenant(Some(ApiScope::CatalogRead))?;
         let page = OffsetPage::new(first, after)?;
-        let mut conn = ctx
-            .data_unchecked::<Services>()
-            .pool
-            .get()
-            .await
-            .map_err(ApiError::from)?;
+        let mut conn = ctx.platform().conn().await?;
         let rows = categories(&mut conn, tenant, None, page.first + 1, page.offset).await?;
         let total_count = <[_]>::first(&rows).map_or(0, |r| r.total_count);
         let (edges, page_info) = page.edges(rows);
@@ -415,8 +309,8 @@ impl CatalogQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<ServiceFilter>,
-    ) -> async_graphql::Result<ServiceConnection> {
-        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
+    ) -> ApiResult<ServiceConnection> {
+        let tenant = ctx.principal().tenant(Some(ApiScope::CatalogRead))?;
         let page = OffsetPage::new(first, after)?;
         let filter = filter.unwrap_or_default();
         let category_id = match &filter.category_id {
@@ -425,12 +319,7 @@ impl CatalogQuery {
                 ApiError::BadRequest("`categoryId` is not a service category id.".into())
             })?),
         };
-        let mut conn = ctx
-            .data_unchecked::<Services>()
-            .pool
-            .get()
-            .await
-            .map_err(ApiError::from)?;
+        let mut conn = ctx.platform().conn().await?;
         let query = ServiceQuery {
             category_id,
             active: filter.active,
@@ -461,80 +350,26 @@ pub struct InstallStandardCatalogPayload {
     pub user_errors: Vec<UserError>,
 }
 
+#[derive(MergedObject, Default)]
+pub struct CatalogMutation(
+    edit::ServiceEditMutation,
+    csv_io::CsvMutation,
+    edit::ServiceDeleteMutation,
+    StandardCatalogMutation,
+);
+
 #[derive(Default)]
-pub struct CatalogMutation;
+pub struct StandardCatalogMutation;
 
 #[Object]
-impl CatalogMutation {
-    /// Adds a service ("+" in the console) to one of the workshop's categories.
-    async fn create_service(
-        &self,
-        ctx: &Context<'_>,
-        input: edit::CreateServiceInput,
-    ) -> async_graphql::Result<edit::ServicePayload> {
-        Ok(edit::create(ctx, input).await?)
-    }
-
-    async fn update_service(
-        &self,
-        ctx: &Context<'_>,
-        input: edit::UpdateServiceInput,
-    ) -> async_graphql::Result<edit::ServicePayload> {
-        Ok(edit::update(ctx, input).await?)
-    }
-
-    /// Imports services from CSV: all rows or none; `dryRun` only checks.
-    async fn import_services(
-        &self,
-        ctx: &Context<'_>,
-        input: csv_io::ImportServicesInput,
-    ) -> async_graphql::Result<csv_io::ImportServicesPayload> {
-        Ok(csv_io::import(ctx, input).await?)
-    }
-
-    /// The catalog as CSV (cells that a spreadsheet would run as formulas are defused).
-    async fn export_services(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<csv_io::ExportServicesPayload> {
-        let tenant = principal(ctx).tenant(Some(ApiScope::CatalogRead))?;
-        let mut conn = ctx
-            .data_unchecked::<Services>()
-            .pool
-            .get()
-            .await
-            .map_err(ApiError::from)?;
-        Entitlements::load(&mut conn, tenant)
-            .await?
-            .require(Feature::CsvExport)?;
-        let csv = csv_io::export(&mut conn, tenant).await?;
-        Ok(csv_io::ExportServicesPayload {
-            csv: Some(csv),
-            user_errors: vec![],
-        })
-    }
-
-    /// Removes a service from the catalog; leads that name it keep showing it.
-    async fn delete_service(
-        &self,
-        ctx: &Context<'_>,
-        input: edit::DeleteServiceInput,
-    ) -> async_graphql::Result<edit::DeleteServicePayload> {
-        Ok(edit::delete(ctx, input).await?)
-    }
-
+impl StandardCatalogMutation {
     /// Adds the standard German catalog's services that the workshop does not have (again).
     async fn install_standard_catalog(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<InstallStandardCatalogPayload> {
-        let tenant = principal(ctx).owner()?.tenant;
-        let mut conn = ctx
-            .data_unchecked::<Services>()
-            .pool
-            .get()
-            .await
-            .map_err(ApiError::from)?;
+    ) -> ApiResult<InstallStandardCatalogPayload> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let mut conn = ctx.platform().conn().await?;
         let installed = {
             use diesel_async::AsyncConnection;
             conn.transaction::<_, diesel::result::Error, _>(async |conn| {

@@ -11,16 +11,19 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::assistant::builtin::CatalogAssistant;
-use super::assistant::{Answer, Assistant, CatalogEntry, Question, Speaker, Turn, WorkshopFacts};
-use super::{ConversationRow, MessageRole, MessageRow, NewMessage, kinds, store_message};
-use crate::Services;
+use super::assistant::{
+    Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker, Turn, WorkshopFacts,
+};
+use super::conversation::ConversationRow;
+use super::message::{MessageRole, MessageRow, NewMessage};
 use crate::accounts::workshop::{self, Locale, WorkshopRow};
 use crate::auth::Tenant;
 use crate::billing::{Entitlements, Feature};
 use crate::catalog::{ServiceQuery, ServiceRow, find_services, vehicle_prices_from_json};
+use crate::context::Platform;
 use crate::db::tables::{assistant_usage, messages};
 use crate::error::ApiResult;
-use crate::events::{self, StoredEvent};
+use crate::events::Event;
 
 /// Which assistant answers, and how much of the model a workshop may use per day.
 #[derive(Debug, Clone)]
@@ -107,13 +110,14 @@ fn plan_inactive_answer(locale: Locale) -> Answer {
 
 /// Answers `visitor_message`, streams the answer to subscribers and stores it.
 pub async fn answer(
-    services: &Services,
+    platform: &Platform,
+    assistant: &AssistantSetup,
     tenant: Tenant,
     conversation: &ConversationRow,
     visitor_message: &MessageRow,
 ) -> ApiResult<(MessageRow, Vec<ServiceRow>)> {
     let started = Instant::now();
-    let mut conn = services.pool.get().await?;
+    let mut conn = platform.conn().await?;
     let workshop = workshop::load(&mut conn, tenant).await?;
     let entitlements = Entitlements::new(
         &workshop.plan_code,
@@ -121,9 +125,9 @@ pub async fn answer(
         workshop.subscription_active,
         Utc::now(),
     );
-    let mut history: Vec<MessageRow> = messages::table
+    let mut history: Vec<MessageRow> = tenant
+        .messages()
         .filter(messages::conversation_id.eq(conversation.id))
-        .filter(messages::workshop_id.eq(tenant.workshop_id()))
         .filter(messages::id.ne(visitor_message.id))
         .select(MessageRow::as_select())
         .order((messages::created_at.desc(), messages::id.desc()))
@@ -167,8 +171,8 @@ pub async fn answer(
         )
         .await?;
     }
-    let today_tokens: i64 = assistant_usage::table
-        .filter(assistant_usage::workshop_id.eq(tenant.workshop_id()))
+    let today_tokens: i64 = tenant
+        .assistant_usage()
         .filter(assistant_usage::day.eq(Utc::now().date_naive()))
         .select(assistant_usage::tokens)
         .first(&mut conn)
@@ -191,28 +195,37 @@ pub async fn answer(
     let (answer, kind) = if !entitlements.allows(Feature::AiChat) {
         (plan_inactive_answer(question.locale), "builtin")
     } else {
-        let model = services
-            .assistant
+        let model = assistant
             .model
             .as_ref()
-            .filter(|_| today_tokens < services.assistant.daily_token_budget);
+            .filter(|_| today_tokens < assistant.daily_token_budget);
         let mut result = None;
         if let Some(model) = model {
-            match run(services, conversation, reply_id, model.as_ref(), &question).await {
+            match run(
+                platform,
+                tenant,
+                conversation,
+                reply_id,
+                model.as_ref(),
+                &question,
+            )
+            .await
+            {
                 Ok(answer) => result = Some((answer, model.kind())),
                 Err(error) => {
                     tracing::warn!(%error, "the model failed; the built-in assistant answers")
                 }
             }
-        } else if services.assistant.model.is_some() {
+        } else if assistant.model.is_some() {
             tracing::info!(workshop = %tenant.workshop_id(), "daily model budget used up; the built-in assistant answers");
         }
         match result {
             Some(found) => found,
             None => {
-                let builtin = services.assistant.builtin.clone();
+                let builtin = assistant.builtin.clone();
                 let answer = run(
-                    services,
+                    platform,
+                    tenant,
                     conversation,
                     reply_id,
                     builtin.as_ref(),
@@ -230,7 +243,7 @@ pub async fn answer(
         .filter(|s| answer.cited.contains(&s.id))
         .cloned()
         .collect();
-    let mut conn = services.pool.get().await?;
+    let mut conn = platform.conn().await?;
     if answer.tokens > 0 {
         diesel::insert_into(assistant_usage::table)
             .values((
@@ -244,22 +257,20 @@ pub async fn answer(
             .execute(&mut conn)
             .await?;
     }
-    let (row, event) = store_message(
-        &mut conn,
-        conversation,
-        NewMessage {
-            id: reply_id,
-            role: MessageRole::Assistant,
-            body: answer.body,
-            offer_lead_form: answer.offer_lead_form,
-            assistant: Some(kind),
-            tokens: i32::try_from(answer.tokens).unwrap_or(i32::MAX),
-        },
-        &cited,
-    )
-    .await?;
-    drop(conn);
-    events::publish(services.events.as_ref(), &[event]).await;
+    let reply = NewMessage {
+        id: reply_id,
+        role: MessageRole::Assistant,
+        body: answer.body,
+        offer_lead_form: answer.offer_lead_form,
+        assistant: Some(kind),
+        tokens: i32::try_from(answer.tokens).unwrap_or(i32::MAX),
+    };
+    let row = platform
+        .commit(conn, tenant, async |conn| {
+            let (row, event) = reply.store(conn, conversation, &cited).await?;
+            Ok((row, vec![event]))
+        })
+        .await?;
     tracing::debug!(
         assistant = kind,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -270,27 +281,24 @@ pub async fn answer(
 
 /// Runs one assistant, forwarding its text to the conversation's subscribers as it comes.
 async fn run(
-    services: &Services,
+    platform: &Platform,
+    tenant: Tenant,
     conversation: &ConversationRow,
     reply_id: Uuid,
     assistant: &dyn Assistant,
     question: &Question<'_>,
-) -> Result<Answer, super::assistant::AssistantError> {
+) -> Result<Answer, AssistantError> {
     let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
-    let bus = services.events.clone();
-    let (workshop_id, conversation_id) = (conversation.workshop_id, conversation.id);
+    let platform = platform.clone();
+    let conversation_id = conversation.id;
     let forward = tokio::spawn(async move {
         while let Some(chunk) = receiver.recv().await {
-            let event = StoredEvent {
-                id: None,
-                workshop_id,
-                conversation_id: Some(conversation_id),
-                lead_id: None,
-                kind: kinds::REPLY_CHUNK.into(),
-                payload: serde_json::json!({ "replyId": reply_id, "chunk": chunk }),
-                created_at: Utc::now(),
+            let event = Event::ReplyChunk {
+                conversation_id,
+                reply_id,
+                chunk,
             };
-            events::publish(bus.as_ref(), &[event]).await;
+            platform.publish_passing(tenant, event).await;
         }
     });
     let answer = assistant.answer(question, &sender).await;

@@ -1,18 +1,16 @@
 //! Live subscriptions over `graphql-transport-ws`: a conversation's events (the widget and the
-//! console), the workshop's inbox, and its leads. Each can resume after a cursor.
+//! console) and the workshop's inbox. Each can resume after a cursor.
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
-use uuid::Uuid;
 
-use super::{Conversation, ConversationRow, Message, MessageRow, from_payload, kinds};
-use crate::Services;
-use crate::auth::{ApiScope, Principal, Tenant, principal};
-use crate::catalog::ServiceRow;
+use super::conversation::{Conversation, find_conversations};
+use super::message::Message;
+use crate::auth::{ApiScope, Principal};
+use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::events::{self, StoredEvent};
+use crate::events::{self, Event, StoredEvent};
 use crate::ids::{self, NodeType};
-use crate::leads::{Lead, LeadRow};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationEventKind {
@@ -54,20 +52,8 @@ pub struct InboxEvent {
     pub message: Option<Message>,
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeadEventKind {
-    Created,
-    Updated,
-}
-
-#[derive(SimpleObject)]
-pub struct LeadEvent {
-    pub cursor: String,
-    pub kind: LeadEventKind,
-    pub lead: Lead,
-}
-
-fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
+/// The event id a subscription resumes after (`after:`).
+pub(crate) fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
     after
         .map(|cursor| {
             cursor
@@ -77,21 +63,6 @@ fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
                 .ok_or_else(|| ApiError::BadRequest("`after` is not an event cursor.".into()))
         })
         .transpose()
-}
-
-fn message_of(event: &StoredEvent, tenant: Tenant) -> Option<Message> {
-    let row: MessageRow = from_payload(event, "message")?;
-    let cited: Option<Vec<ServiceRow>> = from_payload(event, "cited");
-    Some(Message { row, tenant, cited })
-}
-
-fn conversation_of(event: &StoredEvent, tenant: Tenant) -> Option<Conversation> {
-    let row: ConversationRow = from_payload(event, "conversation")?;
-    Some(Conversation { row, tenant })
-}
-
-fn cursor(event: &StoredEvent) -> Option<String> {
-    event.id.map(|id| id.to_string())
 }
 
 #[derive(Default)]
@@ -108,7 +79,7 @@ impl ChatSubscription {
         conversation_id: ID,
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = ConversationEvent> + use<>> {
-        let principal = principal(ctx);
+        let principal = ctx.principal();
         let id = ids::decode(NodeType::Conversation, &conversation_id);
         let tenant = match principal {
             Principal::Visitor(_) => {
@@ -120,13 +91,13 @@ impl ChatSubscription {
             _ => principal.tenant(Some(ApiScope::LeadsRead))?,
         };
         let after = parse_after(after)?;
-        let services = ctx.data_unchecked::<Services>();
+        let platform = ctx.platform();
         let Some(id) = id else {
             return Err(ApiError::NotFound.into());
         };
         {
-            let mut conn = services.pool.get().await.map_err(ApiError::from)?;
-            if super::find_conversations(&mut conn, tenant, &[id])
+            let mut conn = platform.conn().await?;
+            if find_conversations(&mut conn, tenant, &[id])
                 .await?
                 .is_empty()
             {
@@ -134,50 +105,52 @@ impl ChatSubscription {
             }
         }
         let stream = events::follow(
-            services.pool.clone(),
-            services.events.as_ref(),
-            tenant.workshop_id(),
+            platform.pool.clone(),
+            platform.events.as_ref(),
+            tenant,
             after,
             move |event| event.conversation_id == Some(id),
         );
-        Ok(stream.filter_map(move |event| {
-            let converted = match event.kind.as_str() {
-                kinds::MESSAGE => Some(ConversationEvent {
-                    cursor: cursor(&event),
-                    kind: ConversationEventKind::Message,
-                    message: message_of(&event, tenant),
-                    reply_id: None,
-                    chunk: None,
-                    conversation: None,
+        Ok(stream.filter_map(move |stored| {
+            let cursor = stored.cursor();
+            let event = |kind| ConversationEvent {
+                cursor: cursor.clone(),
+                kind,
+                message: None,
+                reply_id: None,
+                chunk: None,
+                conversation: None,
+            };
+            let converted = match stored.event {
+                Event::Message { message, cited } => Some(ConversationEvent {
+                    message: Some(Message {
+                        row: message,
+                        tenant,
+                        cited: Some(cited),
+                    }),
+                    ..event(ConversationEventKind::Message)
                 }),
-                kinds::REPLY_CHUNK => Some(ConversationEvent {
+                Event::ReplyChunk {
+                    reply_id, chunk, ..
+                } => Some(ConversationEvent {
                     cursor: None,
-                    kind: ConversationEventKind::ReplyChunk,
-                    message: None,
-                    reply_id: event
-                        .payload
-                        .get("replyId")
-                        .and_then(|v| v.as_str())
-                        .and_then(|v| Uuid::parse_str(v).ok())
-                        .map(|id| ids::encode(NodeType::Message, id)),
-                    chunk: event
-                        .payload
-                        .get("chunk")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned),
-                    conversation: None,
+                    reply_id: Some(ids::encode(NodeType::Message, reply_id)),
+                    chunk: Some(chunk),
+                    ..event(ConversationEventKind::ReplyChunk)
                 }),
-                kinds::TAKEN_OVER | kinds::RELEASED => Some(ConversationEvent {
-                    cursor: cursor(&event),
-                    kind: if event.kind == kinds::TAKEN_OVER {
-                        ConversationEventKind::TakenOver
-                    } else {
-                        ConversationEventKind::Released
-                    },
-                    message: None,
-                    reply_id: None,
-                    chunk: None,
-                    conversation: conversation_of(&event, tenant),
+                Event::TakenOver { conversation } => Some(ConversationEvent {
+                    conversation: Some(Conversation {
+                        row: conversation,
+                        tenant,
+                    }),
+                    ..event(ConversationEventKind::TakenOver)
+                }),
+                Event::Released { conversation } => Some(ConversationEvent {
+                    conversation: Some(Conversation {
+                        row: conversation,
+                        tenant,
+                    }),
+                    ..event(ConversationEventKind::Released)
                 }),
                 _ => None,
             };
@@ -191,72 +164,54 @@ impl ChatSubscription {
         ctx: &Context<'_>,
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = InboxEvent> + use<>> {
-        let tenant = principal(ctx).member()?.tenant;
+        let tenant = ctx.principal().member()?.tenant;
         let after = parse_after(after)?;
-        let services = ctx.data_unchecked::<Services>();
+        let platform = ctx.platform();
         let stream = events::follow(
-            services.pool.clone(),
-            services.events.as_ref(),
-            tenant.workshop_id(),
+            platform.pool.clone(),
+            platform.events.as_ref(),
+            tenant,
             after,
-            |event| {
-                event.id.is_some()
+            |stored| {
+                stored.id.is_some()
                     && matches!(
-                        event.kind.as_str(),
-                        kinds::CONVERSATION_STARTED
-                            | kinds::MESSAGE
-                            | kinds::TAKEN_OVER
-                            | kinds::RELEASED
+                        stored.event,
+                        Event::ConversationStarted { .. }
+                            | Event::Message { .. }
+                            | Event::TakenOver { .. }
+                            | Event::Released { .. }
                     )
             },
         );
-        Ok(stream.filter_map(move |event| {
-            let kind = match event.kind.as_str() {
-                kinds::CONVERSATION_STARTED => InboxEventKind::ConversationStarted,
-                kinds::MESSAGE => InboxEventKind::Message,
-                kinds::TAKEN_OVER => InboxEventKind::TakenOver,
-                _ => InboxEventKind::Released,
+        Ok(stream.filter_map(move |stored: StoredEvent| {
+            let cursor = stored.cursor();
+            let conversation = |row| Some(Conversation { row, tenant });
+            let (kind, conversation, message) = match stored.event {
+                Event::ConversationStarted { conversation: row } => {
+                    (InboxEventKind::ConversationStarted, conversation(row), None)
+                }
+                Event::Message { message, cited } => (
+                    InboxEventKind::Message,
+                    None,
+                    Some(Message {
+                        row: message,
+                        tenant,
+                        cited: Some(cited),
+                    }),
+                ),
+                Event::TakenOver { conversation: row } => {
+                    (InboxEventKind::TakenOver, conversation(row), None)
+                }
+                Event::Released { conversation: row } => {
+                    (InboxEventKind::Released, conversation(row), None)
+                }
+                _ => return futures_util::future::ready(None),
             };
-            futures_util::future::ready(cursor(&event).map(|cursor| InboxEvent {
+            futures_util::future::ready(cursor.map(|cursor| InboxEvent {
                 cursor,
                 kind,
-                conversation: conversation_of(&event, tenant),
-                message: message_of(&event, tenant),
-            }))
-        }))
-    }
-
-    /// New and changed leads of the workshop (users, and API tokens with LEADS_READ).
-    async fn lead_events(
-        &self,
-        ctx: &Context<'_>,
-        after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = LeadEvent> + use<>> {
-        let tenant = principal(ctx).tenant(Some(ApiScope::LeadsRead))?;
-        let after = parse_after(after)?;
-        let services = ctx.data_unchecked::<Services>();
-        let stream = events::follow(
-            services.pool.clone(),
-            services.events.as_ref(),
-            tenant.workshop_id(),
-            after,
-            |event| {
-                matches!(
-                    event.kind.as_str(),
-                    kinds::LEAD_CREATED | kinds::LEAD_UPDATED
-                )
-            },
-        );
-        Ok(stream.filter_map(move |event| {
-            let lead: Option<LeadRow> = from_payload(&event, "lead");
-            futures_util::future::ready(lead.zip(cursor(&event)).map(|(row, cursor)| LeadEvent {
-                cursor,
-                kind: if event.kind == kinds::LEAD_CREATED {
-                    LeadEventKind::Created
-                } else {
-                    LeadEventKind::Updated
-                },
-                lead: Lead { row, tenant },
+                conversation,
+                message,
             }))
         }))
     }

@@ -1,5 +1,6 @@
 //! Database access: the connection pool, the embedded migrations and error mapping.
 
+pub mod rows;
 pub mod tables;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -522,7 +522,7 @@ fn system_prompt(question: &Question<'_>) -> String {
         );
         if let Some(class) = visitor_texts
             .into_iter()
-            .find_map(builtin::vehicle_class_in)
+            .find_map(crate::catalog::vehicle_class_in)
         {
             let _ = writeln!(
                 prompt,

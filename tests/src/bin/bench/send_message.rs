@@ -442,7 +442,7 @@ mod bare {
         let workshop_id = bare.workshop_id;
         let conversation_id = input.conversation_id;
         let mut conn = bare.pool.get().await.map_err(failed)?;
-        let (row, event_id, created_at, payload) = conn
+        let (row, event_id, created_at) = conn
             .transaction::<_, diesel::result::Error, _>(async move |conn| {
                 let row: MessageRow = diesel::insert_into(messages::table)
                     .values((
@@ -474,7 +474,7 @@ mod bare {
                         .returning((events::id, events::created_at))
                         .get_result(conn)
                         .await?;
-                Ok((row, event_id, created_at, payload))
+                Ok((row, event_id, created_at))
             })
             .await
             .map_err(failed)?;
@@ -484,9 +484,11 @@ mod bare {
             workshop_id,
             conversation_id: Some(conversation_id),
             lead_id: None,
-            kind: "MESSAGE".into(),
-            payload,
             created_at,
+            event: carbot_schema::events::Event::Message {
+                message: row.clone(),
+                cited: vec![],
+            },
         };
         let _ = bare
             .events

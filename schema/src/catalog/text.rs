@@ -1,0 +1,51 @@
+//! Visitor texts as words: folded (umlauts, Turkish and Polish letters) and matched against
+//! patterns, for the assistant's intents and the vehicle class a text names.
+
+/// Lower-case words with umlauts and Turkish and Polish letters folded, so that "Öl", "Oel" and
+/// "oel" meet.
+pub fn words(text: &str) -> Vec<String> {
+    let mut folded = String::with_capacity(text.len() + 8);
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' => folded.push_str("ae"),
+            'ö' => folded.push_str("oe"),
+            'ü' => folded.push_str("ue"),
+            'ß' => folded.push_str("ss"),
+            'ı' => folded.push('i'),
+            'ş' | 'ś' => folded.push('s'),
+            'ç' | 'ć' => folded.push('c'),
+            'ğ' => folded.push('g'),
+            'ą' | 'à' | 'á' | 'â' => folded.push('a'),
+            'ę' | 'é' | 'è' | 'ê' => folded.push('e'),
+            'ł' => folded.push('l'),
+            'ń' => folded.push('n'),
+            'ó' => folded.push('o'),
+            'ź' | 'ż' => folded.push('z'),
+            // The dot of a lower-cased Turkish "İ".
+            '\u{307}' => {}
+            c if c.is_alphanumeric() => folded.push(c),
+            _ => folded.push(' '),
+        }
+    }
+    folded.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Whether `words` contain `pattern`: words separated by spaces, each matching a whole word, or
+/// the beginning of a word when it ends in `*`.
+pub fn has(words: &[String], pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.split(' ').collect();
+    words.windows(parts.len()).any(|window| {
+        window
+            .iter()
+            .zip(&parts)
+            .all(|(word, part)| match part.strip_suffix('*') {
+                Some(prefix) => word.starts_with(prefix),
+                None => word == part,
+            })
+    })
+}
+
+/// Whether `words` contain any of the `|`-separated `patterns`.
+pub fn has_any(words: &[String], patterns: &str) -> bool {
+    patterns.split('|').any(|pattern| has(words, pattern))
+}

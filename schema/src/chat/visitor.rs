@@ -1,0 +1,232 @@
+//! The widget's side of a chat: a visitor starts a conversation with a client key and writes;
+//! the assistant answers unless a person of the workshop has taken over.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::client_keys;
+use super::conversation::{Conversation, ConversationRow, load_conversation};
+use super::message::{Message, MessageRole, NewMessage, message_body};
+use super::reply::{self, AssistantSetup};
+use super::widget_settings::widget_settings;
+use crate::accounts::workshop::Locale;
+use crate::auth::Authenticator;
+use crate::context::Ctx;
+use crate::db::tables::conversations;
+use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::events::Event;
+use crate::ids::{self, NodeType};
+use crate::limits::{HOUR, MINUTE};
+use crate::principal::Principal;
+
+/// Abuse limits of the widget (documented in the README).
+pub mod abuse_limits {
+    pub const MESSAGES_PER_VISITOR_MINUTE: u32 = 10;
+    pub const MESSAGES_PER_IP_MINUTE: u32 = 30;
+    pub const MESSAGES_PER_KEY_MINUTE: u32 = 300;
+    pub const CONVERSATIONS_PER_KEY_HOUR: u32 = 500;
+    pub const CONVERSATIONS_PER_IP_HOUR: u32 = 20;
+}
+
+const MAX_PAGE_URL: usize = 2_000;
+
+#[derive(InputObject)]
+pub struct StartConversationInput {
+    /// The widget's `cb_pub_…` key.
+    pub client_key: String,
+    pub locale: Option<Locale>,
+    /// The page the chat was opened on.
+    pub page_url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct StartConversationPayload {
+    pub conversation: Option<Conversation>,
+    /// Good for this conversation only, for 30 days.
+    pub visitor_token: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct SendMessageInput {
+    pub conversation_id: ID,
+    pub body: String,
+}
+
+#[derive(SimpleObject)]
+pub struct SendMessagePayload {
+    pub message: Option<Message>,
+    /// The assistant's answer; `null` while a person of the workshop has taken over.
+    pub reply: Option<Message>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct VisitorMutation;
+
+#[Object]
+impl VisitorMutation {
+    /// Starts a chat from the widget; checks the key and the page's origin.
+    async fn start_conversation(
+        &self,
+        ctx: &Context<'_>,
+        input: StartConversationInput,
+    ) -> ApiResult<StartConversationPayload> {
+        use abuse_limits::*;
+        let platform = ctx.platform();
+        let refused = |field: &str, code, message: &str| StartConversationPayload {
+            conversation: None,
+            visitor_token: None,
+            user_errors: vec![UserError::new(&[field], code, message)],
+        };
+        let page_url = input
+            .page_url
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(url) = &page_url
+            && (url.chars().count() > MAX_PAGE_URL
+                || !(url.starts_with("https://") || url.starts_with("http://")))
+        {
+            return Ok(refused(
+                "pageUrl",
+                UserErrorCode::Invalid,
+                "Keine gültige Seitenadresse.",
+            ));
+        }
+        if let Some(ip) = ctx.client_ip() {
+            platform
+                .limit(
+                    &format!("conversations:ip:{ip}"),
+                    CONVERSATIONS_PER_IP_HOUR,
+                    HOUR,
+                )
+                .await?;
+        }
+        let mut conn = platform.conn().await?;
+        let Some(key) = client_keys::active_key(&mut conn, &input.client_key, ctx.origin()).await?
+        else {
+            return Ok(refused(
+                "clientKey",
+                UserErrorCode::NotFound,
+                "Dieser Client-Key ist unbekannt oder wurde widerrufen.",
+            ));
+        };
+        platform
+            .limit(
+                &format!("conversations:key:{}", key.id),
+                CONVERSATIONS_PER_KEY_HOUR,
+                HOUR,
+            )
+            .await?;
+        let tenant = key.tenant;
+        let locale = match input.locale {
+            Some(locale) => locale,
+            None => widget_settings(&mut conn, tenant).await?.locale(),
+        };
+        let row = platform
+            .commit(conn, tenant, async move |conn| {
+                let row: ConversationRow = diesel::insert_into(conversations::table)
+                    .values((
+                        conversations::id.eq(Uuid::now_v7()),
+                        conversations::workshop_id.eq(tenant.workshop_id()),
+                        conversations::client_key_id.eq(key.id),
+                        conversations::locale.eq(locale.as_str()),
+                        conversations::page_url.eq(page_url),
+                    ))
+                    .returning(ConversationRow::as_returning())
+                    .get_result(conn)
+                    .await?;
+                let started = Event::ConversationStarted {
+                    conversation: row.clone(),
+                };
+                Ok((row, vec![started]))
+            })
+            .await?;
+        let token = ctx.service::<Authenticator>().keys().issue_visitor(
+            row.id,
+            row.workshop_id,
+            row.client_key_id,
+            Utc::now(),
+        );
+        Ok(StartConversationPayload {
+            conversation: Some(Conversation { row, tenant }),
+            visitor_token: Some(token),
+            user_errors: vec![],
+        })
+    }
+
+    /// A visitor's message; answered by the assistant unless a person has taken over.
+    async fn send_message(
+        &self,
+        ctx: &Context<'_>,
+        input: SendMessageInput,
+    ) -> ApiResult<SendMessagePayload> {
+        use abuse_limits::*;
+        let platform = ctx.platform();
+        let principal = ctx.principal();
+        let (tenant, conversation_id) = principal.visitor_conversation(
+            ids::decode(NodeType::Conversation, &input.conversation_id),
+            "Messages of visitors come from the widget; use sendOwnerMessage.",
+        )?;
+        let Principal::Visitor(visitor) = principal else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let mut errors = UserErrors::default();
+        let Some(body) = message_body(&mut errors, &input.body) else {
+            return Ok(SendMessagePayload {
+                message: None,
+                reply: None,
+                user_errors: errors.into_vec(),
+            });
+        };
+        platform
+            .limit(
+                &format!("messages:conversation:{conversation_id}"),
+                MESSAGES_PER_VISITOR_MINUTE,
+                MINUTE,
+            )
+            .await?;
+        if let Some(ip) = ctx.client_ip() {
+            platform
+                .limit(&format!("messages:ip:{ip}"), MESSAGES_PER_IP_MINUTE, MINUTE)
+                .await?;
+        }
+        platform
+            .limit(
+                &format!("messages:key:{}", visitor.client_key_id),
+                MESSAGES_PER_KEY_MINUTE,
+                MINUTE,
+            )
+            .await?;
+        let mut conn = platform.conn().await?;
+        let conversation = load_conversation(&mut conn, tenant, conversation_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let row = platform
+            .commit(conn, tenant, async |conn| {
+                let (row, event) = NewMessage::written(MessageRole::Visitor, body)
+                    .store(conn, &conversation, &[])
+                    .await?;
+                Ok((row, vec![event]))
+            })
+            .await?;
+        let reply = if conversation.taken_over_at.is_some() {
+            None
+        } else {
+            let assistant = ctx.service::<AssistantSetup>();
+            Some(reply::answer(platform, assistant, tenant, &conversation, &row).await?)
+        };
+        Ok(SendMessagePayload {
+            message: Some(Message::new(row, tenant)),
+            reply: reply.map(|(row, cited)| Message {
+                row,
+                tenant,
+                cited: Some(cited),
+            }),
+            user_errors: vec![],
+        })
+    }
+}

@@ -1,0 +1,314 @@
+//! Events: what happened, as one typed enum, and how it reaches live subscribers in this process
+//! and in every other.
+//!
+//! A change runs through [`commit`]: its transaction writes the change and its [`Event`]s into
+//! the `events` table, and after the commit the events go to the [`EventBus`]. Subscribers
+//! [`follow`] the bus and read the table to resume after the last event they saw, and again
+//! whenever the bus reports that it may have dropped something (a Redis reconnect). So a crash
+//! between commit and publish, a Redis outage or a dropped WebSocket delays events but loses
+//! none. Producers and subscribers use the same [`Event`] type, so the compiler checks both ends.
+
+mod bus;
+mod follow;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use bus::{Envelope, EventBus, InProcessEventBus, RESYNC, TOPIC};
+pub(crate) use bus::{filtered, resync_marker};
+pub use follow::follow;
+
+use crate::db::Conn;
+use crate::db::rows::{ConversationRow, LeadRow, MessageRow, ServiceRow};
+use crate::db::tables::events;
+use crate::error::{ApiError, ApiResult};
+use crate::principal::Tenant;
+
+/// Every event of a workshop. Stored as `kind` plus the variant's fields in `payload`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
+pub enum Event {
+    /// A visitor opened a chat.
+    ConversationStarted {
+        conversation: ConversationRow,
+    },
+    /// A new message (visitor, assistant or owner), with the services an answer cited.
+    Message {
+        message: MessageRow,
+        cited: Vec<ServiceRow>,
+    },
+    /// The next piece of an assistant reply being written; passing, never stored.
+    ReplyChunk {
+        conversation_id: Uuid,
+        reply_id: Uuid,
+        chunk: String,
+    },
+    /// A person of the workshop answers now; the assistant is paused.
+    TakenOver {
+        conversation: ConversationRow,
+    },
+    /// The assistant answers again.
+    Released {
+        conversation: ConversationRow,
+    },
+    LeadCreated {
+        lead: LeadRow,
+    },
+    LeadUpdated {
+        lead: LeadRow,
+        change: LeadChange,
+    },
+}
+
+/// What changed on a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LeadChange {
+    Status,
+    Note,
+}
+
+impl Event {
+    /// The stored `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ConversationStarted { .. } => "CONVERSATION_STARTED",
+            Self::Message { .. } => "MESSAGE",
+            Self::ReplyChunk { .. } => "REPLY_CHUNK",
+            Self::TakenOver { .. } => "TAKEN_OVER",
+            Self::Released { .. } => "RELEASED",
+            Self::LeadCreated { .. } => "LEAD_CREATED",
+            Self::LeadUpdated { .. } => "LEAD_UPDATED",
+        }
+    }
+
+    /// The conversation the event is about, if any.
+    pub fn conversation_id(&self) -> Option<Uuid> {
+        match self {
+            Self::ConversationStarted { conversation }
+            | Self::TakenOver { conversation }
+            | Self::Released { conversation } => Some(conversation.id),
+            Self::Message { message, .. } => Some(message.conversation_id),
+            Self::ReplyChunk {
+                conversation_id, ..
+            } => Some(*conversation_id),
+            Self::LeadCreated { lead } | Self::LeadUpdated { lead, .. } => lead.conversation_id,
+        }
+    }
+
+    /// The lead the event is about, if any.
+    pub fn lead_id(&self) -> Option<Uuid> {
+        match self {
+            Self::LeadCreated { lead } | Self::LeadUpdated { lead, .. } => Some(lead.id),
+            _ => None,
+        }
+    }
+
+    /// The variant's fields without the tag: the `payload` column.
+    fn payload(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let mut value = serde_json::to_value(self)?;
+        if let Some(object) = value.as_object_mut() {
+            object.remove("kind");
+        }
+        Ok(value)
+    }
+
+    /// The event of a stored `kind` and `payload`; `None` for a kind this version does not know.
+    fn from_stored(kind: &str, mut payload: serde_json::Value) -> Option<Self> {
+        payload
+            .as_object_mut()?
+            .insert("kind".into(), serde_json::Value::String(kind.to_owned()));
+        serde_json::from_value(payload).ok()
+    }
+}
+
+/// An event as stored and as sent to subscribers. `id` is `None` for passing events that are
+/// not stored (the assistant's reply streaming in).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub id: Option<i64>,
+    pub workshop_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub event: Event,
+}
+
+impl StoredEvent {
+    /// An event that is published but not stored.
+    pub fn passing(tenant: Tenant, event: Event) -> Self {
+        Self {
+            id: None,
+            workshop_id: tenant.workshop_id(),
+            conversation_id: event.conversation_id(),
+            lead_id: event.lead_id(),
+            created_at: Utc::now(),
+            event,
+        }
+    }
+
+    /// The cursor a subscriber resumes after; `None` for passing events.
+    pub fn cursor(&self) -> Option<String> {
+        self.id.map(|id| id.to_string())
+    }
+}
+
+#[derive(Queryable)]
+struct EventRow {
+    id: i64,
+    workshop_id: Uuid,
+    conversation_id: Option<Uuid>,
+    lead_id: Option<Uuid>,
+    kind: String,
+    payload: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
+impl EventRow {
+    fn into_stored(self) -> Option<StoredEvent> {
+        let event = Event::from_stored(&self.kind, self.payload);
+        if event.is_none() {
+            tracing::warn!(id = self.id, kind = %self.kind, "skipping an event this version cannot read");
+        }
+        Some(StoredEvent {
+            id: Some(self.id),
+            workshop_id: self.workshop_id,
+            conversation_id: self.conversation_id,
+            lead_id: self.lead_id,
+            created_at: self.created_at,
+            event: event?,
+        })
+    }
+}
+
+/// Stores an event; runs inside the transaction of the change it reports (see [`commit`]).
+async fn record(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    event: Event,
+) -> ApiResult<StoredEvent> {
+    let payload = event.payload().map_err(ApiError::internal)?;
+    let (id, created_at): (i64, DateTime<Utc>) = diesel::insert_into(events::table)
+        .values((
+            events::workshop_id.eq(tenant.workshop_id()),
+            events::conversation_id.eq(event.conversation_id()),
+            events::lead_id.eq(event.lead_id()),
+            events::kind.eq(event.kind()),
+            events::payload.eq(payload),
+        ))
+        .returning((events::id, events::created_at))
+        .get_result(conn)
+        .await?;
+    Ok(StoredEvent {
+        id: Some(id),
+        workshop_id: tenant.workshop_id(),
+        conversation_id: event.conversation_id(),
+        lead_id: event.lead_id(),
+        created_at,
+        event,
+    })
+}
+
+/// Runs `change` in one transaction of `conn`, stores the events it reports in the same
+/// transaction, commits, returns the connection to the pool and only then publishes the events.
+/// `change` returns its result and its events (none when it changed nothing); when it fails,
+/// nothing is written.
+pub async fn commit<T>(
+    bus: &dyn EventBus,
+    mut conn: Conn<'_>,
+    tenant: Tenant,
+    change: impl AsyncFnOnce(&mut AsyncPgConnection) -> ApiResult<(T, Vec<Event>)>,
+) -> ApiResult<T> {
+    // What `AsyncConnection::transaction` does, spelled out: its bounds ask for a `Send` future
+    // of the closure, which a generic caller like this one cannot name.
+    type Transactions = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+    let conn_ref: &mut AsyncPgConnection = &mut conn;
+    Transactions::begin_transaction(conn_ref).await?;
+    let written = async {
+        let (value, events) = change(conn_ref).await?;
+        let mut stored = Vec::with_capacity(events.len());
+        for event in events {
+            stored.push(record(conn_ref, tenant, event).await?);
+        }
+        Ok::<_, ApiError>((value, stored))
+    }
+    .await;
+    let (value, stored) = match written {
+        Ok(written) => {
+            Transactions::commit_transaction(conn_ref).await?;
+            written
+        }
+        Err(error) => {
+            if let Err(rollback) = Transactions::rollback_transaction(conn_ref).await {
+                tracing::warn!(error = %rollback, "rolling back a failed change");
+            }
+            return Err(error);
+        }
+    };
+    drop(conn);
+    publish(bus, &stored).await;
+    Ok(value)
+}
+
+/// Hands committed (or passing) events to the bus.
+pub async fn publish(bus: &dyn EventBus, events: &[StoredEvent]) {
+    for event in events {
+        match serde_json::to_string(event) {
+            Ok(payload) => {
+                bus.publish(Envelope {
+                    workshop_id: event.workshop_id,
+                    topic: TOPIC.into(),
+                    payload: payload.into(),
+                })
+                .await
+            }
+            Err(error) => tracing::error!(%error, "serializing an event"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversation() -> ConversationRow {
+        ConversationRow {
+            id: Uuid::now_v7(),
+            workshop_id: Uuid::now_v7(),
+            client_key_id: Uuid::now_v7(),
+            locale: "de".into(),
+            page_url: None,
+            taken_over_by: None,
+            taken_over_at: None,
+            message_count: 0,
+            last_message_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn stored_events_keep_the_table_format_and_read_back() {
+        let event = Event::TakenOver {
+            conversation: conversation(),
+        };
+        let payload = event.payload().expect("payload");
+        assert!(payload.get("conversation").is_some());
+        assert!(payload.get("kind").is_none(), "the kind has its own column");
+        let read = Event::from_stored(event.kind(), payload).expect("readable");
+        assert!(
+            matches!(read, Event::TakenOver { conversation } if Some(conversation.id) == event.conversation_id())
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_is_not_read() {
+        assert!(Event::from_stored("SOMETHING_NEW", serde_json::json!({})).is_none());
+    }
+}
