@@ -4,7 +4,8 @@
 //! Modules depend downwards only (checked by `tests/tests/modules.rs`). From the bottom:
 //! shared infrastructure (`error`, `ids`, `money`, `db`, `principal`, `pagination`, `limits`,
 //! `loaders`, `events`, `redis_backend`, `context`), then the domains `billing` (plan rules),
-//! `auth`, `accounts`, `catalog`, `chat`, `leads`, and at the top what spans them all (`node`,
+//! `auth`, `catalog`, `accounts` (registering a workshop installs the standard catalog),
+//! `chat`, `leads`, and at the top what spans them all (`node`,
 //! `guard`, this file).
 
 // Shared infrastructure.
