@@ -4,8 +4,8 @@
 use yew::prelude::*;
 
 use crate::api::{self, conversations};
+use crate::ctx::use_ctx;
 use crate::i18n::short_time;
-use crate::use_ctx;
 
 #[derive(Clone, PartialEq)]
 struct Line {

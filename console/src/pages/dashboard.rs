@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use crate::api::{self, dashboard};
+use crate::ctx::use_ctx;
 use crate::i18n::status_label;
-use crate::pages::leads::STATUSES;
-use crate::use_ctx;
+use crate::lead_status::STATUSES;
 
 /// Midnight today and 7 and 14 days before, as RFC 3339 (UTC, from the browser's clock).
 fn bounds() -> (String, String, String) {

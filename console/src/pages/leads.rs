@@ -4,30 +4,13 @@
 use yew::prelude::*;
 
 use crate::api::{self, lead_detail, leads, update_lead_status};
+use crate::ctx::use_ctx;
 use crate::i18n::{euros, short_time, status_label};
-use crate::{Route, use_ctx};
-
-pub const STATUSES: [&str; 6] = ["NEW", "CONTACTED", "QUOTED", "BOOKED", "WON", "LOST"];
+use crate::lead_status::{STATUSES, next_statuses};
+use crate::route::Route;
 
 fn status_text<T: std::fmt::Debug>(status: &T) -> String {
     format!("{status:?}")
-}
-
-/// The moves the server allows (see the README): forward, WON after BOOKED, LOST from any open.
-pub fn next_statuses(current: &str) -> Vec<&'static str> {
-    let rank = |s: &str| STATUSES.iter().position(|x| *x == s).unwrap_or(0);
-    match current {
-        "WON" | "LOST" => vec![],
-        _ => STATUSES
-            .iter()
-            .copied()
-            .filter(|next| match *next {
-                "LOST" => true,
-                "WON" => current == "BOOKED",
-                other => rank(other) > rank(current),
-            })
-            .collect(),
-    }
 }
 
 fn to_status(text: &str) -> Option<leads::LeadStatus> {

@@ -3,8 +3,10 @@
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Session, use_ctx};
+use crate::components::field::Field;
+use crate::components::user_errors::error_for;
+use crate::ctx::use_ctx;
+use crate::session::{Session, session_from};
 
 #[function_component(Login)]
 pub fn login() -> Html {
@@ -54,7 +56,7 @@ pub fn login() -> Html {
                         .map(|data| {
                             let p = data.register;
                             (
-                                crate::session_from(
+                                session_from(
                                     p.session.map(|s| (s.access_token, s.expires_at)),
                                     p.viewer.map(|v| {
                                         (v.email, v.workshop.name, format!("{:?}", v.role))
@@ -76,7 +78,7 @@ pub fn login() -> Html {
                         .map(|data| {
                             let p = data.login;
                             (
-                                crate::session_from(
+                                session_from(
                                     p.session.map(|s| (s.access_token, s.expires_at)),
                                     p.viewer.map(|v| {
                                         (v.email, v.workshop.name, format!("{:?}", v.role))

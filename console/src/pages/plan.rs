@@ -3,9 +3,12 @@
 
 use yew::prelude::*;
 
-use super::settings::{Load, date_de, failed_view, loading_view};
 use crate::api::{self, ApiError};
-use crate::{Ctx, Route, use_ctx};
+use crate::components::dates::date_de;
+use crate::components::link::RouteLink;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::ctx::{Ctx, use_ctx};
+use crate::route::Route;
 
 use api::plan_overview::{PlanCode, PlanStatus};
 
@@ -189,13 +192,8 @@ pub fn page() -> Html {
                 PlanStatus::ACTIVE => ("on", ctx.t("plan_active")),
                 _ => ("off", ctx.t("plan_inactive")),
             };
-            let widget_link = {
-                let navigate = ctx.navigate.clone();
-                let onclick = Callback::from(move |event: MouseEvent| {
-                    event.prevent_default();
-                    navigate.emit(Route::Widget);
-                });
-                html! { <a href={Route::Widget.path()} {onclick}>{ ctx.t("plan_manage_keys") }</a> }
+            let widget_link = html! {
+                <RouteLink to={Route::Widget}>{ ctx.t("plan_manage_keys") }</RouteLink>
             };
             html! {
                 <>

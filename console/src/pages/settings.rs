@@ -1,237 +1,17 @@
-//! The workshop's profile and opening hours (`updateWorkshop`), and the small pieces the
-//! catalog, widget, token and plan pages share (error paths, focus, dates, load states).
+//! The workshop's profile, its legal notice and its opening hours (`updateWorkshop`).
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Ctx, use_ctx};
-
-/// A page's data: on its way, refused, or there.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Load<T> {
-    Loading,
-    Failed(String),
-    Ready(T),
-}
-
-impl<T> Load<T> {
-    /// A request's outcome; a finished session signs out (and shows as failed meanwhile).
-    pub fn from_result(ctx: &Ctx, result: Result<T, ApiError>) -> Self {
-        match result {
-            Ok(value) => Self::Ready(value),
-            Err(ApiError::SignedOut) => {
-                ctx.fail(ApiError::SignedOut);
-                Self::Failed(ApiError::SignedOut.to_string())
-            }
-            Err(ApiError::Message(text)) => Self::Failed(text),
-        }
-    }
-}
-
-/// The "loading" line of a section.
-pub fn loading_view(ctx: &Ctx) -> Html {
-    html! { <p class="muted" aria-busy="true" role="status">{ ctx.t("loading") }</p> }
-}
-
-/// A section that could not load, with a retry button.
-pub fn failed_view(ctx: &Ctx, message: &str, retry: Callback<MouseEvent>) -> Html {
-    html! {
-        <div class="callout bad" role="alert">
-            <p>{ ctx.t("pg_load_failed") }{ " " }{ message.to_owned() }</p>
-            <button type="button" onclick={retry}>{ ctx.t("pg_retry") }</button>
-        </div>
-    }
-}
-
-/// `userErrors` as `(path, message)`, the path after `input` joined by dots
-/// (`openingHours.3.closes`, `allowedOrigins.1`); an empty path means the whole input.
-pub fn error_paths<'a>(
-    errors: impl IntoIterator<Item = (&'a Option<Vec<String>>, &'a String)>,
-) -> Vec<(String, String)> {
-    errors
-        .into_iter()
-        .map(|(field, message)| {
-            let path = field
-                .as_deref()
-                .map(|parts| {
-                    let parts = match parts.split_first() {
-                        Some((first, rest)) if first == "input" => rest,
-                        _ => parts,
-                    };
-                    parts.join(".")
-                })
-                .unwrap_or_default();
-            (path, message.clone())
-        })
-        .collect()
-}
-
-/// The errors that name no field (or one this form does not show), one message per line.
-pub fn other_errors(errors: &[(String, String)], shown: &[&str]) -> Vec<String> {
-    errors
-        .iter()
-        .filter(|(path, _)| {
-            !shown
-                .iter()
-                .any(|s| path == s || path.starts_with(&format!("{s}.")))
-        })
-        .map(|(path, message)| {
-            if path.is_empty() {
-                message.clone()
-            } else {
-                format!("{path}: {message}")
-            }
-        })
-        .collect()
-}
-
-/// Moves the keyboard focus to the element with this id once the pending render is done (the
-/// element may appear only with it: the button that replaces a closed form, say).
-pub fn focus_id(id: &str) {
-    let id = id.to_owned();
-    gloo_timers::callback::Timeout::new(0, move || {
-        if let Some(element) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    })
-    .forget();
-}
-
-/// The console's own origin (`https://app.carbot.de`).
-pub fn own_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
-fn local_date(rfc3339: &str) -> Option<js_sys::Date> {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    (!date.get_time().is_nan()).then_some(date)
-}
-
-/// `2026-12-13T10:00:00Z` → `13.12.2026` in the browser's time zone.
-pub fn date_de(rfc3339: &str) -> String {
-    local_date(rfc3339).map_or_else(
-        || rfc3339.to_owned(),
-        |d| {
-            format!(
-                "{:02}.{:02}.{}",
-                d.get_date(),
-                d.get_month() + 1,
-                d.get_full_year()
-            )
-        },
-    )
-}
-
-/// `2026-12-13T10:05:00Z` → `13.12.2026, 11:05` in the browser's time zone.
-pub fn date_time_de(rfc3339: &str) -> String {
-    local_date(rfc3339).map_or_else(
-        || rfc3339.to_owned(),
-        |d| {
-            format!(
-                "{}, {:02}:{:02}",
-                date_de(rfc3339),
-                d.get_hours(),
-                d.get_minutes()
-            )
-        },
-    )
-}
-
-/// A text area with its label and `userErrors` message, like [`Field`].
-#[derive(Properties, PartialEq)]
-pub struct AreaProps {
-    pub label: AttrValue,
-    pub name: AttrValue,
-    pub value: AttrValue,
-    pub oninput: Callback<String>,
-    #[prop_or_default]
-    pub error: Option<String>,
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    #[prop_or(3)]
-    pub rows: u32,
-    #[prop_or_default]
-    pub maxlength: Option<u32>,
-}
-
-#[function_component(Area)]
-pub fn area(props: &AreaProps) -> Html {
-    let id = format!("field-{}", props.name);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = match (&props.error, &props.hint) {
-        (Some(_), Some(_)) => Some(format!("{error_id} {hint_id}")),
-        (Some(_), None) => Some(error_id.clone()),
-        (None, Some(_)) => Some(hint_id.clone()),
-        (None, None) => None,
-    };
-    let oninput = props.oninput.reform(|event: InputEvent| {
-        let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
-        area.value()
-    });
-    html! {
-        <div class="field">
-            <label for={id.clone()}>{ props.label.clone() }</label>
-            <textarea id={id} name={props.name.clone()} rows={props.rows.to_string()}
-                value={props.value.clone()} {oninput}
-                maxlength={props.maxlength.map(|m| m.to_string())}
-                aria-invalid={props.error.is_some().then_some("true")}
-                aria-describedby={described} />
-            if let Some(hint) = &props.hint {
-                <p class="hint" id={hint_id}>{ hint.clone() }</p>
-            }
-            if let Some(error) = &props.error {
-                <p class="error" id={error_id}>{ error }</p>
-            }
-        </div>
-    }
-}
-
-/// A `#RRGGBB` colour: a text field and the browser's colour picker, kept in step.
-#[derive(Properties, PartialEq)]
-pub struct ColorProps {
-    pub label: AttrValue,
-    pub name: AttrValue,
-    pub value: AttrValue,
-    pub oninput: Callback<String>,
-    #[prop_or_default]
-    pub error: Option<String>,
-}
-
-#[function_component(ColorField)]
-pub fn color_field(props: &ColorProps) -> Html {
-    let ctx = use_ctx();
-    let valid = props.value.len() == 7
-        && props.value.starts_with('#')
-        && props.value[1..].chars().all(|c| c.is_ascii_hexdigit());
-    let picker_value = if valid {
-        props.value.to_lowercase()
-    } else {
-        "#1f6feb".to_owned()
-    };
-    let onpick = props.oninput.reform(|event: InputEvent| {
-        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-        input.value().to_uppercase()
-    });
-    html! {
-        <div class="color-field">
-            <Field label={props.label.clone()} name={props.name.clone()} value={props.value.clone()}
-                oninput={props.oninput.clone()} error={props.error.clone()} />
-            <input type="color" class="swatch" value={picker_value} oninput={onpick}
-                aria-label={format!("{} – {}", props.label, ctx.t("set_pick_colour"))} />
-        </div>
-    }
-}
+use crate::api;
+use crate::components::color_field::ColorField;
+use crate::components::field::Field;
+use crate::components::focus::focus_id;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::components::user_errors::{error_for, error_paths, other_errors};
+use crate::ctx::use_ctx;
+use crate::session::Session;
 
 const WEEKDAYS: [(&str, api::update_workshop::Weekday); 7] = [
     ("set_day_mon", api::update_workshop::Weekday::MONDAY),
@@ -496,7 +276,7 @@ pub fn page() -> Html {
                             errors.set(vec![]);
                             ctx.notify.emit(ctx.t("pg_saved").to_owned());
                             if let Some(session) = ctx.session.clone() {
-                                ctx.set_session.emit(Some(crate::Session {
+                                ctx.set_session.emit(Some(Session {
                                     workshop: workshop.name,
                                     ..session
                                 }));

@@ -3,13 +3,15 @@
 
 use yew::prelude::*;
 
-use super::settings::{
-    Load, date_de, date_time_de, error_paths, failed_view, focus_id, loading_view, other_errors,
-};
-use super::widget::CopyButton;
 use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Ctx, Route, use_ctx};
+use crate::components::copy_button::CopyButton;
+use crate::components::dates::{date_de, date_time_de};
+use crate::components::field::Field;
+use crate::components::focus::focus_id;
+use crate::components::link::PlanLink;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::components::user_errors::{error_for, error_paths, other_errors};
+use crate::ctx::use_ctx;
 
 use api::create_api_token::ApiScope;
 
@@ -98,15 +100,6 @@ fn end_of_day(date: &str) -> Option<String> {
     (!local.get_time().is_nan()).then(|| String::from(local.to_iso_string()))
 }
 
-fn plan_link(ctx: &Ctx) -> Html {
-    let navigate = ctx.navigate.clone();
-    let onclick = Callback::from(move |event: MouseEvent| {
-        event.prevent_default();
-        navigate.emit(Route::Plan);
-    });
-    html! { <a href={Route::Plan.path()} {onclick}>{ ctx.t("plan_see") }</a> }
-}
-
 #[function_component(Tokens)]
 pub fn page() -> Html {
     let ctx = use_ctx();
@@ -193,7 +186,7 @@ pub fn page() -> Html {
                         <p><strong>{ ctx.t("tok_enterprise") }</strong></p>
                         <p>
                             { format!("{} {}. ", ctx.t("tok_your_plan"), list.plan) }
-                            { plan_link(&ctx) }
+                            <PlanLink />
                         </p>
                     </div>
                 }
@@ -406,7 +399,7 @@ fn new_token(props: &NewTokenProps) -> Html {
                 { for rest.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
                 if let Some(message) = &*refused {
                     <div class="callout bad" role="alert">
-                        <p>{ message.clone() }{ " " }{ plan_link(&ctx) }</p>
+                        <p>{ message.clone() }{ " " }<PlanLink /></p>
                     </div>
                 }
                 <div class="row">

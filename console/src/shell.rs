@@ -1,10 +1,14 @@
 //! The frame around every page: navigation (a sidebar, a bar on phones), language switch,
-//! sign-out, and small shared pieces.
+//! sign-out, and the page the route names.
 
 use yew::prelude::*;
 
+use crate::api;
+use crate::components::link::RouteLink;
+use crate::ctx::use_ctx;
 use crate::i18n::Lang;
-use crate::{Route, pages, use_ctx};
+use crate::pages;
+use crate::route::Route;
 
 const NAV: [(&str, Route); 8] = [
     ("dashboard", Route::Dashboard),
@@ -25,16 +29,11 @@ pub fn layout() -> Html {
         other => other.clone(),
     };
     let links = NAV.iter().map(|(key, route)| {
-        let navigate = ctx.navigate.clone();
-        let target = route.clone();
-        let onclick = Callback::from(move |event: MouseEvent| {
-            event.prevent_default();
-            navigate.emit(target.clone());
-        });
         let active = *route == current;
         html! {
-            <a href={route.path()} {onclick} class={classes!(active.then_some("active"))}
-               aria-current={active.then_some("page")}>{ ctx.t(key) }</a>
+            <RouteLink to={route.clone()} class={classes!(active.then_some("active"))} current={active}>
+                { ctx.t(key) }
+            </RouteLink>
         }
     });
     let logout = {
@@ -42,11 +41,8 @@ pub fn layout() -> Html {
         Callback::from(move |_| {
             let ctx = ctx.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = crate::api::run::<crate::api::Logout>(
-                    ctx.token().as_deref(),
-                    crate::api::logout::Variables {},
-                )
-                .await;
+                let _ = api::run::<api::Logout>(ctx.token().as_deref(), api::logout::Variables {})
+                    .await;
                 ctx.set_session.emit(None);
             });
         })
@@ -90,49 +86,4 @@ pub fn layout() -> Html {
             <main class="page" id="main">{ page }</main>
         </div>
     }
-}
-
-/// A labelled form field with its error from `userErrors`.
-#[derive(Properties, PartialEq)]
-pub struct FieldProps {
-    pub label: AttrValue,
-    pub name: AttrValue,
-    #[prop_or_default]
-    pub kind: Option<AttrValue>,
-    pub value: AttrValue,
-    pub oninput: Callback<String>,
-    #[prop_or_default]
-    pub error: Option<String>,
-    #[prop_or_default]
-    pub required: bool,
-}
-
-#[function_component(Field)]
-pub fn field(props: &FieldProps) -> Html {
-    let id = format!("field-{}", props.name);
-    let error_id = format!("{id}-error");
-    let oninput = props.oninput.reform(|event: InputEvent| {
-        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-        input.value()
-    });
-    html! {
-        <div class="field">
-            <label for={id.clone()}>{ props.label.clone() }</label>
-            <input id={id} name={props.name.clone()} type={props.kind.clone().unwrap_or("text".into())}
-                value={props.value.clone()} {oninput} required={props.required}
-                aria-invalid={props.error.is_some().then_some("true")}
-                aria-describedby={props.error.is_some().then_some(error_id.clone())} />
-            if let Some(error) = &props.error {
-                <p class="error" id={error_id}>{ error }</p>
-            }
-        </div>
-    }
-}
-
-/// The message of the user error whose field path ends in `name`.
-pub fn error_for(errors: &[(String, String)], name: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|(field, _)| field == name)
-        .map(|(_, message)| message.clone())
 }

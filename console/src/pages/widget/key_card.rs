@@ -1,0 +1,260 @@
+//! One client key: its usage, allowed origins (edited in place), the embed code, and revoke.
+
+use yew::prelude::*;
+
+use super::Key;
+use super::origins::{origin_errors, origin_lines, snippet};
+use crate::api;
+use crate::components::copy_button::CopyButton;
+use crate::components::dates::date_de;
+use crate::components::field::Area;
+use crate::components::focus::focus_id;
+use crate::components::user_errors::{error_paths, other_errors};
+use crate::ctx::use_ctx;
+
+#[derive(Properties, PartialEq)]
+pub(super) struct KeyProps {
+    pub(super) item: Key,
+    pub(super) on_changed: Callback<()>,
+}
+
+#[function_component(KeyCard)]
+pub(super) fn key_card(props: &KeyProps) -> Html {
+    let ctx = use_ctx();
+    let confirming = use_state(|| false);
+    let editing = use_state(|| false);
+    let origins_text = use_state(String::new);
+    let errors = use_state(Vec::<(String, String)>::new);
+    let sent = use_state(Vec::<(usize, String)>::new);
+    let busy = use_state(|| false);
+    let key = &props.item;
+    let dom = key.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+
+    {
+        let dom = dom.clone();
+        use_effect_with((*confirming, *editing), move |(confirming, editing)| {
+            if *confirming {
+                focus_id(&format!("revoke-yes-{dom}"));
+            } else if *editing {
+                focus_id(&format!("field-origins-{dom}"));
+            }
+        });
+    }
+
+    let ask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(true))
+    };
+    let dont = {
+        let (confirming, dom) = (confirming.clone(), dom.clone());
+        Callback::from(move |_| {
+            confirming.set(false);
+            focus_id(&format!("revoke-{dom}"));
+        })
+    };
+    let revoke = {
+        let (ctx, id, busy, confirming, on_changed) = (
+            ctx.clone(),
+            key.id.clone(),
+            busy.clone(),
+            confirming.clone(),
+            props.on_changed.clone(),
+        );
+        Callback::from(move |_| {
+            let (ctx, id, busy, confirming, on_changed) = (
+                ctx.clone(),
+                id.clone(),
+                busy.clone(),
+                confirming.clone(),
+                on_changed.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let done = ctx
+                    .perform::<api::RevokeClientKey>(
+                        api::revoke_client_key::Variables { id },
+                        |d| {
+                            d.revoke_client_key
+                                .user_errors
+                                .first()
+                                .map(|e| e.message.clone())
+                        },
+                    )
+                    .await;
+                busy.set(false);
+                confirming.set(false);
+                if done.is_some() {
+                    ctx.notify.emit(ctx.t("wg_revoked_notice").to_owned());
+                    on_changed.emit(());
+                }
+            });
+        })
+    };
+    let edit = {
+        let (editing, origins_text, errors, origins) = (
+            editing.clone(),
+            origins_text.clone(),
+            errors.clone(),
+            key.origins.clone(),
+        );
+        Callback::from(move |_| {
+            origins_text.set(origins.join("\n"));
+            errors.set(vec![]);
+            editing.set(true);
+        })
+    };
+    let stop_editing = {
+        let (editing, dom) = (editing.clone(), dom.clone());
+        Callback::from(move |_| {
+            editing.set(false);
+            focus_id(&format!("edit-{dom}"));
+        })
+    };
+    let save_origins = {
+        let (ctx, id, busy, editing, origins_text, errors, sent, on_changed, dom) = (
+            ctx.clone(),
+            key.id.clone(),
+            busy.clone(),
+            editing.clone(),
+            origins_text.clone(),
+            errors.clone(),
+            sent.clone(),
+            props.on_changed.clone(),
+            dom.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let lines = origin_lines(&origins_text);
+            let allowed_origins = lines.iter().map(|(_, o)| o.clone()).collect();
+            sent.set(lines);
+            let (ctx, id, busy, editing, errors, on_changed, dom) = (
+                ctx.clone(),
+                id.clone(),
+                busy.clone(),
+                editing.clone(),
+                errors.clone(),
+                on_changed.clone(),
+                dom.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::UpdateClientKey>(
+                    ctx.token().as_deref(),
+                    api::update_client_key::Variables {
+                        input: api::update_client_key::UpdateClientKeyInput {
+                            id,
+                            label: None,
+                            allowed_origins: Some(allowed_origins),
+                        },
+                    },
+                )
+                .await;
+                busy.set(false);
+                match result {
+                    Ok(data) => {
+                        let found = error_paths(
+                            data.update_client_key
+                                .user_errors
+                                .iter()
+                                .map(|e| (&e.field, &e.message)),
+                        );
+                        if found.is_empty() {
+                            editing.set(false);
+                            ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                            on_changed.emit(());
+                            focus_id(&format!("edit-{dom}"));
+                        } else {
+                            errors.set(found);
+                            focus_id(&format!("field-origins-{dom}"));
+                        }
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let onkeydown = {
+        let (editing, confirming, dom) = (editing.clone(), confirming.clone(), dom.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && (*editing || *confirming) {
+                focus_id(&if *editing {
+                    format!("edit-{dom}")
+                } else {
+                    format!("revoke-{dom}")
+                });
+                editing.set(false);
+                confirming.set(false);
+            }
+        })
+    };
+
+    let code = snippet(&key.key);
+    let other = other_errors(&errors, &["allowedOrigins"]);
+    html! {
+        <article class={classes!("card", "key", (!key.active).then_some("revoked"))} {onkeydown}
+            aria-labelledby={format!("key-{dom}")}>
+            <header class="row">
+                <h3 id={format!("key-{dom}")}>{ key.label.clone() }</h3>
+                <span class={classes!("badge", if key.active { "on" } else { "off" })}>
+                    { if key.active { ctx.t("wg_active") } else { ctx.t("wg_revoked") } }
+                </span>
+            </header>
+            <p class="mono">{ key.key.clone() }</p>
+            <dl class="usage">
+                <div><dt>{ ctx.t("wg_conversations") }</dt><dd>{ key.conversations }</dd></div>
+                <div><dt>{ ctx.t("wg_messages") }</dt><dd>{ key.messages }</dd></div>
+                <div><dt>{ ctx.t("leads") }</dt><dd>{ key.leads }</dd></div>
+            </dl>
+            <p class="muted small">
+                { format!("{} {}", ctx.t("wg_created"), date_de(&key.created_at)) }
+                { key.revoked_at.as_deref().map(|at| format!(" · {} {}", ctx.t("wg_revoked_at"), date_de(at))).unwrap_or_default() }
+            </p>
+            if *editing {
+                <form class="stack" onsubmit={save_origins}>
+                    <Area label={ctx.t("wg_origins")} name={format!("origins-{dom}")} rows={4u32}
+                        value={(*origins_text).clone()}
+                        oninput={{ let t = origins_text.clone(); Callback::from(move |v| t.set(v)) }}
+                        hint={ctx.t("wg_origins_hint")}
+                        error={origin_errors(&ctx, &errors, &sent)} />
+                    { for other.iter().map(|m| html! { <p class="error">{ m.clone() }</p> }) }
+                    <div class="row">
+                        <button class="primary" type="submit" disabled={*busy}>{ ctx.t("save") }</button>
+                        <button type="button" onclick={stop_editing}>{ ctx.t("cancel") }</button>
+                    </div>
+                </form>
+            } else {
+                <div>
+                    <h4 class="small-title">{ ctx.t("wg_origins") }</h4>
+                    <ul class="origins">
+                        { for key.origins.iter().map(|o| html! { <li class="mono">{ o.clone() }</li> }) }
+                    </ul>
+                </div>
+            }
+            if key.active {
+                <div class="stack">
+                    <h4 class="small-title">{ ctx.t("wg_snippet") }</h4>
+                    <pre class="snippet">{ code.clone() }</pre>
+                    <div class="row">
+                        <CopyButton text={code} label={AttrValue::from(ctx.t("wg_copy_snippet"))} />
+                        if !*editing {
+                            <button type="button" id={format!("edit-{dom}")} onclick={edit}>{ ctx.t("wg_edit_origins") }</button>
+                        }
+                        if !*confirming {
+                            <button type="button" class="danger" id={format!("revoke-{dom}")} onclick={ask}>{ ctx.t("wg_revoke") }</button>
+                        }
+                    </div>
+                    if *confirming {
+                        <div class="callout bad" role="alertdialog" aria-labelledby={format!("revoke-q-{dom}")}>
+                            <p id={format!("revoke-q-{dom}")}>{ ctx.t("wg_revoke_question") }</p>
+                            <div class="row">
+                                <button type="button" class="danger" id={format!("revoke-yes-{dom}")}
+                                    onclick={revoke} disabled={*busy}>{ ctx.t("wg_revoke_yes") }</button>
+                                <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
+                            </div>
+                        </div>
+                    }
+                </div>
+            }
+        </article>
+    }
+}
