@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::dates::{date_de, date_time_de};
 use crate::components::field::Field;
@@ -12,6 +13,7 @@ use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::hooks::confirm::{Confirming, use_confirm};
 
 use api::create_api_token::ApiScope;
 
@@ -421,10 +423,14 @@ struct RowProps {
 #[function_component(TokenRow)]
 fn token_row(props: &RowProps) -> Html {
     let ctx = use_ctx();
-    let confirming = use_state(|| false);
     let busy = use_state(|| false);
     let token = &props.item;
     let dom = token.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let Confirming {
+        open: confirming,
+        ask,
+        cancel: dont,
+    } = use_confirm(format!("token-revoke-{dom}"));
 
     {
         let dom = dom.clone();
@@ -434,17 +440,6 @@ fn token_row(props: &RowProps) -> Html {
             }
         });
     }
-    let ask = {
-        let confirming = confirming.clone();
-        Callback::from(move |_| confirming.set(true))
-    };
-    let dont = {
-        let (confirming, dom) = (confirming.clone(), dom.clone());
-        Callback::from(move |_| {
-            confirming.set(false);
-            focus_id(&format!("token-revoke-{dom}"));
-        })
-    };
     let onkeydown = {
         let (confirming, dom) = (confirming.clone(), dom.clone());
         Callback::from(move |event: KeyboardEvent| {
@@ -518,12 +513,8 @@ fn token_row(props: &RowProps) -> Html {
             <td class="actions">
                 if token.state == State::Active {
                     if *confirming {
-                        <div class="confirm" role="group" aria-label={ctx.t("tok_revoke_question")}>
-                            <span>{ ctx.t("tok_revoke_question") }</span>
-                            <button type="button" class="danger" id={format!("token-revoke-yes-{dom}")}
-                                onclick={revoke} disabled={*busy}>{ ctx.t("tok_revoke_yes") }</button>
-                            <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
-                        </div>
+                        <Confirm question={ctx.t("tok_revoke_question")} yes={ctx.t("tok_revoke_yes")}
+                            yes_id={format!("token-revoke-yes-{dom}")} busy={*busy} on_yes={revoke} on_cancel={dont} />
                     } else {
                         <button type="button" class="danger" id={format!("token-revoke-{dom}")} onclick={ask}
                             aria-label={format!("{}: {}", token.name, ctx.t("tok_revoke"))}>{ ctx.t("tok_revoke") }</button>

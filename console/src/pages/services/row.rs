@@ -5,9 +5,11 @@ use yew::prelude::*;
 use super::list::Row;
 use super::prices::{amount_text, duration_text, prices};
 use crate::api;
+use crate::components::confirm::Confirm;
 use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::hooks::confirm::{Confirming, use_confirm};
 use crate::i18n::euros;
 
 #[derive(Properties, PartialEq)]
@@ -25,9 +27,13 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
     let max = use_state(String::new);
     let errors = use_state(Vec::<(String, String)>::new);
     let busy = use_state(|| false);
-    let confirming = use_state(|| false);
     let row = &props.row;
     let dom = row.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let Confirming {
+        open: confirming,
+        ask,
+        cancel: dont,
+    } = use_confirm(format!("delete-{dom}"));
 
     {
         let dom = dom.clone();
@@ -171,17 +177,6 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             });
         })
     };
-    let ask = {
-        let confirming = confirming.clone();
-        Callback::from(move |_| confirming.set(true))
-    };
-    let dont = {
-        let (confirming, dom) = (confirming.clone(), dom.clone());
-        Callback::from(move |_| {
-            confirming.set(false);
-            focus_id(&format!("delete-{dom}"));
-        })
-    };
     let delete = {
         let (ctx, id, busy, confirming, on_remove) = (
             ctx.clone(),
@@ -315,12 +310,8 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             </td>
             <td class="actions">
                 if *confirming {
-                    <div class="confirm" role="group" aria-label={ctx.t("svc_delete_question")}>
-                        <span>{ ctx.t("svc_delete_question") }</span>
-                        <button type="button" class="danger" id={format!("delete-yes-{dom}")}
-                            onclick={delete} disabled={*busy}>{ ctx.t("svc_delete_yes") }</button>
-                        <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
-                    </div>
+                    <Confirm question={ctx.t("svc_delete_question")} yes={ctx.t("svc_delete_yes")}
+                        yes_id={format!("delete-yes-{dom}")} busy={*busy} on_yes={delete} on_cancel={dont} />
                 } else {
                     if !*editing {
                         <button type="button" id={format!("edit-{dom}")} onclick={edit}

@@ -5,12 +5,14 @@ use yew::prelude::*;
 use super::Key;
 use super::origins::{origin_errors, origin_lines, snippet};
 use crate::api;
+use crate::components::confirm::{Confirm, ConfirmLook};
 use crate::components::copy_button::CopyButton;
 use crate::components::dates::date_de;
 use crate::components::field::Area;
 use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::hooks::confirm::{Confirming, use_confirm};
 
 #[derive(Properties, PartialEq)]
 pub(super) struct KeyProps {
@@ -21,7 +23,6 @@ pub(super) struct KeyProps {
 #[function_component(KeyCard)]
 pub(super) fn key_card(props: &KeyProps) -> Html {
     let ctx = use_ctx();
-    let confirming = use_state(|| false);
     let editing = use_state(|| false);
     let origins_text = use_state(String::new);
     let errors = use_state(Vec::<(String, String)>::new);
@@ -29,6 +30,11 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
     let busy = use_state(|| false);
     let key = &props.item;
     let dom = key.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let Confirming {
+        open: confirming,
+        ask,
+        cancel: dont,
+    } = use_confirm(format!("revoke-{dom}"));
 
     {
         let dom = dom.clone();
@@ -41,17 +47,6 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
         });
     }
 
-    let ask = {
-        let confirming = confirming.clone();
-        Callback::from(move |_| confirming.set(true))
-    };
-    let dont = {
-        let (confirming, dom) = (confirming.clone(), dom.clone());
-        Callback::from(move |_| {
-            confirming.set(false);
-            focus_id(&format!("revoke-{dom}"));
-        })
-    };
     let revoke = {
         let (ctx, id, busy, confirming, on_changed) = (
             ctx.clone(),
@@ -244,14 +239,9 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
                         }
                     </div>
                     if *confirming {
-                        <div class="callout bad" role="alertdialog" aria-labelledby={format!("revoke-q-{dom}")}>
-                            <p id={format!("revoke-q-{dom}")}>{ ctx.t("wg_revoke_question") }</p>
-                            <div class="row">
-                                <button type="button" class="danger" id={format!("revoke-yes-{dom}")}
-                                    onclick={revoke} disabled={*busy}>{ ctx.t("wg_revoke_yes") }</button>
-                                <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
-                            </div>
-                        </div>
+                        <Confirm question={ctx.t("wg_revoke_question")} yes={ctx.t("wg_revoke_yes")}
+                            yes_id={format!("revoke-yes-{dom}")} busy={*busy} on_yes={revoke} on_cancel={dont}
+                            look={ConfirmLook::Callout { question_id: format!("revoke-q-{dom}").into() }} />
                     }
                 </div>
             }

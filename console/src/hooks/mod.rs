@@ -1,0 +1,3 @@
+//! Hooks that more than one page uses.
+
+pub mod confirm;
