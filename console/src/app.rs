@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::ctx::Ctx;
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 use crate::pages::login::Login;
 use crate::route::Route;
 use crate::session::{Session, refresh};
@@ -121,7 +121,7 @@ pub fn app() -> Html {
         notify,
     };
     let body = if *restoring {
-        html! { <div class="centered" aria-busy="true">{ ctx.t("loading") }</div> }
+        html! { <div class="centered" aria-busy="true">{ ctx.t(Key::Loading) }</div> }
     } else if ctx.session.is_none() {
         html! { <Login /> }
     } else {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{Lang, t};
+use crate::i18n::{Key, Lang};
 use crate::route::Route;
 use crate::session::Session;
 
@@ -27,8 +27,9 @@ impl Ctx {
         self.session.as_ref().map(|s| s.access_token.clone())
     }
 
-    pub fn t(&self, key: &'static str) -> &'static str {
-        t(self.lang, key)
+    /// The text in the language chosen.
+    pub fn t(&self, key: Key) -> &'static str {
+        key.text(self.lang)
     }
 
     /// Runs a mutation for an action: its refusal (the first user error `refusal` finds) or a

@@ -6,19 +6,19 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::link::RouteLink;
 use crate::ctx::use_ctx;
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 use crate::pages;
 use crate::route::Route;
 
-const NAV: [(&str, Route); 8] = [
-    ("dashboard", Route::Dashboard),
-    ("leads", Route::Leads),
-    ("chats", Route::Chats),
-    ("services", Route::Services),
-    ("widget", Route::Widget),
-    ("tokens", Route::Tokens),
-    ("settings", Route::Settings),
-    ("plan", Route::Plan),
+const NAV: [(Key, Route); 8] = [
+    (Key::Dashboard, Route::Dashboard),
+    (Key::Leads, Route::Leads),
+    (Key::Chats, Route::Chats),
+    (Key::Services, Route::Services),
+    (Key::Widget, Route::Widget),
+    (Key::Tokens, Route::Tokens),
+    (Key::Settings, Route::Settings),
+    (Key::Plan, Route::Plan),
 ];
 
 #[function_component(Layout)]
@@ -32,7 +32,7 @@ pub fn layout() -> Html {
         let active = *route == current;
         html! {
             <RouteLink to={route.clone()} class={classes!(active.then_some("active"))} current={active}>
-                { ctx.t(key) }
+                { ctx.t(*key) }
             </RouteLink>
         }
     });
@@ -80,7 +80,7 @@ pub fn layout() -> Html {
                 <button class="link" onclick={toggle_lang} aria-label="Sprache / language">
                     { if ctx.lang == Lang::De { "EN" } else { "DE" } }
                 </button>
-                <button class="link" onclick={logout}>{ ctx.t("logout") }</button>
+                <button class="link" onclick={logout}>{ ctx.t(Key::Logout) }</button>
             </header>
             <nav class="nav" aria-label="Navigation">{ for links }</nav>
             <main class="page" id="main">{ page }</main>

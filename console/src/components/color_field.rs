@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::field::Field;
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub struct ColorProps {
@@ -35,7 +36,7 @@ pub fn color_field(props: &ColorProps) -> Html {
             <Field label={props.label.clone()} name={props.name.clone()} value={props.value.clone()}
                 oninput={props.oninput.clone()} error={props.error.clone()} />
             <input type="color" class="swatch" value={picker_value} oninput={onpick}
-                aria-label={format!("{} – {}", props.label, ctx.t("set_pick_colour"))} />
+                aria-label={format!("{} – {}", props.label, ctx.t(Key::SetPickColour))} />
         </div>
     }
 }

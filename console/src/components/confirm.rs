@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 /// How the question stands on the page.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -39,7 +40,7 @@ pub fn confirm(props: &ConfirmProps) -> Html {
             onclick={props.on_yes.clone()} disabled={props.busy}>{ props.yes.clone() }</button>
     };
     let cancel = html! {
-        <button type="button" onclick={props.on_cancel.clone()}>{ ctx.t("cancel") }</button>
+        <button type="button" onclick={props.on_cancel.clone()}>{ ctx.t(Key::Cancel) }</button>
     };
     match &props.look {
         ConfirmLook::Inline => html! {

@@ -5,6 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 /// Copies text to the clipboard; `false` where the browser does not allow it.
 pub async fn copy_text(text: &str) -> bool {
@@ -48,12 +49,12 @@ pub fn copy_button(props: &CopyProps) -> Html {
     html! {
         <span class="copy">
             <button type="button" {onclick}>
-                { props.label.clone().unwrap_or_else(|| ctx.t("pg_copy").into()) }
+                { props.label.clone().unwrap_or_else(|| ctx.t(Key::PgCopy).into()) }
             </button>
             <span role="status" aria-live="polite" class={classes!("copied", (*outcome == Some(false)).then_some("error"))}>
                 { match *outcome {
-                    Some(true) => ctx.t("pg_copied"),
-                    Some(false) => ctx.t("pg_copy_failed"),
+                    Some(true) => ctx.t(Key::PgCopied),
+                    Some(false) => ctx.t(Key::PgCopyFailed),
                     None => "",
                 } }
             </span>

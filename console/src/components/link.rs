@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
@@ -38,5 +39,5 @@ pub fn route_link(props: &RouteLinkProps) -> Html {
 #[function_component(PlanLink)]
 pub fn plan_link() -> Html {
     let ctx = use_ctx();
-    html! { <RouteLink to={Route::Plan}>{ ctx.t("plan_see") }</RouteLink> }
+    html! { <RouteLink to={Route::Plan}>{ ctx.t(Key::PlanSee) }</RouteLink> }
 }

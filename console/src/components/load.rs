@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::api::ApiError;
 use crate::ctx::Ctx;
+use crate::i18n::Key;
 
 /// A page's data: on its way, refused, or there.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,15 +30,15 @@ impl<T> Load<T> {
 
 /// The "loading" line of a section.
 pub fn loading_view(ctx: &Ctx) -> Html {
-    html! { <p class="muted" aria-busy="true" role="status">{ ctx.t("loading") }</p> }
+    html! { <p class="muted" aria-busy="true" role="status">{ ctx.t(Key::Loading) }</p> }
 }
 
 /// A section that could not load, with a retry button.
 pub fn failed_view(ctx: &Ctx, message: &str, retry: Callback<MouseEvent>) -> Html {
     html! {
         <div class="callout bad" role="alert">
-            <p>{ ctx.t("pg_load_failed") }{ " " }{ message.to_owned() }</p>
-            <button type="button" onclick={retry}>{ ctx.t("pg_retry") }</button>
+            <p>{ ctx.t(Key::PgLoadFailed) }{ " " }{ message.to_owned() }</p>
+            <button type="button" onclick={retry}>{ ctx.t(Key::PgRetry) }</button>
         </div>
     }
 }

@@ -6,6 +6,7 @@ use crate::api::{self, ApiError};
 use crate::components::field::Field;
 use crate::components::user_errors::error_for;
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 use crate::session::{Session, session_from};
 
 #[function_component(Login)]
@@ -118,23 +119,23 @@ pub fn login() -> Html {
     html! {
         <div class="auth">
             <form class="card" {onsubmit} aria-labelledby="auth-title">
-                <h1 id="auth-title">{ if *registering { ctx.t("register") } else { ctx.t("login") } }</h1>
+                <h1 id="auth-title">{ if *registering { ctx.t(Key::Register) } else { ctx.t(Key::Login) } }</h1>
                 if *registering {
-                    <Field label={ctx.t("workshop_name")} name="workshopName" value={(*workshop).clone()}
+                    <Field label={ctx.t(Key::WorkshopName)} name="workshopName" value={(*workshop).clone()}
                         oninput={setter(&workshop)} error={error_for(&errors, "workshopName")} required=true />
                 }
-                <Field label={ctx.t("email")} name="email" kind="email" value={(*email).clone()}
+                <Field label={ctx.t(Key::Email)} name="email" kind="email" value={(*email).clone()}
                     oninput={setter(&email)} error={error_for(&errors, "email")} required=true />
-                <Field label={ctx.t("password")} name="password" kind="password" value={(*password).clone()}
+                <Field label={ctx.t(Key::Password)} name="password" kind="password" value={(*password).clone()}
                     oninput={setter(&password)} error={error_for(&errors, "password")} required=true />
                 if let Some(message) = general {
                     <p class="error" role="alert">{ message }</p>
                 }
                 <button class="primary" type="submit" disabled={*busy}>
-                    { if *registering { ctx.t("register") } else { ctx.t("login") } }
+                    { if *registering { ctx.t(Key::Register) } else { ctx.t(Key::Login) } }
                 </button>
                 <button class="link" type="button" onclick={toggle}>
-                    { if *registering { ctx.t("have_account") } else { ctx.t("no_account") } }
+                    { if *registering { ctx.t(Key::HaveAccount) } else { ctx.t(Key::NoAccount) } }
                 </button>
             </form>
         </div>

@@ -11,16 +11,17 @@ use crate::components::focus::focus_id;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 use crate::session::Session;
 
-const WEEKDAYS: [(&str, api::update_workshop::Weekday); 7] = [
-    ("set_day_mon", api::update_workshop::Weekday::MONDAY),
-    ("set_day_tue", api::update_workshop::Weekday::TUESDAY),
-    ("set_day_wed", api::update_workshop::Weekday::WEDNESDAY),
-    ("set_day_thu", api::update_workshop::Weekday::THURSDAY),
-    ("set_day_fri", api::update_workshop::Weekday::FRIDAY),
-    ("set_day_sat", api::update_workshop::Weekday::SATURDAY),
-    ("set_day_sun", api::update_workshop::Weekday::SUNDAY),
+const WEEKDAYS: [(Key, api::update_workshop::Weekday); 7] = [
+    (Key::SetDayMon, api::update_workshop::Weekday::MONDAY),
+    (Key::SetDayTue, api::update_workshop::Weekday::TUESDAY),
+    (Key::SetDayWed, api::update_workshop::Weekday::WEDNESDAY),
+    (Key::SetDayThu, api::update_workshop::Weekday::THURSDAY),
+    (Key::SetDayFri, api::update_workshop::Weekday::FRIDAY),
+    (Key::SetDaySat, api::update_workshop::Weekday::SATURDAY),
+    (Key::SetDaySun, api::update_workshop::Weekday::SUNDAY),
 ];
 
 const TIME_ZONES: [&str; 6] = [
@@ -224,10 +225,10 @@ pub fn page() -> Html {
     };
     match &*loaded {
         Load::Loading => {
-            return html! { <section><h1>{ ctx.t("settings") }</h1>{ loading_view(&ctx) }</section> };
+            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ loading_view(&ctx) }</section> };
         }
         Load::Failed(message) => {
-            return html! { <section><h1>{ ctx.t("settings") }</h1>{ failed_view(&ctx, message, retry) }</section> };
+            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ failed_view(&ctx, message, retry) }</section> };
         }
         Load::Ready(()) => {}
     }
@@ -274,7 +275,7 @@ pub fn page() -> Html {
                         places.set(sent);
                         if let Some(workshop) = payload.workshop.filter(|_| found.is_empty()) {
                             errors.set(vec![]);
-                            ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                            ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
                             if let Some(session) = ctx.session.clone() {
                                 ctx.set_session.emit(Some(Session {
                                     workshop: workshop.name,
@@ -322,7 +323,7 @@ pub fn page() -> Html {
     let days = WEEKDAYS.iter().enumerate().map(|(day, (key, _))| {
         let intervals = form.hours[day].clone();
         let open = !intervals.is_empty();
-        let day_name = ctx.t(key);
+        let day_name = ctx.t(*key);
         let toggle = {
             let form = form.clone();
             Callback::from(move |_| {
@@ -386,15 +387,15 @@ pub fn page() -> Html {
                     <input type="time" id={format!("hours-{day}-{index}-opens")} value={opens.clone()}
                         oninput={set(false)} aria-invalid={opens_invalid}
                         aria-describedby={opens_invalid.map(|_| error_id.clone())}
-                        aria-label={format!("{day_name}: {}", ctx.t("set_opens"))} required=true />
+                        aria-label={format!("{day_name}: {}", ctx.t(Key::SetOpens))} required=true />
                     <span aria-hidden="true">{ "–" }</span>
                     <input type="time" id={format!("hours-{day}-{index}-closes")} value={closes.clone()}
                         oninput={set(true)} aria-invalid={closes_invalid}
                         aria-describedby={closes_invalid.map(|_| error_id.clone())}
-                        aria-label={format!("{day_name}: {}", ctx.t("set_closes"))} required=true />
+                        aria-label={format!("{day_name}: {}", ctx.t(Key::SetCloses))} required=true />
                     if index > 0 {
                         <button type="button" class="link" onclick={remove}
-                            aria-label={format!("{day_name}: {}", ctx.t("set_remove_interval"))}>{ "✕" }</button>
+                            aria-label={format!("{day_name}: {}", ctx.t(Key::SetRemoveInterval))}>{ "✕" }</button>
                     }
                     if !messages.is_empty() {
                         <p class="error" id={error_id}>{ messages.join(" ") }</p>
@@ -407,16 +408,16 @@ pub fn page() -> Html {
                 <span class="day-name">{ day_name }</span>
                 <label class="check">
                     <input type="checkbox" checked={open} onchange={toggle} />
-                    { ctx.t("set_open") }
+                    { ctx.t(Key::SetOpen) }
                 </label>
                 <div class="intervals">
                     if open {
                         { for rows }
                         if intervals.len() < 2 {
-                            <button type="button" class="link add-interval" onclick={add}>{ ctx.t("set_add_break") }</button>
+                            <button type="button" class="link add-interval" onclick={add}>{ ctx.t(Key::SetAddBreak) }</button>
                         }
                     } else {
-                        <span class="muted">{ ctx.t("set_closed") }</span>
+                        <span class="muted">{ ctx.t(Key::SetClosed) }</span>
                     }
                 </div>
             </div>
@@ -438,37 +439,37 @@ pub fn page() -> Html {
 
     html! {
         <section class="settings">
-            <h1>{ ctx.t("settings") }</h1>
+            <h1>{ ctx.t(Key::Settings) }</h1>
             <form class="stack" {onsubmit} novalidate=true>
                 <fieldset class="card stack">
-                    <legend>{ ctx.t("set_profile") }</legend>
-                    <Field label={ctx.t("workshop_name")} name="name" value={form.name.clone()}
+                    <legend>{ ctx.t(Key::SetProfile) }</legend>
+                    <Field label={ctx.t(Key::WorkshopName)} name="name" value={form.name.clone()}
                         oninput={text(|p, v| p.name = v)} error={error_for(&errors, "name")} required=true />
                     <div class="two">
-                        <Field label={ctx.t("set_phone")} name="phone" kind="tel" value={form.phone.clone()}
+                        <Field label={ctx.t(Key::SetPhone)} name="phone" kind="tel" value={form.phone.clone()}
                             oninput={text(|p, v| p.phone = v)} error={error_for(&errors, "phone")} />
-                        <Field label={ctx.t("email")} name="email" kind="email" value={form.email.clone()}
+                        <Field label={ctx.t(Key::Email)} name="email" kind="email" value={form.email.clone()}
                             oninput={text(|p, v| p.email = v)} error={error_for(&errors, "email")} />
                     </div>
-                    <Field label={ctx.t("set_website")} name="website" kind="url" value={form.website.clone()}
+                    <Field label={ctx.t(Key::SetWebsite)} name="website" kind="url" value={form.website.clone()}
                         oninput={text(|p, v| p.website = v)} error={error_for(&errors, "website")} />
-                    <Field label={ctx.t("set_street")} name="street" value={form.street.clone()}
+                    <Field label={ctx.t(Key::SetStreet)} name="street" value={form.street.clone()}
                         oninput={text(|p, v| p.street = v)} error={error_for(&errors, "street")} />
                     <div class="two">
-                        <Field label={ctx.t("set_postal_code")} name="postalCode" value={form.postal_code.clone()}
+                        <Field label={ctx.t(Key::SetPostalCode)} name="postalCode" value={form.postal_code.clone()}
                             oninput={text(|p, v| p.postal_code = v)} error={error_for(&errors, "postalCode")} />
-                        <Field label={ctx.t("set_city")} name="city" value={form.city.clone()}
+                        <Field label={ctx.t(Key::SetCity)} name="city" value={form.city.clone()}
                             oninput={text(|p, v| p.city = v)} error={error_for(&errors, "city")} />
                     </div>
                     <div class="two">
-                        <Field label={ctx.t("set_country")} name="country" value={form.country.clone()}
+                        <Field label={ctx.t(Key::SetCountry)} name="country" value={form.country.clone()}
                             oninput={text(|p, v| p.country = v)} error={error_for(&errors, "country")} />
-                        <ColorField label={ctx.t("set_brand_colour")} name="brandColor" value={form.brand_color.clone()}
+                        <ColorField label={ctx.t(Key::SetBrandColour)} name="brandColor" value={form.brand_color.clone()}
                             oninput={text(|p, v| p.brand_color = v)} error={error_for(&errors, "brandColor")} />
                     </div>
                     <div class="two">
                         <div class="field">
-                            <label for="field-timeZone">{ ctx.t("set_time_zone") }</label>
+                            <label for="field-timeZone">{ ctx.t(Key::SetTimeZone) }</label>
                             <select id="field-timeZone" onchange={select(|p, v| p.time_zone = v)}
                                 aria-invalid={error_for(&errors, "timeZone").map(|_| "true")}>
                                 { for TIME_ZONES.iter().map(|zone| html! {
@@ -480,7 +481,7 @@ pub fn page() -> Html {
                             }
                         </div>
                         <div class="field">
-                            <label for="field-locale">{ ctx.t("set_locale") }</label>
+                            <label for="field-locale">{ ctx.t(Key::SetLocale) }</label>
                             <select id="field-locale" onchange={select(|p, v| p.locale = v)}>
                                 { for LOCALES.iter().map(|(code, name)| html! {
                                     <option value={*code} selected={form.locale == *code}>{ *name }</option>
@@ -490,24 +491,24 @@ pub fn page() -> Html {
                     </div>
                 </fieldset>
                 <fieldset class="card stack">
-                    <legend>{ ctx.t("set_impressum") }</legend>
-                    <Field label={ctx.t("set_legal_name")} name="legalName" value={form.legal_name.clone()}
+                    <legend>{ ctx.t(Key::SetImpressum) }</legend>
+                    <Field label={ctx.t(Key::SetLegalName)} name="legalName" value={form.legal_name.clone()}
                         oninput={text(|p, v| p.legal_name = v)} error={error_for(&errors, "legalName")} />
-                    <Field label={ctx.t("set_managing_director")} name="managingDirector" value={form.managing_director.clone()}
+                    <Field label={ctx.t(Key::SetManagingDirector)} name="managingDirector" value={form.managing_director.clone()}
                         oninput={text(|p, v| p.managing_director = v)} error={error_for(&errors, "managingDirector")} />
                     <div class="two">
-                        <Field label={ctx.t("set_commercial_register")} name="commercialRegister" value={form.commercial_register.clone()}
+                        <Field label={ctx.t(Key::SetCommercialRegister)} name="commercialRegister" value={form.commercial_register.clone()}
                             oninput={text(|p, v| p.commercial_register = v)} error={error_for(&errors, "commercialRegister")} />
-                        <Field label={ctx.t("set_vat_id")} name="vatId" value={form.vat_id.clone()}
+                        <Field label={ctx.t(Key::SetVatId)} name="vatId" value={form.vat_id.clone()}
                             oninput={text(|p, v| p.vat_id = v)} error={error_for(&errors, "vatId")} />
                     </div>
                 </fieldset>
                 <fieldset class="card stack" id="field-openingHours" tabindex="-1">
-                    <legend>{ ctx.t("set_hours") }</legend>
-                    <p class="hint">{ ctx.t("set_hours_hint") }</p>
+                    <legend>{ ctx.t(Key::SetHours) }</legend>
+                    <p class="hint">{ ctx.t(Key::SetHoursHint) }</p>
                     <div class="days">{ for days }</div>
                     <div>
-                        <button type="button" onclick={copy_weekdays}>{ ctx.t("set_copy_monday") }</button>
+                        <button type="button" onclick={copy_weekdays}>{ ctx.t(Key::SetCopyMonday) }</button>
                     </div>
                     if let Some(error) = hours_general {
                         <p class="error" role="alert">{ error }</p>
@@ -515,13 +516,13 @@ pub fn page() -> Html {
                 </fieldset>
                 if !errors.is_empty() {
                     <div class="callout bad" role="alert">
-                        <p>{ ctx.t("pg_check_fields") }</p>
+                        <p>{ ctx.t(Key::PgCheckFields) }</p>
                         { for rest.iter().map(|message| html! { <p>{ message.clone() }</p> }) }
                     </div>
                 }
                 <div class="row">
                     <button class="primary" type="submit" disabled={*busy}>
-                        { if *busy { ctx.t("pg_saving") } else { ctx.t("save") } }
+                        { if *busy { ctx.t(Key::PgSaving) } else { ctx.t(Key::Save) } }
                     </button>
                 </div>
             </form>

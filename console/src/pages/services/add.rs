@@ -9,6 +9,7 @@ use crate::components::field::{Area, Field};
 use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct AddProps {
@@ -78,7 +79,7 @@ pub(super) fn add_service(props: &AddProps) -> Html {
                     _ => {
                         found.push((
                             "durationMinutes".to_owned(),
-                            ctx.t("svc_duration_invalid").to_owned(),
+                            ctx.t(Key::SvcDurationInvalid).to_owned(),
                         ));
                         None
                     }
@@ -87,7 +88,7 @@ pub(super) fn add_service(props: &AddProps) -> Html {
             if category.is_empty() {
                 found.push((
                     "categoryId".to_owned(),
-                    ctx.t("svc_category_missing").to_owned(),
+                    ctx.t(Key::SvcCategoryMissing).to_owned(),
                 ));
             }
             let Some((low, high)) = amounts.filter(|_| found.is_empty()) else {
@@ -142,7 +143,7 @@ pub(super) fn add_service(props: &AddProps) -> Html {
                             Some(service) => {
                                 ctx.notify.emit(format!(
                                     "{}: {}",
-                                    ctx.t("svc_created"),
+                                    ctx.t(Key::SvcCreated),
                                     service.name
                                 ));
                                 on_created.emit(());
@@ -207,9 +208,9 @@ pub(super) fn add_service(props: &AddProps) -> Html {
     html! {
         <form id="add-service-panel" class="card stack panel" {onsubmit} {onkeydown}
             role="region" aria-labelledby="add-service-title" novalidate=true>
-            <h2 id="add-service-title">{ ctx.t("svc_add") }</h2>
+            <h2 id="add-service-title">{ ctx.t(Key::SvcAdd) }</h2>
             <div class="field">
-                <label for="field-new-service-category">{ ctx.t("svc_category") }</label>
+                <label for="field-new-service-category">{ ctx.t(Key::SvcCategory) }</label>
                 <select id="field-new-service-category" onchange={on_category}
                     aria-invalid={category_error.as_ref().map(|_| "true")}>
                     { for props.categories.iter().map(|c| html! {
@@ -220,25 +221,25 @@ pub(super) fn add_service(props: &AddProps) -> Html {
                     <p class="error">{ error }</p>
                 }
             </div>
-            <Field label={ctx.t("svc_name")} name="new-service-name" value={(*name).clone()}
+            <Field label={ctx.t(Key::SvcName)} name="new-service-name" value={(*name).clone()}
                 oninput={set(&name)} error={error_for(&errors, "name")} required=true />
-            <Area label={ctx.t("svc_description")} name="new-service-description"
+            <Area label={ctx.t(Key::SvcDescription)} name="new-service-description"
                 value={(*description).clone()} oninput={set(&description)}
                 error={error_for(&errors, "description")} />
             <div class="three">
-                <Field label={ctx.t("svc_min_price")} name="new-service-min" value={(*min).clone()}
+                <Field label={ctx.t(Key::SvcMinPrice)} name="new-service-min" value={(*min).clone()}
                     oninput={set(&min)} error={error_for(&errors, "minPriceCents")} required=true />
-                <Field label={ctx.t("svc_max_price")} name="new-service-max" value={(*max).clone()}
+                <Field label={ctx.t(Key::SvcMaxPrice)} name="new-service-max" value={(*max).clone()}
                     oninput={set(&max)} error={error_for(&errors, "maxPriceCents")} />
-                <Field label={ctx.t("svc_duration_minutes")} name="new-service-duration" kind="number"
+                <Field label={ctx.t(Key::SvcDurationMinutes)} name="new-service-duration" kind="number"
                     value={(*duration).clone()} oninput={set(&duration)}
                     error={error_for(&errors, "durationMinutes")} />
             </div>
-            <p class="hint">{ ctx.t("svc_price_hint") }</p>
+            <p class="hint">{ ctx.t(Key::SvcPriceHint) }</p>
             { for rest.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
             <div class="row">
-                <button class="primary" type="submit" disabled={*busy}>{ ctx.t("save") }</button>
-                <button type="button" onclick={cancel}>{ ctx.t("cancel") }</button>
+                <button class="primary" type="submit" disabled={*busy}>{ ctx.t(Key::Save) }</button>
+                <button type="button" onclick={cancel}>{ ctx.t(Key::Cancel) }</button>
             </div>
         </form>
     }

@@ -10,6 +10,7 @@ use crate::components::field::Area;
 use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 /// Larger files are refused before reading (the server takes 5,000 rows at most).
 const MAX_CSV_BYTES: f64 = 2_000_000.0;
@@ -104,8 +105,11 @@ pub(super) fn import_panel(props: &ImportProps) -> Html {
                         }));
                         focus_id("import-result");
                     } else {
-                        ctx.notify
-                            .emit(format!("{}: {}", ctx.t("svc_imported"), payload.imported));
+                        ctx.notify.emit(format!(
+                            "{}: {}",
+                            ctx.t(Key::SvcImported),
+                            payload.imported
+                        ));
                         on_imported.emit(());
                         on_close.emit(());
                     }
@@ -133,7 +137,7 @@ pub(super) fn import_panel(props: &ImportProps) -> Html {
                 return;
             };
             if file.size() > MAX_CSV_BYTES {
-                errors.set(vec![("csv".into(), ctx.t("svc_file_too_big").into())]);
+                errors.set(vec![("csv".into(), ctx.t(Key::SvcFileTooBig).into())]);
                 return;
             }
             let (csv, checked, errors) = (csv.clone(), checked.clone(), errors.clone());
@@ -161,17 +165,17 @@ pub(super) fn import_panel(props: &ImportProps) -> Html {
         html! {
             <div id="import-result" class="stack" tabindex="-1" role="status">
                 <p>
-                    <strong>{ format!("{}: {}", ctx.t("svc_rows_ok"), c.valid) }</strong>
+                    <strong>{ format!("{}: {}", ctx.t(Key::SvcRowsOk), c.valid) }</strong>
                     if !c.errors.is_empty() {
-                        { format!(" · {}: {}", ctx.t("svc_rows_bad"), c.errors.len()) }
+                        { format!(" · {}: {}", ctx.t(Key::SvcRowsBad), c.errors.len()) }
                     }
                 </p>
                 if !c.errors.is_empty() {
                     <div class="scroll">
                         <table class="import-errors">
                             <thead><tr>
-                                <th scope="col">{ ctx.t("wg_line") }</th>
-                                <th scope="col">{ ctx.t("error") }</th>
+                                <th scope="col">{ ctx.t(Key::WgLine) }</th>
+                                <th scope="col">{ ctx.t(Key::Error) }</th>
                             </tr></thead>
                             <tbody>
                                 { for c.errors.iter().map(|(line, message)| html! {
@@ -187,34 +191,34 @@ pub(super) fn import_panel(props: &ImportProps) -> Html {
     let ready = checked.as_ref().filter(|c| c.valid > 0).cloned();
     html! {
         <section class="card stack panel" role="region" aria-labelledby="import-title" {onkeydown}>
-            <h2 id="import-title">{ ctx.t("svc_import") }</h2>
+            <h2 id="import-title">{ ctx.t(Key::SvcImport) }</h2>
             <p class="hint">
-                { ctx.t("svc_import_hint") }{ " " }
+                { ctx.t(Key::SvcImportHint) }{ " " }
                 <code class="wrap">{ "category,name,aliases,description,min_cents,max_cents,duration_minutes,vehicle_prices,active" }</code>
             </p>
             <div class="field">
-                <label for="import-file">{ ctx.t("svc_import_file") }</label>
+                <label for="import-file">{ ctx.t(Key::SvcImportFile) }</label>
                 <input id="import-file" type="file" accept=".csv,text/csv,text/plain" onchange={on_file} />
             </div>
-            <Area label={ctx.t("svc_import_text")} name="import-csv" rows={8u32} value={(*csv).clone()}
+            <Area label={ctx.t(Key::SvcImportText)} name="import-csv" rows={8u32} value={(*csv).clone()}
                 oninput={on_text} error={error_for(&errors, "csv")} />
             { for other_errors(&errors, &["csv"]).iter().map(|m| html! { <p class="error">{ m.clone() }</p> }) }
             { for result }
             <div class="row">
                 <button type="button" class={classes!(ready.is_none().then_some("primary"))}
-                    onclick={run(true, false)} disabled={*busy || empty}>{ ctx.t("svc_check") }</button>
+                    onclick={run(true, false)} disabled={*busy || empty}>{ ctx.t(Key::SvcCheck) }</button>
                 if let Some(c) = &ready {
                     if c.errors.is_empty() {
                         <button type="button" class="primary" onclick={run(false, true)} disabled={*busy}>
-                            { format!("{} ({})", ctx.t("svc_import_now"), c.valid) }
+                            { format!("{} ({})", ctx.t(Key::SvcImportNow), c.valid) }
                         </button>
                     } else {
                         <button type="button" class="primary" onclick={run(false, false)} disabled={*busy}>
-                            { format!("{} ({})", ctx.t("svc_import_valid_only"), c.valid) }
+                            { format!("{} ({})", ctx.t(Key::SvcImportValidOnly), c.valid) }
                         </button>
                     }
                 }
-                <button type="button" onclick={close}>{ ctx.t("pg_close") }</button>
+                <button type="button" onclick={close}>{ ctx.t(Key::PgClose) }</button>
             </div>
         </section>
     }

@@ -20,6 +20,7 @@ use crate::components::focus::focus_id;
 use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Panel {
@@ -225,11 +226,11 @@ pub fn page() -> Html {
                         if let Some(error) = payload.user_errors.first() {
                             ctx.notify.emit(error.message.clone());
                         } else if payload.installed_count == 0 {
-                            ctx.notify.emit(ctx.t("svc_installed_none").to_owned());
+                            ctx.notify.emit(ctx.t(Key::SvcInstalledNone).to_owned());
                         } else {
                             ctx.notify.emit(format!(
                                 "{}: {}",
-                                ctx.t("svc_installed"),
+                                ctx.t(Key::SvcInstalled),
                                 payload.installed_count
                             ));
                         }
@@ -276,29 +277,29 @@ pub fn page() -> Html {
     } else if list.rows.is_empty() && !filtered {
         html! {
             <div class="empty stack">
-                <p>{ ctx.t("svc_empty") }</p>
+                <p>{ ctx.t(Key::SvcEmpty) }</p>
                 <div><button class="primary" type="button" onclick={install.clone()} disabled={*busy}>
-                    { ctx.t("svc_install") }
+                    { ctx.t(Key::SvcInstall) }
                 </button></div>
             </div>
         }
     } else if list.rows.is_empty() {
-        html! { <div class="empty">{ ctx.t("svc_none_found") }</div> }
+        html! { <div class="empty">{ ctx.t(Key::SvcNoneFound) }</div> }
     } else {
         html! {
             <>
                 <table class="services-table" aria-busy={list.loading.then_some("true")}>
                     <caption class="muted">
-                        { format!("{} {}", list.total, ctx.t("svc_count")) }
+                        { format!("{} {}", list.total, ctx.t(Key::SvcCount)) }
                     </caption>
                     <thead>
                         <tr>
-                            <th scope="col">{ ctx.t("svc_name") }</th>
-                            <th scope="col">{ ctx.t("svc_category") }</th>
-                            <th scope="col">{ ctx.t("svc_price") }</th>
-                            <th scope="col">{ ctx.t("svc_duration") }</th>
-                            <th scope="col">{ ctx.t("svc_active") }</th>
-                            <th scope="col"><span class="visually-hidden">{ ctx.t("svc_actions") }</span></th>
+                            <th scope="col">{ ctx.t(Key::SvcName) }</th>
+                            <th scope="col">{ ctx.t(Key::SvcCategory) }</th>
+                            <th scope="col">{ ctx.t(Key::SvcPrice) }</th>
+                            <th scope="col">{ ctx.t(Key::SvcDuration) }</th>
+                            <th scope="col">{ ctx.t(Key::SvcActive) }</th>
+                            <th scope="col"><span class="visually-hidden">{ ctx.t(Key::SvcActions) }</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -314,7 +315,7 @@ pub fn page() -> Html {
                 if list.next.is_some() {
                     <div class="row">
                         <button type="button" onclick={more} disabled={list.loading}>
-                            { if list.loading { ctx.t("loading") } else { ctx.t("svc_more") } }
+                            { if list.loading { ctx.t(Key::Loading) } else { ctx.t(Key::SvcMore) } }
                         </button>
                     </div>
                 }
@@ -325,10 +326,10 @@ pub fn page() -> Html {
     html! {
         <section class="services stack">
             <div class="page-head">
-                <h1>{ ctx.t("services") }</h1>
+                <h1>{ ctx.t(Key::Services) }</h1>
                 <button id="add-service" class="primary" type="button" onclick={open(Panel::Add)}
                     aria-expanded={(*panel == Panel::Add).to_string()} aria-controls="add-service-panel">
-                    <span aria-hidden="true">{ "+ " }</span>{ ctx.t("svc_add") }
+                    <span aria-hidden="true">{ "+ " }</span>{ ctx.t(Key::SvcAdd) }
                 </button>
             </div>
             if let Load::Failed(message) = &*catalog {
@@ -343,25 +344,25 @@ pub fn page() -> Html {
             }
             <div class="toolbar">
                 <div class="field">
-                    <label for="svc-category">{ ctx.t("svc_category") }</label>
+                    <label for="svc-category">{ ctx.t(Key::SvcCategory) }</label>
                     <select id="svc-category" onchange={on_category}>
-                        <option value="" selected={category.is_empty()}>{ ctx.t("all") }</option>
+                        <option value="" selected={category.is_empty()}>{ ctx.t(Key::All) }</option>
                         { for categories.iter().map(|c| html! {
                             <option value={c.id.clone()} selected={*category == c.id}>{ c.name.clone() }</option>
                         }) }
                     </select>
                 </div>
                 <div class="field grow">
-                    <label for="svc-search">{ ctx.t("search") }</label>
+                    <label for="svc-search">{ ctx.t(Key::Search) }</label>
                     <input id="svc-search" type="search" value={(*search).clone()} oninput={on_search}
-                        placeholder={ctx.t("svc_search_placeholder")} autocomplete="off" />
+                        placeholder={ctx.t(Key::SvcSearchPlaceholder)} autocomplete="off" />
                 </div>
             </div>
             <div class="row">
                 <button type="button" id="import-services" onclick={open(Panel::Import)}
-                    aria-expanded={(*panel == Panel::Import).to_string()}>{ ctx.t("svc_import") }</button>
-                <button type="button" onclick={export} disabled={*busy}>{ ctx.t("svc_export") }</button>
-                <button type="button" onclick={install} disabled={*busy}>{ ctx.t("svc_install") }</button>
+                    aria-expanded={(*panel == Panel::Import).to_string()}>{ ctx.t(Key::SvcImport) }</button>
+                <button type="button" onclick={export} disabled={*busy}>{ ctx.t(Key::SvcExport) }</button>
+                <button type="button" onclick={install} disabled={*busy}>{ ctx.t(Key::SvcInstall) }</button>
             </div>
             if let Some(message) = &*export_refused {
                 <div class="callout warn" role="alert">

@@ -1,6 +1,7 @@
 //! Prices and durations as the owner types and reads them (euros, not cents).
 
 use crate::ctx::Ctx;
+use crate::i18n::Key;
 
 /// Euros as typed (`49`, `49,90`, `1.200`, `12.5 €`) in cents; `None` when it is no amount.
 fn parse_euros(text: &str) -> Option<i64> {
@@ -55,7 +56,7 @@ pub(super) fn prices(ctx: &Ctx, min: &str, max: &str) -> Result<(i64, i64), Vec<
     if low.is_none() {
         errors.push((
             "minPriceCents".to_owned(),
-            ctx.t("svc_amount_invalid").to_owned(),
+            ctx.t(Key::SvcAmountInvalid).to_owned(),
         ));
     }
     let high = if max.trim().is_empty() {
@@ -65,7 +66,7 @@ pub(super) fn prices(ctx: &Ctx, min: &str, max: &str) -> Result<(i64, i64), Vec<
         if high.is_none() {
             errors.push((
                 "maxPriceCents".to_owned(),
-                ctx.t("svc_amount_invalid").to_owned(),
+                ctx.t(Key::SvcAmountInvalid).to_owned(),
             ));
         }
         high
@@ -79,14 +80,14 @@ pub(super) fn prices(ctx: &Ctx, min: &str, max: &str) -> Result<(i64, i64), Vec<
 pub(super) fn duration_text(ctx: &Ctx, minutes: Option<i64>) -> String {
     match minutes {
         None => "–".to_owned(),
-        Some(m) if m >= 60 && m % 60 == 0 => format!("{} {}", m / 60, ctx.t("svc_hours_short")),
+        Some(m) if m >= 60 && m % 60 == 0 => format!("{} {}", m / 60, ctx.t(Key::SvcHoursShort)),
         Some(m) if m >= 60 => format!(
             "{} {} {} {}",
             m / 60,
-            ctx.t("svc_hours_short"),
+            ctx.t(Key::SvcHoursShort),
             m % 60,
-            ctx.t("svc_minutes_short")
+            ctx.t(Key::SvcMinutesShort)
         ),
-        Some(m) => format!("{m} {}", ctx.t("svc_minutes_short")),
+        Some(m) => format!("{m} {}", ctx.t(Key::SvcMinutesShort)),
     }
 }

@@ -10,7 +10,7 @@ use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::hooks::confirm::{Confirming, use_confirm};
-use crate::i18n::euros;
+use crate::i18n::{Key, euros};
 
 #[derive(Properties, PartialEq)]
 pub(super) struct ItemProps {
@@ -209,7 +209,7 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
                 busy.set(false);
                 confirming.set(false);
                 if done.is_some() {
-                    ctx.notify.emit(ctx.t("svc_deleted").to_owned());
+                    ctx.notify.emit(ctx.t(Key::SvcDeleted).to_owned());
                     on_remove.emit(id);
                     focus_id("add-service");
                 }
@@ -253,24 +253,24 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             <form class="price-edit" onsubmit={save}>
                 <div class="row">
                     <label class="mini">
-                        <span>{ ctx.t("svc_from") }</span>
+                        <span>{ ctx.t(Key::SvcFrom) }</span>
                         <input id={format!("min-{dom}")} inputmode="decimal" value={(*min).clone()}
                             oninput={set(&min)} aria-invalid={min_error.as_ref().map(|_| "true")} />
                     </label>
                     <label class="mini">
-                        <span>{ ctx.t("svc_to") }</span>
+                        <span>{ ctx.t(Key::SvcTo) }</span>
                         <input id={format!("max-{dom}")} inputmode="decimal" value={(*max).clone()}
                             oninput={set(&max)} aria-invalid={max_error.as_ref().map(|_| "true")} />
                     </label>
                     <span aria-hidden="true">{ "€" }</span>
                 </div>
-                <p class="hint">{ ctx.t("svc_fixed_hint") }</p>
+                <p class="hint">{ ctx.t(Key::SvcFixedHint) }</p>
                 { for min_error.iter().chain(max_error.iter()).chain(rest.iter()).map(|m| html! {
                     <p class="error" role="alert">{ m.clone() }</p>
                 }) }
                 <div class="row">
-                    <button class="primary" type="submit" disabled={*busy}>{ ctx.t("save") }</button>
-                    <button type="button" onclick={stop}>{ ctx.t("cancel") }</button>
+                    <button class="primary" type="submit" disabled={*busy}>{ ctx.t(Key::Save) }</button>
+                    <button type="button" onclick={stop}>{ ctx.t(Key::Cancel) }</button>
                 </div>
             </form>
         }
@@ -279,11 +279,11 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             <>
                 <strong class="price">{ euros(row.min, row.max) }</strong>
                 if row.min == row.max {
-                    <span class="muted small">{ " " }{ ctx.t("svc_fixed") }</span>
+                    <span class="muted small">{ " " }{ ctx.t(Key::SvcFixed) }</span>
                 }
                 if row.vehicle_classes > 0 {
                     <div class="muted small">
-                        { format!("{} {}", row.vehicle_classes, ctx.t("svc_vehicle_classes")) }
+                        { format!("{} {}", row.vehicle_classes, ctx.t(Key::SvcVehicleClasses)) }
                     </div>
                 }
             </>
@@ -292,33 +292,33 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
 
     html! {
         <tr class={classes!((!row.active).then_some("inactive"))} {onkeydown}>
-            <td data-label={ctx.t("svc_name")}>
+            <td data-label={ctx.t(Key::SvcName)}>
                 <strong>{ row.name.clone() }</strong>
                 if !row.description.is_empty() {
                     <div class="muted small clamp">{ row.description.clone() }</div>
                 }
             </td>
-            <td data-label={ctx.t("svc_category")}>{ row.category.clone() }</td>
-            <td data-label={ctx.t("svc_price")}>{ price }</td>
-            <td data-label={ctx.t("svc_duration")}>{ duration_text(&ctx, row.duration) }</td>
-            <td data-label={ctx.t("svc_active")}>
+            <td data-label={ctx.t(Key::SvcCategory)}>{ row.category.clone() }</td>
+            <td data-label={ctx.t(Key::SvcPrice)}>{ price }</td>
+            <td data-label={ctx.t(Key::SvcDuration)}>{ duration_text(&ctx, row.duration) }</td>
+            <td data-label={ctx.t(Key::SvcActive)}>
                 <label class="switch">
                     <input type="checkbox" role="switch" checked={row.active} onchange={toggle}
-                        aria-label={format!("{}: {}", row.name, ctx.t("svc_active"))} />
-                    <span>{ if row.active { ctx.t("svc_on") } else { ctx.t("svc_off") } }</span>
+                        aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcActive))} />
+                    <span>{ if row.active { ctx.t(Key::SvcOn) } else { ctx.t(Key::SvcOff) } }</span>
                 </label>
             </td>
             <td class="actions">
                 if *confirming {
-                    <Confirm question={ctx.t("svc_delete_question")} yes={ctx.t("svc_delete_yes")}
+                    <Confirm question={ctx.t(Key::SvcDeleteQuestion)} yes={ctx.t(Key::SvcDeleteYes)}
                         yes_id={format!("delete-yes-{dom}")} busy={*busy} on_yes={delete} on_cancel={dont} />
                 } else {
                     if !*editing {
                         <button type="button" id={format!("edit-{dom}")} onclick={edit}
-                            aria-label={format!("{}: {}", row.name, ctx.t("svc_edit_price"))}>{ ctx.t("svc_edit_price") }</button>
+                            aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcEditPrice))}>{ ctx.t(Key::SvcEditPrice) }</button>
                     }
                     <button type="button" class="danger" id={format!("delete-{dom}")} onclick={ask}
-                        aria-label={format!("{}: {}", row.name, ctx.t("svc_delete"))}>{ ctx.t("svc_delete") }</button>
+                        aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcDelete))}>{ ctx.t(Key::SvcDelete) }</button>
                 }
             </td>
         </tr>

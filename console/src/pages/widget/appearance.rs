@@ -9,6 +9,7 @@ use crate::components::field::Area;
 use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct AppearanceProps {
@@ -104,7 +105,7 @@ pub(super) fn appearance(props: &AppearanceProps) -> Html {
                 busy.set(false);
                 if found.is_empty() {
                     errors.set(vec![]);
-                    ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                    ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
                     on_saved.emit(());
                 } else {
                     let first = ["greeting", "consentText"]
@@ -129,30 +130,30 @@ pub(super) fn appearance(props: &AppearanceProps) -> Html {
         &["greeting", "consentText", "brandColor", "position"],
     );
     html! {
-        <form class="card stack" {onsubmit} aria-label={ctx.t("wg_look")}>
-            <Area label={ctx.t("wg_greeting")} name="greeting" value={(*greeting).clone()}
+        <form class="card stack" {onsubmit} aria-label={ctx.t(Key::WgLook)}>
+            <Area label={ctx.t(Key::WgGreeting)} name="greeting" value={(*greeting).clone()}
                 oninput={set(&greeting)} error={error_for(&errors, "greeting")}
-                hint={ctx.t("wg_default_hint")} maxlength={300u32} />
+                hint={ctx.t(Key::WgDefaultHint)} maxlength={300u32} />
             <fieldset class="choices">
-                <legend>{ ctx.t("wg_position") }</legend>
+                <legend>{ ctx.t(Key::WgPosition) }</legend>
                 <label class="check">
                     <input type="radio" name="position" checked={!*bottom_left} onchange={position(false)} />
-                    { ctx.t("wg_bottom_right") }
+                    { ctx.t(Key::WgBottomRight) }
                 </label>
                 <label class="check">
                     <input type="radio" name="position" checked={*bottom_left} onchange={position(true)} />
-                    { ctx.t("wg_bottom_left") }
+                    { ctx.t(Key::WgBottomLeft) }
                 </label>
             </fieldset>
-            <ColorField label={ctx.t("wg_colour")} name="brandColor" value={(*colour).clone()}
+            <ColorField label={ctx.t(Key::WgColour)} name="brandColor" value={(*colour).clone()}
                 oninput={set(&colour)} error={error_for(&errors, "brandColor")} />
-            <Area label={ctx.t("wg_consent")} name="consentText" value={(*consent).clone()} rows={4u32}
+            <Area label={ctx.t(Key::WgConsent)} name="consentText" value={(*consent).clone()} rows={4u32}
                 oninput={set(&consent)} error={error_for(&errors, "consentText")}
-                hint={ctx.t("wg_default_hint")} maxlength={1000u32} />
+                hint={ctx.t(Key::WgDefaultHint)} maxlength={1000u32} />
             { for other.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
             <div class="row">
                 <button class="primary" type="submit" disabled={*busy}>
-                    { if *busy { ctx.t("pg_saving") } else { ctx.t("save") } }
+                    { if *busy { ctx.t(Key::PgSaving) } else { ctx.t(Key::Save) } }
                 </button>
             </div>
         </form>

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::Key;
+use super::ClientKey;
 use super::origins::{origin_errors, origin_lines, snippet};
 use crate::api;
 use crate::components::confirm::{Confirm, ConfirmLook};
@@ -13,10 +13,11 @@ use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::hooks::confirm::{Confirming, use_confirm};
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct KeyProps {
-    pub(super) item: Key,
+    pub(super) item: ClientKey,
     pub(super) on_changed: Callback<()>,
 }
 
@@ -79,7 +80,7 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
                 busy.set(false);
                 confirming.set(false);
                 if done.is_some() {
-                    ctx.notify.emit(ctx.t("wg_revoked_notice").to_owned());
+                    ctx.notify.emit(ctx.t(Key::WgRevokedNotice).to_owned());
                     on_changed.emit(());
                 }
             });
@@ -155,7 +156,7 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
                         );
                         if found.is_empty() {
                             editing.set(false);
-                            ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                            ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
                             on_changed.emit(());
                             focus_id(&format!("edit-{dom}"));
                         } else {
@@ -191,35 +192,35 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
             <header class="row">
                 <h3 id={format!("key-{dom}")}>{ key.label.clone() }</h3>
                 <span class={classes!("badge", if key.active { "on" } else { "off" })}>
-                    { if key.active { ctx.t("wg_active") } else { ctx.t("wg_revoked") } }
+                    { if key.active { ctx.t(Key::WgActive) } else { ctx.t(Key::WgRevoked) } }
                 </span>
             </header>
             <p class="mono">{ key.key.clone() }</p>
             <dl class="usage">
-                <div><dt>{ ctx.t("wg_conversations") }</dt><dd>{ key.conversations }</dd></div>
-                <div><dt>{ ctx.t("wg_messages") }</dt><dd>{ key.messages }</dd></div>
-                <div><dt>{ ctx.t("leads") }</dt><dd>{ key.leads }</dd></div>
+                <div><dt>{ ctx.t(Key::WgConversations) }</dt><dd>{ key.conversations }</dd></div>
+                <div><dt>{ ctx.t(Key::WgMessages) }</dt><dd>{ key.messages }</dd></div>
+                <div><dt>{ ctx.t(Key::Leads) }</dt><dd>{ key.leads }</dd></div>
             </dl>
             <p class="muted small">
-                { format!("{} {}", ctx.t("wg_created"), date_de(&key.created_at)) }
-                { key.revoked_at.as_deref().map(|at| format!(" · {} {}", ctx.t("wg_revoked_at"), date_de(at))).unwrap_or_default() }
+                { format!("{} {}", ctx.t(Key::WgCreated), date_de(&key.created_at)) }
+                { key.revoked_at.as_deref().map(|at| format!(" · {} {}", ctx.t(Key::WgRevokedAt), date_de(at))).unwrap_or_default() }
             </p>
             if *editing {
                 <form class="stack" onsubmit={save_origins}>
-                    <Area label={ctx.t("wg_origins")} name={format!("origins-{dom}")} rows={4u32}
+                    <Area label={ctx.t(Key::WgOrigins)} name={format!("origins-{dom}")} rows={4u32}
                         value={(*origins_text).clone()}
                         oninput={{ let t = origins_text.clone(); Callback::from(move |v| t.set(v)) }}
-                        hint={ctx.t("wg_origins_hint")}
+                        hint={ctx.t(Key::WgOriginsHint)}
                         error={origin_errors(&ctx, &errors, &sent)} />
                     { for other.iter().map(|m| html! { <p class="error">{ m.clone() }</p> }) }
                     <div class="row">
-                        <button class="primary" type="submit" disabled={*busy}>{ ctx.t("save") }</button>
-                        <button type="button" onclick={stop_editing}>{ ctx.t("cancel") }</button>
+                        <button class="primary" type="submit" disabled={*busy}>{ ctx.t(Key::Save) }</button>
+                        <button type="button" onclick={stop_editing}>{ ctx.t(Key::Cancel) }</button>
                     </div>
                 </form>
             } else {
                 <div>
-                    <h4 class="small-title">{ ctx.t("wg_origins") }</h4>
+                    <h4 class="small-title">{ ctx.t(Key::WgOrigins) }</h4>
                     <ul class="origins">
                         { for key.origins.iter().map(|o| html! { <li class="mono">{ o.clone() }</li> }) }
                     </ul>
@@ -227,19 +228,19 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
             }
             if key.active {
                 <div class="stack">
-                    <h4 class="small-title">{ ctx.t("wg_snippet") }</h4>
+                    <h4 class="small-title">{ ctx.t(Key::WgSnippet) }</h4>
                     <pre class="snippet">{ code.clone() }</pre>
                     <div class="row">
-                        <CopyButton text={code} label={AttrValue::from(ctx.t("wg_copy_snippet"))} />
+                        <CopyButton text={code} label={AttrValue::from(ctx.t(Key::WgCopySnippet))} />
                         if !*editing {
-                            <button type="button" id={format!("edit-{dom}")} onclick={edit}>{ ctx.t("wg_edit_origins") }</button>
+                            <button type="button" id={format!("edit-{dom}")} onclick={edit}>{ ctx.t(Key::WgEditOrigins) }</button>
                         }
                         if !*confirming {
-                            <button type="button" class="danger" id={format!("revoke-{dom}")} onclick={ask}>{ ctx.t("wg_revoke") }</button>
+                            <button type="button" class="danger" id={format!("revoke-{dom}")} onclick={ask}>{ ctx.t(Key::WgRevoke) }</button>
                         }
                     </div>
                     if *confirming {
-                        <Confirm question={ctx.t("wg_revoke_question")} yes={ctx.t("wg_revoke_yes")}
+                        <Confirm question={ctx.t(Key::WgRevokeQuestion)} yes={ctx.t(Key::WgRevokeYes)}
                             yes_id={format!("revoke-yes-{dom}")} busy={*busy} on_yes={revoke} on_cancel={dont}
                             look={ConfirmLook::Callout { question_id: format!("revoke-q-{dom}").into() }} />
                     }

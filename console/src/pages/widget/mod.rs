@@ -18,9 +18,10 @@ use preview::Preview;
 use crate::api;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Clone, Debug, PartialEq)]
-struct Key {
+struct ClientKey {
     id: String,
     key: String,
     label: String,
@@ -35,7 +36,7 @@ struct Key {
 
 #[derive(Clone, Debug, PartialEq)]
 struct Keys {
-    keys: Vec<Key>,
+    keys: Vec<ClientKey>,
     plan: String,
     /// Active keys the plan allows; `None`: unlimited.
     limit: Option<i64>,
@@ -88,7 +89,7 @@ pub fn page() -> Html {
                             .into_iter()
                             .map(|edge| {
                                 let k = edge.node;
-                                Key {
+                                ClientKey {
                                     id: k.id,
                                     key: k.key,
                                     label: k.label,
@@ -156,14 +157,14 @@ pub fn page() -> Html {
         Load::Ready(list) => html! {
             <>
                 <p class="muted">
-                    { format!("{}: {}", ctx.t("wg_active_keys"), list.active()) }
+                    { format!("{}: {}", ctx.t(Key::WgActiveKeys), list.active()) }
                     { match list.limit {
-                        Some(limit) => format!(" / {limit} ({} {})", ctx.t("plan_word"), list.plan),
-                        None => format!(" ({} {}, {})", ctx.t("plan_word"), list.plan, ctx.t("pg_unlimited")),
+                        Some(limit) => format!(" / {limit} ({} {})", ctx.t(Key::PlanWord), list.plan),
+                        None => format!(" ({} {}, {})", ctx.t(Key::PlanWord), list.plan, ctx.t(Key::PgUnlimited)),
                     } }
                 </p>
                 if list.keys.is_empty() {
-                    <div class="empty">{ ctx.t("wg_no_keys") }</div>
+                    <div class="empty">{ ctx.t(Key::WgNoKeys) }</div>
                 } else {
                     <div class="keys">
                         { for list.keys.iter().map(|key| html! {
@@ -205,7 +206,7 @@ pub fn page() -> Html {
             <div class="look">
                 <Appearance look={current.clone()} on_saved={on_saved.clone()} />
                 <div class="stack">
-                    <h3>{ ctx.t("wg_preview") }</h3>
+                    <h3>{ ctx.t(Key::WgPreview) }</h3>
                     { match &preview_key {
                         None => loading_view(&ctx),
                         Some(key) => html! {
@@ -220,14 +221,14 @@ pub fn page() -> Html {
 
     html! {
         <section class="widget-page stack">
-            <h1>{ ctx.t("widget") }</h1>
+            <h1>{ ctx.t(Key::Widget) }</h1>
             <section class="stack" aria-labelledby="keys-title">
-                <h2 id="keys-title">{ ctx.t("wg_keys") }</h2>
-                <p class="hint">{ ctx.t("wg_keys_hint") }</p>
+                <h2 id="keys-title">{ ctx.t(Key::WgKeys) }</h2>
+                <p class="hint">{ ctx.t(Key::WgKeysHint) }</p>
                 { keys_section }
             </section>
             <section class="stack" aria-labelledby="look-title">
-                <h2 id="look-title">{ ctx.t("wg_look") }</h2>
+                <h2 id="look-title">{ ctx.t(Key::WgLook) }</h2>
                 { look_section }
             </section>
         </section>

@@ -9,6 +9,7 @@ use crate::components::focus::focus_id;
 use crate::components::link::PlanLink;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct NewKeyProps {
@@ -72,7 +73,7 @@ pub(super) fn new_key(props: &NewKeyProps) -> Html {
                             errors.set(vec![]);
                             label.set(String::new());
                             origins.set(String::new());
-                            ctx.notify.emit(ctx.t("wg_created_notice").to_owned());
+                            ctx.notify.emit(ctx.t(Key::WgCreatedNotice).to_owned());
                             on_created.emit(());
                         } else {
                             if found.iter().any(|(p, _)| p == "label") {
@@ -107,21 +108,21 @@ pub(super) fn new_key(props: &NewKeyProps) -> Html {
     let other = other_errors(&errors, &["label", "allowedOrigins"]);
     html! {
         <form class="card stack new-key" {onsubmit} aria-labelledby="new-key-title">
-            <h3 id="new-key-title">{ ctx.t("wg_new_key") }</h3>
+            <h3 id="new-key-title">{ ctx.t(Key::WgNewKey) }</h3>
             if props.at_limit {
                 <div class="callout warn">
-                    <p>{ ctx.t("wg_limit_reached") }{ " " }<PlanLink /></p>
+                    <p>{ ctx.t(Key::WgLimitReached) }{ " " }<PlanLink /></p>
                 </div>
             }
-            <Field label={ctx.t("wg_label")} name="new-key-label" value={(*label).clone()}
+            <Field label={ctx.t(Key::WgLabel)} name="new-key-label" value={(*label).clone()}
                 oninput={{ let s = label.clone(); Callback::from(move |v| s.set(v)) }}
                 error={error_for(&errors, "label")} required=true />
-            <Area label={ctx.t("wg_origins")} name="new-key-origins" rows={3u32} value={(*origins).clone()}
+            <Area label={ctx.t(Key::WgOrigins)} name="new-key-origins" rows={3u32} value={(*origins).clone()}
                 oninput={{ let s = origins.clone(); Callback::from(move |v| s.set(v)) }}
-                hint={ctx.t("wg_origins_hint")} error={origin_errors(&ctx, &errors, &sent)} />
+                hint={ctx.t(Key::WgOriginsHint)} error={origin_errors(&ctx, &errors, &sent)} />
             <div>
                 <button type="button" class="link" onclick={add_own}>
-                    { format!("{} ({})", ctx.t("wg_add_console"), own_origin()) }
+                    { format!("{} ({})", ctx.t(Key::WgAddConsole), own_origin()) }
                 </button>
             </div>
             { for other.iter().map(|m| html! { <p class="error">{ m.clone() }</p> }) }
@@ -131,7 +132,7 @@ pub(super) fn new_key(props: &NewKeyProps) -> Html {
                 </div>
             }
             <div class="row">
-                <button class="primary" type="submit" disabled={*busy}>{ ctx.t("wg_create") }</button>
+                <button class="primary" type="submit" disabled={*busy}>{ ctx.t(Key::WgCreate) }</button>
             </div>
         </form>
     }

@@ -1,6 +1,7 @@
 //! Where a key may be used: its allowed origins as typed and checked, and the embed code.
 
 use crate::ctx::Ctx;
+use crate::i18n::Key;
 
 /// The console's own origin (`https://app.carbot.de`).
 pub(super) fn own_origin() -> String {
@@ -66,7 +67,7 @@ pub(super) fn origin_errors(
             let index: usize = path.strip_prefix("allowedOrigins.")?.parse().ok()?;
             Some(match lines.get(index) {
                 Some((line, origin)) => {
-                    format!("{} {line} ({origin}): {message}", ctx.t("wg_line"))
+                    format!("{} {line} ({origin}): {message}", ctx.t(Key::WgLine))
                 }
                 None => message.clone(),
             })

@@ -2,15 +2,16 @@
 
 use yew::prelude::*;
 
-use super::Key;
+use super::ClientKey;
 use super::origins::{allows, escape_html, own_origin};
 use crate::api;
 use crate::ctx::use_ctx;
+use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct PreviewProps {
     /// The first active key (one that allows this console, where there is one).
-    pub(super) item: Option<Key>,
+    pub(super) item: Option<ClientKey>,
     pub(super) workshop: String,
     /// Changes after each save, to load the widget again.
     pub(super) version: u32,
@@ -26,7 +27,7 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
     let problem = use_state(|| None::<String>);
     let origin = own_origin();
     let Some(key) = props.item.clone() else {
-        return html! { <div class="empty">{ ctx.t("wg_preview_no_key") }</div> };
+        return html! { <div class="empty">{ ctx.t(Key::WgPreviewNoKey) }</div> };
     };
     if !allows(&key.origins, &origin) {
         let allow = {
@@ -78,11 +79,11 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
         return html! {
             <div class="callout warn">
                 <p>
-                    { ctx.t("wg_preview_origin_1") }{ " " }<span class="mono">{ origin.clone() }</span>{ " " }
-                    { ctx.t("wg_preview_origin_2") }{ " „" }{ key.label.clone() }{ "“." }
+                    { ctx.t(Key::WgPreviewOrigin1) }{ " " }<span class="mono">{ origin.clone() }</span>{ " " }
+                    { ctx.t(Key::WgPreviewOrigin2) }{ " „" }{ key.label.clone() }{ "“." }
                 </p>
                 <button type="button" class="primary" onclick={allow} disabled={*busy}>
-                    { format!("{} {}", ctx.t("wg_preview_allow"), origin) }
+                    { format!("{} {}", ctx.t(Key::WgPreviewAllow), origin) }
                 </button>
                 if let Some(message) = &*problem {
                     <p class="error" role="alert">{ message.clone() }</p>
@@ -99,18 +100,18 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
             "<script src=\"{origin}/widget.js\" data-client-key=\"{key}\" async></script>",
             "</body></html>"
         ),
-        title = escape_html(ctx.t("wg_preview")),
+        title = escape_html(ctx.t(Key::WgPreview)),
         workshop = escape_html(&props.workshop),
-        text = escape_html(ctx.t("wg_preview_page")),
+        text = escape_html(ctx.t(Key::WgPreviewPage)),
         origin = escape_html(&origin),
         key = escape_html(&key.key),
     );
     html! {
         <div class="stack">
             <iframe key={props.version.to_string()} class="preview" srcdoc={document}
-                title={ctx.t("wg_preview")} />
+                title={ctx.t(Key::WgPreview)} />
             <p class="hint">
-                { format!("{} „{}“. {}", ctx.t("wg_preview_key"), key.label, ctx.t("wg_preview_real")) }
+                { format!("{} „{}“. {}", ctx.t(Key::WgPreviewKey), key.label, ctx.t(Key::WgPreviewReal)) }
             </p>
         </div>
     }
