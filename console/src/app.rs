@@ -1,31 +1,22 @@
-//! The application: restores and refreshes the session, follows the address bar, shows
-//! notices, and puts the sign-in page or the shell on screen.
+//! The application: restores and refreshes the session, shows notices, and puts the sign-in
+//! page or the shell on screen, inside the router that follows the address bar.
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 use yew::prelude::*;
+use yew_router::BrowserRouter;
 
 use crate::ctx::Ctx;
 use crate::i18n::{Key, Lang};
 use crate::pages::login::Login;
-use crate::route::Route;
 use crate::session::{Session, refresh};
 use crate::shell::Layout;
-
-fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_else(|| "/".into())
-}
 
 #[function_component(App)]
 pub fn app() -> Html {
     let session = use_state(|| None::<Session>);
     let restoring = use_state(|| true);
     let lang = use_state(|| Lang::De);
-    let route = use_state(|| Route::parse(&current_path()));
     let notices = use_state(Vec::<(u32, String)>::new);
     let counter = use_mut_ref(|| 0u32);
 
@@ -55,37 +46,6 @@ pub fn app() -> Html {
             move || drop(interval)
         });
     }
-    // Back and forward buttons.
-    {
-        let route = route.clone();
-        use_effect_with((), move |_| {
-            let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                route.set(Route::parse(&current_path()));
-            });
-            let window = web_sys::window().expect("window");
-            let _ = window
-                .add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-            move || {
-                let _ = window.remove_event_listener_with_callback(
-                    "popstate",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-        });
-    }
-
-    let navigate = {
-        let route = route.clone();
-        Callback::from(move |next: Route| {
-            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&next.path()));
-            }
-            route.set(next);
-            if let Some(window) = web_sys::window() {
-                window.scroll_to_with_x_and_y(0.0, 0.0);
-            }
-        })
-    };
     let notify = {
         let notices = notices.clone();
         let counter = counter.clone();
@@ -108,8 +68,6 @@ pub fn app() -> Html {
     let ctx = Ctx {
         session: (*session).clone(),
         lang: *lang,
-        route: (*route).clone(),
-        navigate,
         set_session: {
             let session = session.clone();
             Callback::from(move |next| session.set(next))
@@ -128,11 +86,13 @@ pub fn app() -> Html {
         html! { <Layout /> }
     };
     html! {
-        <ContextProvider<Rc<Ctx>> context={Rc::new(ctx)}>
-            { body }
-            <div class="notices" role="status" aria-live="polite">
-                { for notices.iter().map(|(id, text)| html! { <div class="notice" key={*id}>{ text }</div> }) }
-            </div>
-        </ContextProvider<Rc<Ctx>>>
+        <BrowserRouter>
+            <ContextProvider<Rc<Ctx>> context={Rc::new(ctx)}>
+                { body }
+                <div class="notices" role="status" aria-live="polite">
+                    { for notices.iter().map(|(id, text)| html! { <div class="notice" key={*id}>{ text }</div> }) }
+                </div>
+            </ContextProvider<Rc<Ctx>>>
+        </BrowserRouter>
     }
 }

@@ -1,5 +1,5 @@
-//! What every page may use: the session, the language, the route, and the ways to move, to sign
-//! out and to tell the user something.
+//! What every page may use: the session, the language, and the ways to sign out and to tell
+//! the user something.
 
 use std::rc::Rc;
 
@@ -7,15 +7,12 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Key, Lang};
-use crate::route::Route;
 use crate::session::Session;
 
 #[derive(Clone, PartialEq)]
 pub struct Ctx {
     pub session: Option<Session>,
     pub lang: Lang,
-    pub route: Route,
-    pub navigate: Callback<Route>,
     pub set_session: Callback<Option<Session>>,
     pub set_lang: Callback<Lang>,
     /// Shows a short notice (new lead, saved, …).

@@ -1,47 +1,28 @@
-//! The console's pages and their paths, in one place.
+//! The console's pages and their paths, in one place. The server answers every path that is
+//! not its own with the console's page, so an address typed or bookmarked opens here; a path
+//! the console does not know shows the dashboard.
 
-#[derive(Clone, Debug, PartialEq)]
+use yew_router::Routable;
+
+#[derive(Clone, Debug, PartialEq, Routable)]
 pub enum Route {
+    #[at("/")]
+    #[not_found]
     Dashboard,
+    #[at("/leads")]
     Leads,
-    Lead(String),
+    #[at("/leads/:id")]
+    Lead { id: String },
+    #[at("/chats")]
     Chats,
+    #[at("/services")]
     Services,
+    #[at("/widget")]
     Widget,
+    #[at("/tokens")]
     Tokens,
+    #[at("/settings")]
     Settings,
+    #[at("/plan")]
     Plan,
-}
-
-impl Route {
-    pub fn parse(path: &str) -> Self {
-        let path = path.trim_end_matches('/');
-        match path {
-            "/leads" => Self::Leads,
-            "/chats" => Self::Chats,
-            "/services" => Self::Services,
-            "/widget" => Self::Widget,
-            "/tokens" => Self::Tokens,
-            "/settings" => Self::Settings,
-            "/plan" => Self::Plan,
-            _ => match path.strip_prefix("/leads/") {
-                Some(id) if !id.is_empty() => Self::Lead(id.to_owned()),
-                _ => Self::Dashboard,
-            },
-        }
-    }
-
-    pub fn path(&self) -> String {
-        match self {
-            Self::Dashboard => "/".into(),
-            Self::Leads => "/leads".into(),
-            Self::Lead(id) => format!("/leads/{id}"),
-            Self::Chats => "/chats".into(),
-            Self::Services => "/services".into(),
-            Self::Widget => "/widget".into(),
-            Self::Tokens => "/tokens".into(),
-            Self::Settings => "/settings".into(),
-            Self::Plan => "/plan".into(),
-        }
-    }
 }

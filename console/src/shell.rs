@@ -2,6 +2,7 @@
 //! sign-out, and the page the route names.
 
 use yew::prelude::*;
+use yew_router::prelude::{Switch, use_route};
 
 use crate::api;
 use crate::components::link::RouteLink;
@@ -21,12 +22,27 @@ const NAV: [(Key, Route); 8] = [
     (Key::Plan, Route::Plan),
 ];
 
+/// The page a route names.
+fn page(route: Route) -> Html {
+    match route {
+        Route::Dashboard => html! { <pages::dashboard::Dashboard /> },
+        Route::Leads => html! { <pages::leads::LeadList /> },
+        Route::Lead { id } => html! { <pages::leads::LeadDetail {id} /> },
+        Route::Chats => html! { <pages::chats::Chats /> },
+        Route::Services => html! { <pages::services::Services /> },
+        Route::Widget => html! { <pages::widget::WidgetPage /> },
+        Route::Tokens => html! { <pages::tokens::Tokens /> },
+        Route::Settings => html! { <pages::settings::Settings /> },
+        Route::Plan => html! { <pages::plan::PlanPage /> },
+    }
+}
+
 #[function_component(Layout)]
 pub fn layout() -> Html {
     let ctx = use_ctx();
-    let current = match &ctx.route {
-        Route::Lead(_) => Route::Leads,
-        other => other.clone(),
+    let current = match use_route::<Route>().unwrap_or_default() {
+        Route::Lead { .. } => Route::Leads,
+        other => other,
     };
     let links = NAV.iter().map(|(key, route)| {
         let active = *route == current;
@@ -57,17 +73,6 @@ pub fn layout() -> Html {
             })
         })
     };
-    let page = match &ctx.route {
-        Route::Dashboard => html! { <pages::dashboard::Dashboard /> },
-        Route::Leads => html! { <pages::leads::LeadList /> },
-        Route::Lead(id) => html! { <pages::leads::LeadDetail id={id.clone()} /> },
-        Route::Chats => html! { <pages::chats::Chats /> },
-        Route::Services => html! { <pages::services::Services /> },
-        Route::Widget => html! { <pages::widget::WidgetPage /> },
-        Route::Tokens => html! { <pages::tokens::Tokens /> },
-        Route::Settings => html! { <pages::settings::Settings /> },
-        Route::Plan => html! { <pages::plan::PlanPage /> },
-    };
     let session = ctx
         .session
         .clone()
@@ -83,7 +88,7 @@ pub fn layout() -> Html {
                 <button class="link" onclick={logout}>{ ctx.t(Key::Logout) }</button>
             </header>
             <nav class="nav" aria-label="Navigation">{ for links }</nav>
-            <main class="page" id="main">{ page }</main>
+            <main class="page" id="main"><Switch<Route> render={page} /></main>
         </div>
     }
 }

@@ -2,8 +2,10 @@
 //! that moves within the console without loading the page again.
 
 use yew::prelude::*;
+use yew_router::Routable;
 
 use crate::ctx::use_ctx;
+use crate::hooks::navigate::use_navigate;
 use crate::i18n::Key;
 use crate::route::Route;
 
@@ -21,16 +23,16 @@ pub struct RouteLinkProps {
 
 #[function_component(RouteLink)]
 pub fn route_link(props: &RouteLinkProps) -> Html {
-    let ctx = use_ctx();
+    let navigate = use_navigate();
     let onclick = {
-        let (navigate, to) = (ctx.navigate.clone(), props.to.clone());
+        let to = props.to.clone();
         Callback::from(move |event: MouseEvent| {
             event.prevent_default();
             navigate.emit(to.clone());
         })
     };
     html! {
-        <a href={props.to.path()} {onclick} class={props.class.clone()}
+        <a href={props.to.to_path()} {onclick} class={props.class.clone()}
            aria-current={props.current.then_some("page")}>{ props.children.clone() }</a>
     }
 }

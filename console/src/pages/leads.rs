@@ -4,7 +4,9 @@
 use yew::prelude::*;
 
 use crate::api::{self, lead_detail, leads, update_lead_status};
+use crate::components::link::RouteLink;
 use crate::ctx::use_ctx;
+use crate::hooks::navigate::use_navigate;
 use crate::i18n::{Key, euros, short_time, status_label};
 use crate::lead_status::{STATUSES, next_statuses};
 use crate::route::Route;
@@ -28,6 +30,7 @@ fn to_status(text: &str) -> Option<leads::LeadStatus> {
 #[function_component(LeadList)]
 pub fn list() -> Html {
     let ctx = use_ctx();
+    let navigate = use_navigate();
     let status = use_state(String::new);
     let search = use_state(String::new);
     let from = use_state(String::new);
@@ -112,8 +115,8 @@ pub fn list() -> Html {
         })
     };
     let open = |id: String| {
-        let navigate = ctx.navigate.clone();
-        Callback::from(move |_| navigate.emit(Route::Lead(id.clone())))
+        let navigate = navigate.clone();
+        Callback::from(move |_| navigate.emit(Route::Lead { id: id.clone() }))
     };
     let toggle = {
         let pipeline = pipeline.clone();
@@ -170,10 +173,7 @@ pub fn list() -> Html {
                 html! {
                     <tr class="clickable" onclick={open(lead.id.clone())}>
                         <td>
-                            <a href={Route::Lead(lead.id.clone()).path()} onclick={{
-                                let open = open(lead.id.clone());
-                                Callback::from(move |event: MouseEvent| { event.prevent_default(); open.emit(event) })
-                            }}>{ &lead.name }</a>
+                            <RouteLink to={Route::Lead { id: lead.id.clone() }}>{ &lead.name }</RouteLink>
                             if lead.over_plan_limit { <span class="badge">{ "⚠" }</span> }
                         </td>
                         <td><span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span></td>
@@ -239,6 +239,7 @@ pub struct DetailProps {
 #[function_component(LeadDetail)]
 pub fn detail(props: &DetailProps) -> Html {
     let ctx = use_ctx();
+    let navigate = use_navigate();
     let lead = use_state(|| None::<Result<lead_detail::LeadDetailNodeOnLead, String>>);
     let note = use_state(String::new);
     let reload = use_state(|| 0u32);
@@ -264,7 +265,7 @@ pub fn detail(props: &DetailProps) -> Html {
         });
     }
     let back = {
-        let navigate = ctx.navigate.clone();
+        let navigate = navigate.clone();
         Callback::from(move |_| navigate.emit(Route::Leads))
     };
     let found = match &*lead {
