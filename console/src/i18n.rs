@@ -221,7 +221,7 @@ texts! {
     WgLine => ("Zeile", "Line"),
     WgLook => ("Aussehen", "Appearance"),
     WgMessages => ("Nachrichten", "Messages"),
-    WgNewKey => ("Neuer Client-Key", "New client key"),
+    WgNewKeyTitle => ("Neuer Client-Key", "New client key"),
     WgNoKeys => (
         "Noch keine Client-Keys. Erstellen Sie unten einen, um das Widget einzubinden.",
         "No client keys yet. Create one below to embed the widget.",
@@ -234,8 +234,8 @@ texts! {
     WgPosition => ("Position", "Position"),
     WgPreview => ("Vorschau", "Preview"),
     WgPreviewAllow => ("Domain erlauben:", "Allow domain"),
-    WgPreviewKey => ("Vorschau mit dem Key", "Preview with the key"),
-    WgPreviewNoKey => (
+    WgPreviewKeyNote => ("Vorschau mit dem Key", "Preview with the key"),
+    WgPreviewKeyMissing => (
         "Für die Vorschau brauchen Sie einen aktiven Client-Key.",
         "The preview needs an active client key.",
     ),

@@ -9,6 +9,9 @@ use crate::ctx::use_ctx;
 use crate::i18n::Key;
 use crate::session::{Session, session_from};
 
+/// What signing in or registering gave: the session, or the field errors that stopped it.
+type Outcome = (Option<Session>, Vec<(String, String)>);
+
 #[function_component(Login)]
 pub fn login() -> Html {
     let ctx = use_ctx();
@@ -40,57 +43,50 @@ pub fn login() -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result: Result<(Option<Session>, Vec<(String, String)>), ApiError> =
-                    if registering {
-                        api::run::<api::Register>(
-                            None,
-                            api::register::Variables {
-                                input: api::register::RegisterInput {
-                                    email,
-                                    password,
-                                    workshop_name: workshop,
-                                    locale: api::register::Locale::DE,
-                                },
+                let result: Result<Outcome, ApiError> = if registering {
+                    api::run::<api::Register>(
+                        None,
+                        api::register::Variables {
+                            input: api::register::RegisterInput {
+                                email,
+                                password,
+                                workshop_name: workshop,
+                                locale: api::register::Locale::DE,
                             },
+                        },
+                    )
+                    .await
+                    .map(|data| {
+                        let p = data.register;
+                        (
+                            session_from(
+                                p.session.map(|s| (s.access_token, s.expires_at)),
+                                p.viewer
+                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
+                            ),
+                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
                         )
-                        .await
-                        .map(|data| {
-                            let p = data.register;
-                            (
-                                session_from(
-                                    p.session.map(|s| (s.access_token, s.expires_at)),
-                                    p.viewer.map(|v| {
-                                        (v.email, v.workshop.name, format!("{:?}", v.role))
-                                    }),
-                                ),
-                                api::field_errors(
-                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
-                                ),
-                            )
-                        })
-                    } else {
-                        api::run::<api::Login>(
-                            None,
-                            api::login::Variables {
-                                input: api::login::LoginInput { email, password },
-                            },
+                    })
+                } else {
+                    api::run::<api::Login>(
+                        None,
+                        api::login::Variables {
+                            input: api::login::LoginInput { email, password },
+                        },
+                    )
+                    .await
+                    .map(|data| {
+                        let p = data.login;
+                        (
+                            session_from(
+                                p.session.map(|s| (s.access_token, s.expires_at)),
+                                p.viewer
+                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
+                            ),
+                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
                         )
-                        .await
-                        .map(|data| {
-                            let p = data.login;
-                            (
-                                session_from(
-                                    p.session.map(|s| (s.access_token, s.expires_at)),
-                                    p.viewer.map(|v| {
-                                        (v.email, v.workshop.name, format!("{:?}", v.role))
-                                    }),
-                                ),
-                                api::field_errors(
-                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
-                                ),
-                            )
-                        })
-                    };
+                    })
+                };
                 busy.set(false);
                 match result {
                     Ok((Some(session), _)) => ctx.set_session.emit(Some(session)),

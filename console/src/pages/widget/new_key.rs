@@ -108,7 +108,7 @@ pub(super) fn new_key(props: &NewKeyProps) -> Html {
     let other = other_errors(&errors, &["label", "allowedOrigins"]);
     html! {
         <form class="card stack new-key" {onsubmit} aria-labelledby="new-key-title">
-            <h3 id="new-key-title">{ ctx.t(Key::WgNewKey) }</h3>
+            <h3 id="new-key-title">{ ctx.t(Key::WgNewKeyTitle) }</h3>
             if props.at_limit {
                 <div class="callout warn">
                     <p>{ ctx.t(Key::WgLimitReached) }{ " " }<PlanLink /></p>

@@ -27,7 +27,7 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
     let problem = use_state(|| None::<String>);
     let origin = own_origin();
     let Some(key) = props.item.clone() else {
-        return html! { <div class="empty">{ ctx.t(Key::WgPreviewNoKey) }</div> };
+        return html! { <div class="empty">{ ctx.t(Key::WgPreviewKeyMissing) }</div> };
     };
     if !allows(&key.origins, &origin) {
         let allow = {
@@ -111,7 +111,7 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
             <iframe key={props.version.to_string()} class="preview" srcdoc={document}
                 title={ctx.t(Key::WgPreview)} />
             <p class="hint">
-                { format!("{} „{}“. {}", ctx.t(Key::WgPreviewKey), key.label, ctx.t(Key::WgPreviewReal)) }
+                { format!("{} „{}“. {}", ctx.t(Key::WgPreviewKeyNote), key.label, ctx.t(Key::WgPreviewReal)) }
             </p>
         </div>
     }
