@@ -5,7 +5,6 @@ pub mod confirm;
 pub mod copy_button;
 pub mod dates;
 pub mod field;
-pub mod focus;
 pub mod link;
 pub mod load;
 pub mod user_errors;

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::components::focus::focus_id;
+use crate::focus::focus_id;
 
 pub struct Confirming {
     /// Whether the question is on screen.

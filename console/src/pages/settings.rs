@@ -7,10 +7,10 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::color_field::ColorField;
 use crate::components::field::Field;
-use crate::components::focus::focus_id;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::i18n::Key;
 use crate::session::Session;
 

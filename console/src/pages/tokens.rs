@@ -8,11 +8,11 @@ use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
 use crate::components::dates::{date_de, date_time_de};
 use crate::components::field::Field;
-use crate::components::focus::focus_id;
 use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
 use crate::i18n::Key;
 

@@ -6,9 +6,9 @@ use super::list::Category;
 use super::prices::prices;
 use crate::api;
 use crate::components::field::{Area, Field};
-use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]

@@ -7,9 +7,9 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::field::Area;
-use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::i18n::Key;
 
 /// Larger files are refused before reading (the server takes 5,000 rows at most).

@@ -16,10 +16,10 @@ use list::{Catalog, Category, List, ListAction, Row, fetch};
 use row::ServiceItem;
 
 use crate::api::{self, ApiError};
-use crate::components::focus::focus_id;
 use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::i18n::Key;
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -6,9 +6,9 @@ use super::list::Row;
 use super::prices::{amount_text, duration_text, prices};
 use crate::api;
 use crate::components::confirm::Confirm;
-use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
 use crate::i18n::{Key, euros};
 

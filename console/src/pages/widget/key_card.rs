@@ -9,9 +9,9 @@ use crate::components::confirm::{Confirm, ConfirmLook};
 use crate::components::copy_button::CopyButton;
 use crate::components::dates::date_de;
 use crate::components::field::Area;
-use crate::components::focus::focus_id;
 use crate::components::user_errors::{error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
 use crate::i18n::Key;
 

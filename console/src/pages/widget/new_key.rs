@@ -5,10 +5,10 @@ use yew::prelude::*;
 use super::origins::{origin_errors, origin_lines, own_origin};
 use crate::api::{self, ApiError};
 use crate::components::field::{Area, Field};
-use crate::components::focus::focus_id;
 use crate::components::link::PlanLink;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
+use crate::focus::focus_id;
 use crate::i18n::Key;
 
 #[derive(Properties, PartialEq)]
