@@ -26,3 +26,41 @@ pub enum Route {
     #[at("/plan")]
     Plan,
 }
+
+#[cfg(test)]
+mod tests {
+    use yew_router::Routable;
+
+    use super::Route;
+
+    #[test]
+    fn every_page_keeps_its_address() {
+        let pages = [
+            (Route::Dashboard, "/"),
+            (Route::Leads, "/leads"),
+            (
+                Route::Lead {
+                    id: "TGVhZDoxMjM".into(),
+                },
+                "/leads/TGVhZDoxMjM",
+            ),
+            (Route::Chats, "/chats"),
+            (Route::Services, "/services"),
+            (Route::Widget, "/widget"),
+            (Route::Tokens, "/tokens"),
+            (Route::Settings, "/settings"),
+            (Route::Plan, "/plan"),
+        ];
+        for (route, path) in pages {
+            assert_eq!(route.to_path(), path);
+            assert_eq!(Route::recognize(path), Some(route));
+        }
+    }
+
+    #[test]
+    fn an_address_with_a_trailing_slash_or_an_unknown_one_still_opens_a_page() {
+        assert_eq!(Route::recognize("/leads/"), Some(Route::Leads));
+        assert_eq!(Route::recognize("/plan/"), Some(Route::Plan));
+        assert_eq!(Route::recognize("/nowhere"), Some(Route::Dashboard));
+    }
+}

@@ -91,3 +91,31 @@ pub(super) fn duration_text(ctx: &Ctx, minutes: Option<i64>) -> String {
         Some(m) => format!("{m} {}", ctx.t(Key::SvcMinutesShort)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{amount_text, parse_euros};
+
+    #[test]
+    fn amounts_are_read_as_owners_type_them() {
+        assert_eq!(parse_euros("49"), Some(4900));
+        assert_eq!(parse_euros("49,90"), Some(4990));
+        assert_eq!(parse_euros("1.200"), Some(120_000));
+        assert_eq!(parse_euros("12.5 €"), Some(1250));
+        assert_eq!(parse_euros(" 0,5"), Some(50));
+    }
+
+    #[test]
+    fn what_is_no_amount_is_refused() {
+        for text in ["", "€", "abc", "12,345", "-5", "12345678"] {
+            assert_eq!(parse_euros(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_amount_edits_as_it_was_shown() {
+        assert_eq!(amount_text(4900), "49");
+        assert_eq!(amount_text(4990), "49,90");
+        assert_eq!(amount_text(5), "0,05");
+    }
+}
