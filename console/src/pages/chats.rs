@@ -4,8 +4,8 @@
 use yew::prelude::*;
 
 use crate::api::{self, conversations};
-use crate::i18n::short_time;
-use crate::use_ctx;
+use crate::ctx::use_ctx;
+use crate::i18n::{Key, short_time};
 
 #[derive(Clone, PartialEq)]
 struct Line {
@@ -229,11 +229,11 @@ pub fn chats() -> Html {
         Some(chat) => html! {
             <div class="stack">
                 <div class="row">
-                    <strong>{ if chat.taken_over { ctx.t("taken_over") } else { ctx.t("assistant_active") } }</strong>
+                    <strong>{ if chat.taken_over { ctx.t(Key::TakenOver) } else { ctx.t(Key::AssistantActive) } }</strong>
                     if chat.taken_over {
-                        <button onclick={act(false)}>{ ctx.t("release") }</button>
+                        <button onclick={act(false)}>{ ctx.t(Key::Release) }</button>
                     } else {
-                        <button class="primary" onclick={act(true)}>{ ctx.t("take_over") }</button>
+                        <button class="primary" onclick={act(true)}>{ ctx.t(Key::TakeOver) }</button>
                     }
                     if let Some(url) = &chat.page_url { <span class="muted">{ url }</span> }
                 </div>
@@ -243,24 +243,24 @@ pub fn chats() -> Html {
                     }) }
                 </div>
                 <form class="composer" onsubmit={send}>
-                    <label for="owner-reply" class="visually-hidden">{ ctx.t("reply") }</label>
-                    <textarea id="owner-reply" rows="2" value={(*draft).clone()} oninput={on_draft} onkeydown={on_key} placeholder={ctx.t("reply")} />
-                    <button class="primary" type="submit">{ ctx.t("send") }</button>
+                    <label for="owner-reply" class="visually-hidden">{ ctx.t(Key::Reply) }</label>
+                    <textarea id="owner-reply" rows="2" value={(*draft).clone()} oninput={on_draft} onkeydown={on_key} placeholder={ctx.t(Key::Reply)} />
+                    <button class="primary" type="submit">{ ctx.t(Key::Send) }</button>
                 </form>
             </div>
         },
     };
     let body = match &*chats {
-        None => html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        None => html! { <p class="muted" aria-busy="true">{ ctx.t(Key::Loading) }</p> },
         Some(Err(error)) => html! { <p class="error" role="alert">{ error }</p> },
         Some(Ok(_)) if list.is_empty() => {
-            html! { <div class="empty">{ ctx.t("empty_chats") }</div> }
+            html! { <div class="empty">{ ctx.t(Key::EmptyChats) }</div> }
         }
         Some(Ok(_)) => {
             html! { <div class="chat"><div class="inbox">{ for inbox }</div>{ detail }</div> }
         }
     };
-    html! { <section><h1>{ ctx.t("chats") }</h1>{ body }</section> }
+    html! { <section><h1>{ ctx.t(Key::Chats) }</h1>{ body }</section> }
 }
 
 /// Inbox events received since the page opened, oldest first.

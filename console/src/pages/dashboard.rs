@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use crate::api::{self, dashboard};
-use crate::i18n::status_label;
-use crate::pages::leads::STATUSES;
-use crate::use_ctx;
+use crate::ctx::use_ctx;
+use crate::i18n::{Key, status_label};
+use crate::lead_status::STATUSES;
 
 /// Midnight today and 7 and 14 days before, as RFC 3339 (UTC, from the browser's clock).
 fn bounds() -> (String, String, String) {
@@ -102,7 +102,7 @@ pub fn dashboard() -> Html {
                     (api::lead_events::QUERY, api::lead_events::OPERATION_NAME),
                     Callback::from(move |event: api::lead_events::ResponseData| {
                         let event = event.lead_events;
-                        push(format!("{}: {}", ctx.t("new_lead"), event.lead.name));
+                        push(format!("{}: {}", ctx.t(Key::NewLead), event.lead.name));
                         reload.set(*reload + 1);
                     }),
                 );
@@ -112,7 +112,7 @@ pub fn dashboard() -> Html {
         });
     }
     let body = match &*data {
-        None => html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        None => html! { <p class="muted" aria-busy="true">{ ctx.t(Key::Loading) }</p> },
         Some(Err(error)) => html! { <p class="error" role="alert">{ error }</p> },
         Some(Ok(d)) => {
             let conversion = if d.all_leads.total_count > 0 {
@@ -143,17 +143,17 @@ pub fn dashboard() -> Html {
             html! {
                 <>
                 <div class="grid">
-                    <div class="card kpi"><div class="muted">{ ctx.t("leads_today") }</div><div class="value">{ d.leads_today.total_count }</div></div>
-                    <div class="card kpi"><div class="muted">{ ctx.t("leads_week") }</div><div class="value">{ d.this_week.total_count }</div>
-                        <div class="trend">{ format!("{} {}", trend(d.this_week.total_count, d.last_week.total_count), ctx.t("vs_last_week")) }</div></div>
-                    <div class="card kpi"><div class="muted">{ ctx.t("chats_today") }</div><div class="value">{ d.chats_today.total_count }</div></div>
-                    <div class="card kpi"><div class="muted">{ ctx.t("chats_week") }</div><div class="value">{ d.chats_this_week.total_count }</div>
-                        <div class="trend">{ format!("{} {}", trend(d.chats_this_week.total_count, d.chats_last_week.total_count), ctx.t("vs_last_week")) }</div></div>
-                    <div class="card kpi"><div class="muted">{ ctx.t("conversion") }</div><div class="value">{ conversion }</div></div>
+                    <div class="card kpi"><div class="muted">{ ctx.t(Key::LeadsToday) }</div><div class="value">{ d.leads_today.total_count }</div></div>
+                    <div class="card kpi"><div class="muted">{ ctx.t(Key::LeadsWeek) }</div><div class="value">{ d.this_week.total_count }</div>
+                        <div class="trend">{ format!("{} {}", trend(d.this_week.total_count, d.last_week.total_count), ctx.t(Key::VsLastWeek)) }</div></div>
+                    <div class="card kpi"><div class="muted">{ ctx.t(Key::ChatsToday) }</div><div class="value">{ d.chats_today.total_count }</div></div>
+                    <div class="card kpi"><div class="muted">{ ctx.t(Key::ChatsWeek) }</div><div class="value">{ d.chats_this_week.total_count }</div>
+                        <div class="trend">{ format!("{} {}", trend(d.chats_this_week.total_count, d.chats_last_week.total_count), ctx.t(Key::VsLastWeek)) }</div></div>
+                    <div class="card kpi"><div class="muted">{ ctx.t(Key::Conversion) }</div><div class="value">{ conversion }</div></div>
                 </div>
                 <div class="grid two">
-                    <div class="card"><h2>{ ctx.t("open_by_status") }</h2>{ for bars }</div>
-                    <div class="card"><h2>{ ctx.t("activity") }</h2>
+                    <div class="card"><h2>{ ctx.t(Key::OpenByStatus) }</h2>{ for bars }</div>
+                    <div class="card"><h2>{ ctx.t(Key::Activity) }</h2>
                         if activity.is_empty() { <p class="muted">{ "Noch nichts Neues seit dem Öffnen der Seite." }</p> }
                         <ul class="activity" aria-live="polite">{ for activity.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
                     </div>
@@ -162,5 +162,5 @@ pub fn dashboard() -> Html {
             }
         }
     };
-    html! { <section><h1>{ ctx.t("dashboard") }</h1>{ body }</section> }
+    html! { <section><h1>{ ctx.t(Key::Dashboard) }</h1>{ body }</section> }
 }

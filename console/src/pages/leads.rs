@@ -4,30 +4,15 @@
 use yew::prelude::*;
 
 use crate::api::{self, lead_detail, leads, update_lead_status};
-use crate::i18n::{euros, short_time, status_label};
-use crate::{Route, use_ctx};
-
-pub const STATUSES: [&str; 6] = ["NEW", "CONTACTED", "QUOTED", "BOOKED", "WON", "LOST"];
+use crate::components::link::RouteLink;
+use crate::ctx::use_ctx;
+use crate::hooks::navigate::use_navigate;
+use crate::i18n::{Key, euros, short_time, status_label};
+use crate::lead_status::{STATUSES, next_statuses};
+use crate::route::Route;
 
 fn status_text<T: std::fmt::Debug>(status: &T) -> String {
     format!("{status:?}")
-}
-
-/// The moves the server allows (see the README): forward, WON after BOOKED, LOST from any open.
-pub fn next_statuses(current: &str) -> Vec<&'static str> {
-    let rank = |s: &str| STATUSES.iter().position(|x| *x == s).unwrap_or(0);
-    match current {
-        "WON" | "LOST" => vec![],
-        _ => STATUSES
-            .iter()
-            .copied()
-            .filter(|next| match *next {
-                "LOST" => true,
-                "WON" => current == "BOOKED",
-                other => rank(other) > rank(current),
-            })
-            .collect(),
-    }
 }
 
 fn to_status(text: &str) -> Option<leads::LeadStatus> {
@@ -45,6 +30,7 @@ fn to_status(text: &str) -> Option<leads::LeadStatus> {
 #[function_component(LeadList)]
 pub fn list() -> Html {
     let ctx = use_ctx();
+    let navigate = use_navigate();
     let status = use_state(String::new);
     let search = use_state(String::new);
     let from = use_state(String::new);
@@ -65,8 +51,11 @@ pub fn list() -> Html {
                     Callback::from(move |event: api::lead_events::ResponseData| {
                         let event = event.lead_events;
                         if status_text(&event.kind) == "CREATED" {
-                            ctx.notify
-                                .emit(format!("{}: {}", ctx.t("new_lead"), event.lead.name));
+                            ctx.notify.emit(format!(
+                                "{}: {}",
+                                ctx.t(Key::NewLead),
+                                event.lead.name
+                            ));
                         }
                         reload.set(*reload + 1);
                     }),
@@ -126,18 +115,18 @@ pub fn list() -> Html {
         })
     };
     let open = |id: String| {
-        let navigate = ctx.navigate.clone();
-        Callback::from(move |_| navigate.emit(Route::Lead(id.clone())))
+        let navigate = navigate.clone();
+        Callback::from(move |_| navigate.emit(Route::Lead { id: id.clone() }))
     };
     let toggle = {
         let pipeline = pipeline.clone();
         Callback::from(move |_| pipeline.set(!*pipeline))
     };
     let body = match &*data {
-        None => html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        None => html! { <p class="muted" aria-busy="true">{ ctx.t(Key::Loading) }</p> },
         Some(Err(error)) => html! { <p class="error" role="alert">{ error }</p> },
         Some(Ok(found)) if found.edges.is_empty() => {
-            html! { <div class="empty">{ ctx.t("empty_leads") }</div> }
+            html! { <div class="empty">{ ctx.t(Key::EmptyLeads) }</div> }
         }
         Some(Ok(found)) if *pipeline => {
             let columns = STATUSES.iter().map(|column| {
@@ -184,10 +173,7 @@ pub fn list() -> Html {
                 html! {
                     <tr class="clickable" onclick={open(lead.id.clone())}>
                         <td>
-                            <a href={Route::Lead(lead.id.clone()).path()} onclick={{
-                                let open = open(lead.id.clone());
-                                Callback::from(move |event: MouseEvent| { event.prevent_default(); open.emit(event) })
-                            }}>{ &lead.name }</a>
+                            <RouteLink to={Route::Lead { id: lead.id.clone() }}>{ &lead.name }</RouteLink>
                             if lead.over_plan_limit { <span class="badge">{ "⚠" }</span> }
                         </td>
                         <td><span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span></td>
@@ -200,9 +186,9 @@ pub fn list() -> Html {
             html! {
                 <table>
                     <thead><tr>
-                        <th>{ ctx.t("contact") }</th><th>{ ctx.t("status") }</th>
-                        <th class="hide-phone">{ ctx.t("vehicle") }</th><th class="hide-phone">{ ctx.t("value") }</th>
-                        <th>{ ctx.t("created") }</th>
+                        <th>{ ctx.t(Key::Contact) }</th><th>{ ctx.t(Key::Status) }</th>
+                        <th class="hide-phone">{ ctx.t(Key::Vehicle) }</th><th class="hide-phone">{ ctx.t(Key::Value) }</th>
+                        <th>{ ctx.t(Key::Created) }</th>
                     </tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
@@ -215,29 +201,29 @@ pub fn list() -> Html {
     };
     html! {
         <section>
-            <h1>{ ctx.t("leads") } <span class="muted">{ format!(" {total}") }</span></h1>
+            <h1>{ ctx.t(Key::Leads) } <span class="muted">{ format!(" {total}") }</span></h1>
             <div class="toolbar">
                 <div class="field">
-                    <label for="lead-status">{ ctx.t("status") }</label>
+                    <label for="lead-status">{ ctx.t(Key::Status) }</label>
                     <select id="lead-status" onchange={bind(&status)}>
-                        <option value="" selected={status.is_empty()}>{ ctx.t("all") }</option>
+                        <option value="" selected={status.is_empty()}>{ ctx.t(Key::All) }</option>
                         { for STATUSES.iter().map(|s| html! { <option value={*s} selected={*status == *s}>{ status_label(ctx.lang, s) }</option> }) }
                     </select>
                 </div>
                 <div class="field">
-                    <label for="lead-search">{ ctx.t("search") }</label>
+                    <label for="lead-search">{ ctx.t(Key::Search) }</label>
                     <input id="lead-search" type="search" value={(*search).clone()} oninput={on_search} />
                 </div>
                 <div class="field">
-                    <label for="lead-from">{ ctx.t("from") }</label>
+                    <label for="lead-from">{ ctx.t(Key::From) }</label>
                     <input id="lead-from" type="date" value={(*from).clone()} onchange={bind(&from)} />
                 </div>
                 <div class="field">
-                    <label for="lead-to">{ ctx.t("to") }</label>
+                    <label for="lead-to">{ ctx.t(Key::To) }</label>
                     <input id="lead-to" type="date" value={(*to).clone()} onchange={bind(&to)} />
                 </div>
                 <button onclick={toggle} aria-pressed={pipeline.to_string()}>
-                    { if *pipeline { ctx.t("list") } else { ctx.t("pipeline") } }
+                    { if *pipeline { ctx.t(Key::List) } else { ctx.t(Key::Pipeline) } }
                 </button>
             </div>
             { body }
@@ -253,6 +239,7 @@ pub struct DetailProps {
 #[function_component(LeadDetail)]
 pub fn detail(props: &DetailProps) -> Html {
     let ctx = use_ctx();
+    let navigate = use_navigate();
     let lead = use_state(|| None::<Result<lead_detail::LeadDetailNodeOnLead, String>>);
     let note = use_state(String::new);
     let reload = use_state(|| 0u32);
@@ -278,13 +265,13 @@ pub fn detail(props: &DetailProps) -> Html {
         });
     }
     let back = {
-        let navigate = ctx.navigate.clone();
+        let navigate = navigate.clone();
         Callback::from(move |_| navigate.emit(Route::Leads))
     };
     let found = match &*lead {
-        None => return html! { <p class="muted" aria-busy="true">{ ctx.t("loading") }</p> },
+        None => return html! { <p class="muted" aria-busy="true">{ ctx.t(Key::Loading) }</p> },
         Some(Err(error)) => {
-            return html! { <section><button onclick={back}>{ ctx.t("back") }</button><p class="error" role="alert">{ error }</p></section> };
+            return html! { <section><button onclick={back}>{ ctx.t(Key::Back) }</button><p class="error" role="alert">{ error }</p></section> };
         }
         Some(Ok(found)) => found.clone(),
     };
@@ -364,7 +351,7 @@ pub fn detail(props: &DetailProps) -> Html {
     html! {
         <section class="stack">
             <div class="row">
-                <button onclick={back}>{ format!("← {}", ctx.t("back")) }</button>
+                <button onclick={back}>{ format!("← {}", ctx.t(Key::Back)) }</button>
                 <h1>{ &found.name }</h1>
                 <span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span>
             </div>
@@ -373,26 +360,26 @@ pub fn detail(props: &DetailProps) -> Html {
             }
             <div class="grid">
                 <div class="card">
-                    <h2>{ ctx.t("contact") }</h2>
+                    <h2>{ ctx.t(Key::Contact) }</h2>
                     if let Some(phone) = &found.phone { <p><a href={format!("tel:{phone}")}>{ phone }</a></p> }
                     if let Some(email) = &found.email { <p><a href={format!("mailto:{email}")}>{ email }</a></p> }
                     <p class="muted">{ short_time(&found.created_at) }</p>
                 </div>
                 <div class="card">
-                    <h2>{ ctx.t("vehicle") }</h2>
+                    <h2>{ ctx.t(Key::Vehicle) }</h2>
                     <p>{ if vehicle.is_empty() { "–".to_owned() } else { vehicle } }</p>
                     if let Some(date) = &found.preferred_date { <p>{ format!("Wunschtermin: {date}") }</p> }
                 </div>
                 <div class="card">
-                    <h2>{ ctx.t("value") }</h2>
+                    <h2>{ ctx.t(Key::Value) }</h2>
                     <p class="kpi"><span class="value">{ found.estimated_value.as_ref().map(|v| euros(v.min.amount_cents, v.max.amount_cents)).unwrap_or_else(|| "–".into()) }</span></p>
                     <ul>
                         { for found.services.iter().map(|s| html! { <li>{ &s.name }{ " · " }{ euros(s.price.min.amount_cents, s.price.max.amount_cents) }</li> }) }
                     </ul>
-                    if found.services.is_empty() { <p class="muted">{ ctx.t("services_missing") }</p> }
+                    if found.services.is_empty() { <p class="muted">{ ctx.t(Key::ServicesMissing) }</p> }
                 </div>
                 <div class="card">
-                    <h2>{ ctx.t("status") }</h2>
+                    <h2>{ ctx.t(Key::Status) }</h2>
                     <label for="lead-next-status" class="muted">{ "Status ändern" }</label>
                     <select id="lead-next-status" onchange={change_status} disabled={next_statuses(&status).is_empty()}>
                         <option value="" selected=true>{ status_label(ctx.lang, &status) }</option>
@@ -401,21 +388,21 @@ pub fn detail(props: &DetailProps) -> Html {
                 </div>
             </div>
             if let Some(message) = &found.message {
-                <div class="card"><h2>{ ctx.t("message_from") }</h2><p class="pre">{ message }</p></div>
+                <div class="card"><h2>{ ctx.t(Key::MessageFrom) }</h2><p class="pre">{ message }</p></div>
             }
             <div class="card">
-                <h2>{ ctx.t("notes") }</h2>
+                <h2>{ ctx.t(Key::Notes) }</h2>
                 <ul class="notes">
                     { for found.notes.iter().map(|n| html! { <li key={n.id.clone()}><p class="pre">{ &n.body }</p><small class="muted">{ short_time(&n.created_at) }</small></li> }) }
                 </ul>
                 <form class="composer" onsubmit={add_note}>
-                    <label for="lead-note" class="visually-hidden">{ ctx.t("add_note") }</label>
-                    <textarea id="lead-note" rows="2" value={(*note).clone()} oninput={on_note} placeholder={ctx.t("add_note")} />
-                    <button class="primary" type="submit" disabled={note.trim().is_empty()}>{ ctx.t("save") }</button>
+                    <label for="lead-note" class="visually-hidden">{ ctx.t(Key::AddNote) }</label>
+                    <textarea id="lead-note" rows="2" value={(*note).clone()} oninput={on_note} placeholder={ctx.t(Key::AddNote)} />
+                    <button class="primary" type="submit" disabled={note.trim().is_empty()}>{ ctx.t(Key::Save) }</button>
                 </form>
             </div>
             <div class="card">
-                <h2>{ ctx.t("transcript") }</h2>
+                <h2>{ ctx.t(Key::Transcript) }</h2>
                 <div class="transcript">
                     { for messages.iter().map(|e| {
                         let m = &e.node;

@@ -3,8 +3,14 @@
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Session, use_ctx};
+use crate::components::field::Field;
+use crate::components::user_errors::error_for;
+use crate::ctx::use_ctx;
+use crate::i18n::Key;
+use crate::session::{Session, session_from};
+
+/// What signing in or registering gave: the session, or the field errors that stopped it.
+type Outcome = (Option<Session>, Vec<(String, String)>);
 
 #[function_component(Login)]
 pub fn login() -> Html {
@@ -37,57 +43,50 @@ pub fn login() -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result: Result<(Option<Session>, Vec<(String, String)>), ApiError> =
-                    if registering {
-                        api::run::<api::Register>(
-                            None,
-                            api::register::Variables {
-                                input: api::register::RegisterInput {
-                                    email,
-                                    password,
-                                    workshop_name: workshop,
-                                    locale: api::register::Locale::DE,
-                                },
+                let result: Result<Outcome, ApiError> = if registering {
+                    api::run::<api::Register>(
+                        None,
+                        api::register::Variables {
+                            input: api::register::RegisterInput {
+                                email,
+                                password,
+                                workshop_name: workshop,
+                                locale: api::register::Locale::DE,
                             },
+                        },
+                    )
+                    .await
+                    .map(|data| {
+                        let p = data.register;
+                        (
+                            session_from(
+                                p.session.map(|s| (s.access_token, s.expires_at)),
+                                p.viewer
+                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
+                            ),
+                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
                         )
-                        .await
-                        .map(|data| {
-                            let p = data.register;
-                            (
-                                crate::session_from(
-                                    p.session.map(|s| (s.access_token, s.expires_at)),
-                                    p.viewer.map(|v| {
-                                        (v.email, v.workshop.name, format!("{:?}", v.role))
-                                    }),
-                                ),
-                                api::field_errors(
-                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
-                                ),
-                            )
-                        })
-                    } else {
-                        api::run::<api::Login>(
-                            None,
-                            api::login::Variables {
-                                input: api::login::LoginInput { email, password },
-                            },
+                    })
+                } else {
+                    api::run::<api::Login>(
+                        None,
+                        api::login::Variables {
+                            input: api::login::LoginInput { email, password },
+                        },
+                    )
+                    .await
+                    .map(|data| {
+                        let p = data.login;
+                        (
+                            session_from(
+                                p.session.map(|s| (s.access_token, s.expires_at)),
+                                p.viewer
+                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
+                            ),
+                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
                         )
-                        .await
-                        .map(|data| {
-                            let p = data.login;
-                            (
-                                crate::session_from(
-                                    p.session.map(|s| (s.access_token, s.expires_at)),
-                                    p.viewer.map(|v| {
-                                        (v.email, v.workshop.name, format!("{:?}", v.role))
-                                    }),
-                                ),
-                                api::field_errors(
-                                    p.user_errors.iter().map(|e| (&e.field, &e.message)),
-                                ),
-                            )
-                        })
-                    };
+                    })
+                };
                 busy.set(false);
                 match result {
                     Ok((Some(session), _)) => ctx.set_session.emit(Some(session)),
@@ -116,23 +115,23 @@ pub fn login() -> Html {
     html! {
         <div class="auth">
             <form class="card" {onsubmit} aria-labelledby="auth-title">
-                <h1 id="auth-title">{ if *registering { ctx.t("register") } else { ctx.t("login") } }</h1>
+                <h1 id="auth-title">{ if *registering { ctx.t(Key::Register) } else { ctx.t(Key::Login) } }</h1>
                 if *registering {
-                    <Field label={ctx.t("workshop_name")} name="workshopName" value={(*workshop).clone()}
+                    <Field label={ctx.t(Key::WorkshopName)} name="workshopName" value={(*workshop).clone()}
                         oninput={setter(&workshop)} error={error_for(&errors, "workshopName")} required=true />
                 }
-                <Field label={ctx.t("email")} name="email" kind="email" value={(*email).clone()}
+                <Field label={ctx.t(Key::Email)} name="email" kind="email" value={(*email).clone()}
                     oninput={setter(&email)} error={error_for(&errors, "email")} required=true />
-                <Field label={ctx.t("password")} name="password" kind="password" value={(*password).clone()}
+                <Field label={ctx.t(Key::Password)} name="password" kind="password" value={(*password).clone()}
                     oninput={setter(&password)} error={error_for(&errors, "password")} required=true />
                 if let Some(message) = general {
                     <p class="error" role="alert">{ message }</p>
                 }
                 <button class="primary" type="submit" disabled={*busy}>
-                    { if *registering { ctx.t("register") } else { ctx.t("login") } }
+                    { if *registering { ctx.t(Key::Register) } else { ctx.t(Key::Login) } }
                 </button>
                 <button class="link" type="button" onclick={toggle}>
-                    { if *registering { ctx.t("have_account") } else { ctx.t("no_account") } }
+                    { if *registering { ctx.t(Key::HaveAccount) } else { ctx.t(Key::NoAccount) } }
                 </button>
             </form>
         </div>

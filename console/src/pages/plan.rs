@@ -3,9 +3,13 @@
 
 use yew::prelude::*;
 
-use super::settings::{Load, date_de, failed_view, loading_view};
 use crate::api::{self, ApiError};
-use crate::{Ctx, Route, use_ctx};
+use crate::components::dates::date_de;
+use crate::components::link::RouteLink;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::ctx::{Ctx, use_ctx};
+use crate::i18n::Key;
+use crate::route::Route;
 
 use api::plan_overview::{PlanCode, PlanStatus};
 
@@ -91,7 +95,7 @@ fn days_until(rfc3339: &str) -> Option<i64> {
 fn usage(ctx: &Ctx, id: &str, label: &str, used: i64, limit: Option<i64>) -> Html {
     let of = match limit {
         Some(limit) => format!("{used} / {limit}"),
-        None => format!("{used} ({})", ctx.t("pg_unlimited")),
+        None => format!("{used} ({})", ctx.t(Key::PgUnlimited)),
     };
     let over = limit.is_some_and(|limit| used >= limit);
     html! {
@@ -110,30 +114,30 @@ fn usage(ctx: &Ctx, id: &str, label: &str, used: i64, limit: Option<i64>) -> Htm
 }
 
 fn features(ctx: &Ctx, limits: &Limits) -> Html {
-    let count = |n: Option<i64>, key: &'static str| match n {
+    let count = |n: Option<i64>, key: Key| match n {
         Some(n) => format!("{n} {}", ctx.t(key)),
-        None => format!("{} {}", ctx.t("pg_unlimited_cap"), ctx.t(key)),
+        None => format!("{} {}", ctx.t(Key::PgUnlimitedCap), ctx.t(key)),
     };
     let items = [
-        (true, count(limits.client_keys, "plan_f_keys")),
-        (true, count(limits.leads_per_month, "plan_f_leads")),
-        (limits.ai_chat, ctx.t("plan_f_ai").to_owned()),
-        (true, ctx.t("plan_f_capture").to_owned()),
-        (limits.csv_exports, ctx.t("plan_f_csv").to_owned()),
+        (true, count(limits.client_keys, Key::PlanFKeys)),
+        (true, count(limits.leads_per_month, Key::PlanFLeads)),
+        (limits.ai_chat, ctx.t(Key::PlanFAi).to_owned()),
+        (true, ctx.t(Key::PlanFCapture).to_owned()),
+        (limits.csv_exports, ctx.t(Key::PlanFCsv).to_owned()),
         (
             limits.advanced_analytics,
-            ctx.t("plan_f_analytics").to_owned(),
+            ctx.t(Key::PlanFAnalytics).to_owned(),
         ),
-        (limits.branding, ctx.t("plan_f_branding").to_owned()),
-        (limits.api_access, ctx.t("plan_f_api").to_owned()),
-        (limits.multi_location, ctx.t("plan_f_locations").to_owned()),
+        (limits.branding, ctx.t(Key::PlanFBranding).to_owned()),
+        (limits.api_access, ctx.t(Key::PlanFApi).to_owned()),
+        (limits.multi_location, ctx.t(Key::PlanFLocations).to_owned()),
     ];
     html! {
         <ul class="features">
             { for items.into_iter().map(|(included, text)| html! {
                 <li class={classes!(if included { "yes" } else { "no" })}>
                     <span aria-hidden="true">{ if included { "✓ " } else { "– " } }</span>
-                    <span class="visually-hidden">{ if included { ctx.t("plan_included") } else { ctx.t("plan_not_included") } }</span>
+                    <span class="visually-hidden">{ if included { ctx.t(Key::PlanIncluded) } else { ctx.t(Key::PlanNotIncluded) } }</span>
                     { text }
                 </li>
             }) }
@@ -185,63 +189,58 @@ pub fn page() -> Html {
         }),
         Load::Ready(o) => {
             let (status_class, status_label) = match o.status {
-                PlanStatus::TRIAL => ("trial", ctx.t("plan_trial")),
-                PlanStatus::ACTIVE => ("on", ctx.t("plan_active")),
-                _ => ("off", ctx.t("plan_inactive")),
+                PlanStatus::TRIAL => ("trial", ctx.t(Key::PlanTrial)),
+                PlanStatus::ACTIVE => ("on", ctx.t(Key::PlanActive)),
+                _ => ("off", ctx.t(Key::PlanInactive)),
             };
-            let widget_link = {
-                let navigate = ctx.navigate.clone();
-                let onclick = Callback::from(move |event: MouseEvent| {
-                    event.prevent_default();
-                    navigate.emit(Route::Widget);
-                });
-                html! { <a href={Route::Widget.path()} {onclick}>{ ctx.t("plan_manage_keys") }</a> }
+            let widget_link = html! {
+                <RouteLink to={Route::Widget}>{ ctx.t(Key::PlanManageKeys) }</RouteLink>
             };
             html! {
                 <>
                     <div class="plan-top">
                         <section class="card stack" aria-labelledby="current-plan">
-                            <h2 id="current-plan">{ ctx.t("plan_current") }</h2>
+                            <h2 id="current-plan">{ ctx.t(Key::PlanCurrent) }</h2>
                             <div class="row">
                                 <span class="plan-name">{ o.current.name.clone() }</span>
                                 <span class={classes!("badge", status_class)}>{ status_label }</span>
                             </div>
-                            <p>{ format!("{} {}", price(o.current.cents), ctx.t("plan_per_month")) }</p>
+                            <p>{ format!("{} {}", price(o.current.cents), ctx.t(Key::PlanPerMonth)) }</p>
                             if o.status == PlanStatus::TRIAL {
                                 if let Some(end) = &o.trial_ends_at {
                                     <p>
-                                        { format!("{} {}", ctx.t("plan_trial_until"), date_de(end)) }
-                                        { days_until(end).map(|d| format!(" ({d} {})", ctx.t("plan_days_left"))).unwrap_or_default() }
+                                        { format!("{} {}", ctx.t(Key::PlanTrialUntil), date_de(end)) }
+                                        { days_until(end).map(|d| format!(" ({d} {})", ctx.t(Key::PlanDaysLeft))).unwrap_or_default() }
                                     </p>
                                 }
                             }
                             if o.status == PlanStatus::INACTIVE {
                                 <div class="callout warn">
-                                    <p>{ ctx.t("plan_inactive_text") }</p>
+                                    <p>{ ctx.t(Key::PlanInactiveText) }</p>
                                     if let Some(end) = &o.trial_ends_at {
-                                        <p class="muted small">{ format!("{} {}", ctx.t("plan_trial_ended"), date_de(end)) }</p>
+                                        <p class="muted small">{ format!("{} {}", ctx.t(Key::PlanTrialEnded), date_de(end)) }</p>
                                     }
                                 </div>
                             }
                         </section>
                         <section class="card stack" aria-labelledby="plan-usage">
-                            <h2 id="plan-usage">{ ctx.t("plan_usage") }</h2>
-                            { usage(&ctx, "usage-keys", ctx.t("plan_active_keys"), o.active_keys, o.current.limits.client_keys) }
-                            { usage(&ctx, "usage-leads", ctx.t("plan_leads_month"), o.leads_this_month, o.current.limits.leads_per_month) }
+                            <h2 id="plan-usage">{ ctx.t(Key::PlanUsage) }</h2>
+                            { usage(&ctx, "usage-keys", ctx.t(Key::PlanActiveKeys), o.active_keys, o.current.limits.client_keys) }
+                            { usage(&ctx, "usage-leads", ctx.t(Key::PlanLeadsMonth), o.leads_this_month, o.current.limits.leads_per_month) }
                             <p class="muted small">
-                                { format!("{}: {}", ctx.t("plan_leads_total"), o.leads_total) }
+                                { format!("{}: {}", ctx.t(Key::PlanLeadsTotal), o.leads_total) }
                             </p>
                             if o.current.limits.leads_per_month.is_some_and(|l| o.leads_this_month >= l) {
-                                <p class="small">{ ctx.t("plan_leads_over") }</p>
+                                <p class="small">{ ctx.t(Key::PlanLeadsOver) }</p>
                             }
                             <p class="small">{ widget_link }</p>
                         </section>
                     </div>
                     <div class="callout info" role="note">
-                        <p>{ ctx.t("plan_billing_soon") }</p>
+                        <p>{ ctx.t(Key::PlanBillingSoon) }</p>
                     </div>
                     <section class="stack" aria-labelledby="price-list">
-                        <h2 id="price-list">{ ctx.t("plan_prices") }</h2>
+                        <h2 id="price-list">{ ctx.t(Key::PlanPrices) }</h2>
                         <div class="plans">
                             { for o.plans.iter().map(|p| {
                                 let current = p.code == o.current.code;
@@ -250,17 +249,17 @@ pub fn page() -> Html {
                                         aria-current={current.then_some("true")}>
                                         <h3>{ p.name.clone() }</h3>
                                         <p class="plan-price">
-                                            <strong>{ price(p.cents) }</strong>{ " " }{ ctx.t("plan_per_month") }
+                                            <strong>{ price(p.cents) }</strong>{ " " }{ ctx.t(Key::PlanPerMonth) }
                                         </p>
                                         if current {
-                                            <p><span class="badge on">{ ctx.t("plan_yours") }</span></p>
+                                            <p><span class="badge on">{ ctx.t(Key::PlanYours) }</span></p>
                                         }
                                         { features(&ctx, &p.limits) }
                                     </article>
                                 }
                             }) }
                         </div>
-                        <p class="hint">{ ctx.t("plan_vat") }</p>
+                        <p class="hint">{ ctx.t(Key::PlanVat) }</p>
                     </section>
                 </>
             }
@@ -268,7 +267,7 @@ pub fn page() -> Html {
     };
     html! {
         <section class="plan-page stack">
-            <h1>{ ctx.t("plan") }</h1>
+            <h1>{ ctx.t(Key::Plan) }</h1>
             { body }
         </section>
     }

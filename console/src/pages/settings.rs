@@ -1,246 +1,27 @@
-//! The workshop's profile and opening hours (`updateWorkshop`), and the small pieces the
-//! catalog, widget, token and plan pages share (error paths, focus, dates, load states).
+//! The workshop's profile, its legal notice and its opening hours (`updateWorkshop`).
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Ctx, use_ctx};
+use crate::api;
+use crate::components::color_field::ColorField;
+use crate::components::field::Field;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::components::user_errors::{error_for, error_paths, other_errors};
+use crate::ctx::use_ctx;
+use crate::focus::focus_id;
+use crate::i18n::Key;
+use crate::session::Session;
 
-/// A page's data: on its way, refused, or there.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Load<T> {
-    Loading,
-    Failed(String),
-    Ready(T),
-}
-
-impl<T> Load<T> {
-    /// A request's outcome; a finished session signs out (and shows as failed meanwhile).
-    pub fn from_result(ctx: &Ctx, result: Result<T, ApiError>) -> Self {
-        match result {
-            Ok(value) => Self::Ready(value),
-            Err(ApiError::SignedOut) => {
-                ctx.fail(ApiError::SignedOut);
-                Self::Failed(ApiError::SignedOut.to_string())
-            }
-            Err(ApiError::Message(text)) => Self::Failed(text),
-        }
-    }
-}
-
-/// The "loading" line of a section.
-pub fn loading_view(ctx: &Ctx) -> Html {
-    html! { <p class="muted" aria-busy="true" role="status">{ ctx.t("loading") }</p> }
-}
-
-/// A section that could not load, with a retry button.
-pub fn failed_view(ctx: &Ctx, message: &str, retry: Callback<MouseEvent>) -> Html {
-    html! {
-        <div class="callout bad" role="alert">
-            <p>{ ctx.t("pg_load_failed") }{ " " }{ message.to_owned() }</p>
-            <button type="button" onclick={retry}>{ ctx.t("pg_retry") }</button>
-        </div>
-    }
-}
-
-/// `userErrors` as `(path, message)`, the path after `input` joined by dots
-/// (`openingHours.3.closes`, `allowedOrigins.1`); an empty path means the whole input.
-pub fn error_paths<'a>(
-    errors: impl IntoIterator<Item = (&'a Option<Vec<String>>, &'a String)>,
-) -> Vec<(String, String)> {
-    errors
-        .into_iter()
-        .map(|(field, message)| {
-            let path = field
-                .as_deref()
-                .map(|parts| {
-                    let parts = match parts.split_first() {
-                        Some((first, rest)) if first == "input" => rest,
-                        _ => parts,
-                    };
-                    parts.join(".")
-                })
-                .unwrap_or_default();
-            (path, message.clone())
-        })
-        .collect()
-}
-
-/// The errors that name no field (or one this form does not show), one message per line.
-pub fn other_errors(errors: &[(String, String)], shown: &[&str]) -> Vec<String> {
-    errors
-        .iter()
-        .filter(|(path, _)| {
-            !shown
-                .iter()
-                .any(|s| path == s || path.starts_with(&format!("{s}.")))
-        })
-        .map(|(path, message)| {
-            if path.is_empty() {
-                message.clone()
-            } else {
-                format!("{path}: {message}")
-            }
-        })
-        .collect()
-}
-
-/// Moves the keyboard focus to the element with this id once the pending render is done (the
-/// element may appear only with it: the button that replaces a closed form, say).
-pub fn focus_id(id: &str) {
-    let id = id.to_owned();
-    gloo_timers::callback::Timeout::new(0, move || {
-        if let Some(element) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    })
-    .forget();
-}
-
-/// The console's own origin (`https://app.carbot.de`).
-pub fn own_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
-fn local_date(rfc3339: &str) -> Option<js_sys::Date> {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    (!date.get_time().is_nan()).then_some(date)
-}
-
-/// `2026-12-13T10:00:00Z` → `13.12.2026` in the browser's time zone.
-pub fn date_de(rfc3339: &str) -> String {
-    local_date(rfc3339).map_or_else(
-        || rfc3339.to_owned(),
-        |d| {
-            format!(
-                "{:02}.{:02}.{}",
-                d.get_date(),
-                d.get_month() + 1,
-                d.get_full_year()
-            )
-        },
-    )
-}
-
-/// `2026-12-13T10:05:00Z` → `13.12.2026, 11:05` in the browser's time zone.
-pub fn date_time_de(rfc3339: &str) -> String {
-    local_date(rfc3339).map_or_else(
-        || rfc3339.to_owned(),
-        |d| {
-            format!(
-                "{}, {:02}:{:02}",
-                date_de(rfc3339),
-                d.get_hours(),
-                d.get_minutes()
-            )
-        },
-    )
-}
-
-/// A text area with its label and `userErrors` message, like [`Field`].
-#[derive(Properties, PartialEq)]
-pub struct AreaProps {
-    pub label: AttrValue,
-    pub name: AttrValue,
-    pub value: AttrValue,
-    pub oninput: Callback<String>,
-    #[prop_or_default]
-    pub error: Option<String>,
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    #[prop_or(3)]
-    pub rows: u32,
-    #[prop_or_default]
-    pub maxlength: Option<u32>,
-}
-
-#[function_component(Area)]
-pub fn area(props: &AreaProps) -> Html {
-    let id = format!("field-{}", props.name);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = match (&props.error, &props.hint) {
-        (Some(_), Some(_)) => Some(format!("{error_id} {hint_id}")),
-        (Some(_), None) => Some(error_id.clone()),
-        (None, Some(_)) => Some(hint_id.clone()),
-        (None, None) => None,
-    };
-    let oninput = props.oninput.reform(|event: InputEvent| {
-        let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
-        area.value()
-    });
-    html! {
-        <div class="field">
-            <label for={id.clone()}>{ props.label.clone() }</label>
-            <textarea id={id} name={props.name.clone()} rows={props.rows.to_string()}
-                value={props.value.clone()} {oninput}
-                maxlength={props.maxlength.map(|m| m.to_string())}
-                aria-invalid={props.error.is_some().then_some("true")}
-                aria-describedby={described} />
-            if let Some(hint) = &props.hint {
-                <p class="hint" id={hint_id}>{ hint.clone() }</p>
-            }
-            if let Some(error) = &props.error {
-                <p class="error" id={error_id}>{ error }</p>
-            }
-        </div>
-    }
-}
-
-/// A `#RRGGBB` colour: a text field and the browser's colour picker, kept in step.
-#[derive(Properties, PartialEq)]
-pub struct ColorProps {
-    pub label: AttrValue,
-    pub name: AttrValue,
-    pub value: AttrValue,
-    pub oninput: Callback<String>,
-    #[prop_or_default]
-    pub error: Option<String>,
-}
-
-#[function_component(ColorField)]
-pub fn color_field(props: &ColorProps) -> Html {
-    let ctx = use_ctx();
-    let valid = props.value.len() == 7
-        && props.value.starts_with('#')
-        && props.value[1..].chars().all(|c| c.is_ascii_hexdigit());
-    let picker_value = if valid {
-        props.value.to_lowercase()
-    } else {
-        "#1f6feb".to_owned()
-    };
-    let onpick = props.oninput.reform(|event: InputEvent| {
-        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-        input.value().to_uppercase()
-    });
-    html! {
-        <div class="color-field">
-            <Field label={props.label.clone()} name={props.name.clone()} value={props.value.clone()}
-                oninput={props.oninput.clone()} error={props.error.clone()} />
-            <input type="color" class="swatch" value={picker_value} oninput={onpick}
-                aria-label={format!("{} – {}", props.label, ctx.t("set_pick_colour"))} />
-        </div>
-    }
-}
-
-const WEEKDAYS: [(&str, api::update_workshop::Weekday); 7] = [
-    ("set_day_mon", api::update_workshop::Weekday::MONDAY),
-    ("set_day_tue", api::update_workshop::Weekday::TUESDAY),
-    ("set_day_wed", api::update_workshop::Weekday::WEDNESDAY),
-    ("set_day_thu", api::update_workshop::Weekday::THURSDAY),
-    ("set_day_fri", api::update_workshop::Weekday::FRIDAY),
-    ("set_day_sat", api::update_workshop::Weekday::SATURDAY),
-    ("set_day_sun", api::update_workshop::Weekday::SUNDAY),
+const WEEKDAYS: [(Key, api::update_workshop::Weekday); 7] = [
+    (Key::SetDayMon, api::update_workshop::Weekday::MONDAY),
+    (Key::SetDayTue, api::update_workshop::Weekday::TUESDAY),
+    (Key::SetDayWed, api::update_workshop::Weekday::WEDNESDAY),
+    (Key::SetDayThu, api::update_workshop::Weekday::THURSDAY),
+    (Key::SetDayFri, api::update_workshop::Weekday::FRIDAY),
+    (Key::SetDaySat, api::update_workshop::Weekday::SATURDAY),
+    (Key::SetDaySun, api::update_workshop::Weekday::SUNDAY),
 ];
 
 const TIME_ZONES: [&str; 6] = [
@@ -444,10 +225,10 @@ pub fn page() -> Html {
     };
     match &*loaded {
         Load::Loading => {
-            return html! { <section><h1>{ ctx.t("settings") }</h1>{ loading_view(&ctx) }</section> };
+            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ loading_view(&ctx) }</section> };
         }
         Load::Failed(message) => {
-            return html! { <section><h1>{ ctx.t("settings") }</h1>{ failed_view(&ctx, message, retry) }</section> };
+            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ failed_view(&ctx, message, retry) }</section> };
         }
         Load::Ready(()) => {}
     }
@@ -494,9 +275,9 @@ pub fn page() -> Html {
                         places.set(sent);
                         if let Some(workshop) = payload.workshop.filter(|_| found.is_empty()) {
                             errors.set(vec![]);
-                            ctx.notify.emit(ctx.t("pg_saved").to_owned());
+                            ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
                             if let Some(session) = ctx.session.clone() {
-                                ctx.set_session.emit(Some(crate::Session {
+                                ctx.set_session.emit(Some(Session {
                                     workshop: workshop.name,
                                     ..session
                                 }));
@@ -542,7 +323,7 @@ pub fn page() -> Html {
     let days = WEEKDAYS.iter().enumerate().map(|(day, (key, _))| {
         let intervals = form.hours[day].clone();
         let open = !intervals.is_empty();
-        let day_name = ctx.t(key);
+        let day_name = ctx.t(*key);
         let toggle = {
             let form = form.clone();
             Callback::from(move |_| {
@@ -606,15 +387,15 @@ pub fn page() -> Html {
                     <input type="time" id={format!("hours-{day}-{index}-opens")} value={opens.clone()}
                         oninput={set(false)} aria-invalid={opens_invalid}
                         aria-describedby={opens_invalid.map(|_| error_id.clone())}
-                        aria-label={format!("{day_name}: {}", ctx.t("set_opens"))} required=true />
+                        aria-label={format!("{day_name}: {}", ctx.t(Key::SetOpens))} required=true />
                     <span aria-hidden="true">{ "–" }</span>
                     <input type="time" id={format!("hours-{day}-{index}-closes")} value={closes.clone()}
                         oninput={set(true)} aria-invalid={closes_invalid}
                         aria-describedby={closes_invalid.map(|_| error_id.clone())}
-                        aria-label={format!("{day_name}: {}", ctx.t("set_closes"))} required=true />
+                        aria-label={format!("{day_name}: {}", ctx.t(Key::SetCloses))} required=true />
                     if index > 0 {
                         <button type="button" class="link" onclick={remove}
-                            aria-label={format!("{day_name}: {}", ctx.t("set_remove_interval"))}>{ "✕" }</button>
+                            aria-label={format!("{day_name}: {}", ctx.t(Key::SetRemoveInterval))}>{ "✕" }</button>
                     }
                     if !messages.is_empty() {
                         <p class="error" id={error_id}>{ messages.join(" ") }</p>
@@ -627,16 +408,16 @@ pub fn page() -> Html {
                 <span class="day-name">{ day_name }</span>
                 <label class="check">
                     <input type="checkbox" checked={open} onchange={toggle} />
-                    { ctx.t("set_open") }
+                    { ctx.t(Key::SetOpen) }
                 </label>
                 <div class="intervals">
                     if open {
                         { for rows }
                         if intervals.len() < 2 {
-                            <button type="button" class="link add-interval" onclick={add}>{ ctx.t("set_add_break") }</button>
+                            <button type="button" class="link add-interval" onclick={add}>{ ctx.t(Key::SetAddBreak) }</button>
                         }
                     } else {
-                        <span class="muted">{ ctx.t("set_closed") }</span>
+                        <span class="muted">{ ctx.t(Key::SetClosed) }</span>
                     }
                 </div>
             </div>
@@ -658,37 +439,37 @@ pub fn page() -> Html {
 
     html! {
         <section class="settings">
-            <h1>{ ctx.t("settings") }</h1>
+            <h1>{ ctx.t(Key::Settings) }</h1>
             <form class="stack" {onsubmit} novalidate=true>
                 <fieldset class="card stack">
-                    <legend>{ ctx.t("set_profile") }</legend>
-                    <Field label={ctx.t("workshop_name")} name="name" value={form.name.clone()}
+                    <legend>{ ctx.t(Key::SetProfile) }</legend>
+                    <Field label={ctx.t(Key::WorkshopName)} name="name" value={form.name.clone()}
                         oninput={text(|p, v| p.name = v)} error={error_for(&errors, "name")} required=true />
                     <div class="two">
-                        <Field label={ctx.t("set_phone")} name="phone" kind="tel" value={form.phone.clone()}
+                        <Field label={ctx.t(Key::SetPhone)} name="phone" kind="tel" value={form.phone.clone()}
                             oninput={text(|p, v| p.phone = v)} error={error_for(&errors, "phone")} />
-                        <Field label={ctx.t("email")} name="email" kind="email" value={form.email.clone()}
+                        <Field label={ctx.t(Key::Email)} name="email" kind="email" value={form.email.clone()}
                             oninput={text(|p, v| p.email = v)} error={error_for(&errors, "email")} />
                     </div>
-                    <Field label={ctx.t("set_website")} name="website" kind="url" value={form.website.clone()}
+                    <Field label={ctx.t(Key::SetWebsite)} name="website" kind="url" value={form.website.clone()}
                         oninput={text(|p, v| p.website = v)} error={error_for(&errors, "website")} />
-                    <Field label={ctx.t("set_street")} name="street" value={form.street.clone()}
+                    <Field label={ctx.t(Key::SetStreet)} name="street" value={form.street.clone()}
                         oninput={text(|p, v| p.street = v)} error={error_for(&errors, "street")} />
                     <div class="two">
-                        <Field label={ctx.t("set_postal_code")} name="postalCode" value={form.postal_code.clone()}
+                        <Field label={ctx.t(Key::SetPostalCode)} name="postalCode" value={form.postal_code.clone()}
                             oninput={text(|p, v| p.postal_code = v)} error={error_for(&errors, "postalCode")} />
-                        <Field label={ctx.t("set_city")} name="city" value={form.city.clone()}
+                        <Field label={ctx.t(Key::SetCity)} name="city" value={form.city.clone()}
                             oninput={text(|p, v| p.city = v)} error={error_for(&errors, "city")} />
                     </div>
                     <div class="two">
-                        <Field label={ctx.t("set_country")} name="country" value={form.country.clone()}
+                        <Field label={ctx.t(Key::SetCountry)} name="country" value={form.country.clone()}
                             oninput={text(|p, v| p.country = v)} error={error_for(&errors, "country")} />
-                        <ColorField label={ctx.t("set_brand_colour")} name="brandColor" value={form.brand_color.clone()}
+                        <ColorField label={ctx.t(Key::SetBrandColour)} name="brandColor" value={form.brand_color.clone()}
                             oninput={text(|p, v| p.brand_color = v)} error={error_for(&errors, "brandColor")} />
                     </div>
                     <div class="two">
                         <div class="field">
-                            <label for="field-timeZone">{ ctx.t("set_time_zone") }</label>
+                            <label for="field-timeZone">{ ctx.t(Key::SetTimeZone) }</label>
                             <select id="field-timeZone" onchange={select(|p, v| p.time_zone = v)}
                                 aria-invalid={error_for(&errors, "timeZone").map(|_| "true")}>
                                 { for TIME_ZONES.iter().map(|zone| html! {
@@ -700,7 +481,7 @@ pub fn page() -> Html {
                             }
                         </div>
                         <div class="field">
-                            <label for="field-locale">{ ctx.t("set_locale") }</label>
+                            <label for="field-locale">{ ctx.t(Key::SetLocale) }</label>
                             <select id="field-locale" onchange={select(|p, v| p.locale = v)}>
                                 { for LOCALES.iter().map(|(code, name)| html! {
                                     <option value={*code} selected={form.locale == *code}>{ *name }</option>
@@ -710,24 +491,24 @@ pub fn page() -> Html {
                     </div>
                 </fieldset>
                 <fieldset class="card stack">
-                    <legend>{ ctx.t("set_impressum") }</legend>
-                    <Field label={ctx.t("set_legal_name")} name="legalName" value={form.legal_name.clone()}
+                    <legend>{ ctx.t(Key::SetImpressum) }</legend>
+                    <Field label={ctx.t(Key::SetLegalName)} name="legalName" value={form.legal_name.clone()}
                         oninput={text(|p, v| p.legal_name = v)} error={error_for(&errors, "legalName")} />
-                    <Field label={ctx.t("set_managing_director")} name="managingDirector" value={form.managing_director.clone()}
+                    <Field label={ctx.t(Key::SetManagingDirector)} name="managingDirector" value={form.managing_director.clone()}
                         oninput={text(|p, v| p.managing_director = v)} error={error_for(&errors, "managingDirector")} />
                     <div class="two">
-                        <Field label={ctx.t("set_commercial_register")} name="commercialRegister" value={form.commercial_register.clone()}
+                        <Field label={ctx.t(Key::SetCommercialRegister)} name="commercialRegister" value={form.commercial_register.clone()}
                             oninput={text(|p, v| p.commercial_register = v)} error={error_for(&errors, "commercialRegister")} />
-                        <Field label={ctx.t("set_vat_id")} name="vatId" value={form.vat_id.clone()}
+                        <Field label={ctx.t(Key::SetVatId)} name="vatId" value={form.vat_id.clone()}
                             oninput={text(|p, v| p.vat_id = v)} error={error_for(&errors, "vatId")} />
                     </div>
                 </fieldset>
                 <fieldset class="card stack" id="field-openingHours" tabindex="-1">
-                    <legend>{ ctx.t("set_hours") }</legend>
-                    <p class="hint">{ ctx.t("set_hours_hint") }</p>
+                    <legend>{ ctx.t(Key::SetHours) }</legend>
+                    <p class="hint">{ ctx.t(Key::SetHoursHint) }</p>
                     <div class="days">{ for days }</div>
                     <div>
-                        <button type="button" onclick={copy_weekdays}>{ ctx.t("set_copy_monday") }</button>
+                        <button type="button" onclick={copy_weekdays}>{ ctx.t(Key::SetCopyMonday) }</button>
                     </div>
                     if let Some(error) = hours_general {
                         <p class="error" role="alert">{ error }</p>
@@ -735,13 +516,13 @@ pub fn page() -> Html {
                 </fieldset>
                 if !errors.is_empty() {
                     <div class="callout bad" role="alert">
-                        <p>{ ctx.t("pg_check_fields") }</p>
+                        <p>{ ctx.t(Key::PgCheckFields) }</p>
                         { for rest.iter().map(|message| html! { <p>{ message.clone() }</p> }) }
                     </div>
                 }
                 <div class="row">
                     <button class="primary" type="submit" disabled={*busy}>
-                        { if *busy { ctx.t("pg_saving") } else { ctx.t("save") } }
+                        { if *busy { ctx.t(Key::PgSaving) } else { ctx.t(Key::Save) } }
                     </button>
                 </div>
             </form>

@@ -3,30 +3,35 @@
 
 use yew::prelude::*;
 
-use super::settings::{
-    Load, date_de, date_time_de, error_paths, failed_view, focus_id, loading_view, other_errors,
-};
-use super::widget::CopyButton;
 use crate::api::{self, ApiError};
-use crate::ui::{Field, error_for};
-use crate::{Ctx, Route, use_ctx};
+use crate::components::confirm::Confirm;
+use crate::components::copy_button::CopyButton;
+use crate::components::dates::{date_de, date_time_de};
+use crate::components::field::Field;
+use crate::components::link::PlanLink;
+use crate::components::load::{Load, failed_view, loading_view};
+use crate::components::user_errors::{error_for, error_paths, other_errors};
+use crate::ctx::use_ctx;
+use crate::focus::focus_id;
+use crate::hooks::confirm::{Confirming, use_confirm};
+use crate::i18n::Key;
 
 use api::create_api_token::ApiScope;
 
 /// Every scope, with its label key and what it allows.
-const SCOPES: [(&str, &str, &str); 5] = [
-    ("LEADS_READ", "tok_leads_read", "tok_leads_read_hint"),
-    ("LEADS_WRITE", "tok_leads_write", "tok_leads_write_hint"),
-    ("CATALOG_READ", "tok_catalog_read", "tok_catalog_read_hint"),
+const SCOPES: [(&str, Key, Key); 5] = [
+    ("LEADS_READ", Key::TokLeadsRead, Key::TokLeadsReadHint),
+    ("LEADS_WRITE", Key::TokLeadsWrite, Key::TokLeadsWriteHint),
+    ("CATALOG_READ", Key::TokCatalogRead, Key::TokCatalogReadHint),
     (
         "CATALOG_WRITE",
-        "tok_catalog_write",
-        "tok_catalog_write_hint",
+        Key::TokCatalogWrite,
+        Key::TokCatalogWriteHint,
     ),
     (
         "ANALYTICS_READ",
-        "tok_analytics_read",
-        "tok_analytics_read_hint",
+        Key::TokAnalyticsRead,
+        Key::TokAnalyticsReadHint,
     ),
 ];
 
@@ -96,15 +101,6 @@ fn end_of_day(date: &str) -> Option<String> {
         59,
     );
     (!local.get_time().is_nan()).then(|| String::from(local.to_iso_string()))
-}
-
-fn plan_link(ctx: &Ctx) -> Html {
-    let navigate = ctx.navigate.clone();
-    let onclick = Callback::from(move |event: MouseEvent| {
-        event.prevent_default();
-        navigate.emit(Route::Plan);
-    });
-    html! { <a href={Route::Plan.path()} {onclick}>{ ctx.t("plan_see") }</a> }
 }
 
 #[function_component(Tokens)]
@@ -190,38 +186,38 @@ pub fn page() -> Html {
             <>
                 if !list.api_access {
                     <div class="callout warn" role="note">
-                        <p><strong>{ ctx.t("tok_enterprise") }</strong></p>
+                        <p><strong>{ ctx.t(Key::TokEnterprise) }</strong></p>
                         <p>
-                            { format!("{} {}. ", ctx.t("tok_your_plan"), list.plan) }
-                            { plan_link(&ctx) }
+                            { format!("{} {}. ", ctx.t(Key::TokYourPlan), list.plan) }
+                            <PlanLink />
                         </p>
                     </div>
                 }
                 if let Some((name, value)) = &*secret {
                     <div class="callout secret stack" id="token-secret" tabindex="-1" role="alert">
-                        <p><strong>{ format!("{} „{}“", ctx.t("tok_secret_title"), name) }</strong></p>
+                        <p><strong>{ format!("{} „{}“", ctx.t(Key::TokSecretTitle), name) }</strong></p>
                         <pre class="snippet">{ value.clone() }</pre>
-                        <p>{ ctx.t("tok_secret_once") }</p>
+                        <p>{ ctx.t(Key::TokSecretOnce) }</p>
                         <div class="row">
-                            <CopyButton text={value.clone()} label={AttrValue::from(ctx.t("tok_copy"))} />
-                            <button type="button" onclick={dismiss}>{ ctx.t("tok_secret_done") }</button>
+                            <CopyButton text={value.clone()} label={AttrValue::from(ctx.t(Key::TokCopy))} />
+                            <button type="button" onclick={dismiss}>{ ctx.t(Key::TokSecretDone) }</button>
                         </div>
                     </div>
                 }
                 <NewToken allowed={list.api_access} on_created={on_created} />
-                <h2>{ ctx.t("tok_list") }</h2>
+                <h2>{ ctx.t(Key::TokList) }</h2>
                 if list.tokens.is_empty() {
-                    <div class="empty">{ ctx.t("tok_empty") }</div>
+                    <div class="empty">{ ctx.t(Key::TokEmpty) }</div>
                 } else {
                     <table class="tokens-table">
                         <thead>
                             <tr>
-                                <th scope="col">{ ctx.t("tok_name") }</th>
-                                <th scope="col">{ ctx.t("tok_scopes") }</th>
-                                <th scope="col">{ ctx.t("tok_prefix") }</th>
-                                <th scope="col">{ ctx.t("tok_last_used") }</th>
-                                <th scope="col">{ ctx.t("status") }</th>
-                                <th scope="col"><span class="visually-hidden">{ ctx.t("svc_actions") }</span></th>
+                                <th scope="col">{ ctx.t(Key::TokName) }</th>
+                                <th scope="col">{ ctx.t(Key::TokScopes) }</th>
+                                <th scope="col">{ ctx.t(Key::TokPrefix) }</th>
+                                <th scope="col">{ ctx.t(Key::TokLastUsed) }</th>
+                                <th scope="col">{ ctx.t(Key::Status) }</th>
+                                <th scope="col"><span class="visually-hidden">{ ctx.t(Key::SvcActions) }</span></th>
                             </tr>
                         </thead>
                         <tbody>
@@ -237,8 +233,8 @@ pub fn page() -> Html {
 
     html! {
         <section class="tokens stack">
-            <h1>{ ctx.t("tokens") }</h1>
-            <p class="hint">{ ctx.t("tok_intro") }</p>
+            <h1>{ ctx.t(Key::Tokens) }</h1>
+            <p class="hint">{ ctx.t(Key::TokIntro) }</p>
             { body }
         </section>
     }
@@ -280,7 +276,10 @@ fn new_token(props: &NewTokenProps) -> Html {
                 match end_of_day(&expires) {
                     Some(at) => Some(at),
                     None => {
-                        errors.set(vec![("expiresAt".into(), ctx.t("tok_date_invalid").into())]);
+                        errors.set(vec![(
+                            "expiresAt".into(),
+                            ctx.t(Key::TokDateInvalid).into(),
+                        )]);
                         return;
                     }
                 }
@@ -372,20 +371,20 @@ fn new_token(props: &NewTokenProps) -> Html {
     };
     html! {
         <form class="card stack" {onsubmit} aria-labelledby="new-token-title" novalidate=true>
-            <h2 id="new-token-title">{ ctx.t("tok_new") }</h2>
+            <h2 id="new-token-title">{ ctx.t(Key::TokNew) }</h2>
             <fieldset class="stack plain" disabled={!props.allowed}>
-                <Field label={ctx.t("tok_name")} name="token-name" value={(*name).clone()}
+                <Field label={ctx.t(Key::TokName)} name="token-name" value={(*name).clone()}
                     oninput={{ let s = name.clone(); Callback::from(move |v| s.set(v)) }}
                     error={error_for(&errors, "name")} required=true />
                 <fieldset class="choices" aria-describedby={scopes_error.as_ref().map(|_| "scopes-error")}>
-                    <legend>{ ctx.t("tok_scopes") }</legend>
+                    <legend>{ ctx.t(Key::TokScopes) }</legend>
                     { for SCOPES.iter().map(|(code, label, hint)| html! {
                         <label class="check">
                             <input type="checkbox" id={format!("scope-{code}")}
                                 checked={scopes.iter().any(|s| s == code)} onchange={toggle(code)} />
                             <span>
-                                <span class="mono">{ *code }</span>{ " – " }{ ctx.t(label) }
-                                <span class="muted small block">{ ctx.t(hint) }</span>
+                                <span class="mono">{ *code }</span>{ " – " }{ ctx.t(*label) }
+                                <span class="muted small block">{ ctx.t(*hint) }</span>
                             </span>
                         </label>
                     }) }
@@ -394,11 +393,11 @@ fn new_token(props: &NewTokenProps) -> Html {
                     }
                 </fieldset>
                 <div class="field narrow">
-                    <label for="field-token-expires">{ ctx.t("tok_expires") }</label>
+                    <label for="field-token-expires">{ ctx.t(Key::TokExpires) }</label>
                     <input id="field-token-expires" type="date" min={today} value={(*expires).clone()}
                         oninput={on_expires} aria-invalid={expires_error.as_ref().map(|_| "true")}
                         aria-describedby="field-token-expires-hint" />
-                    <p class="hint" id="field-token-expires-hint">{ ctx.t("tok_expires_hint") }</p>
+                    <p class="hint" id="field-token-expires-hint">{ ctx.t(Key::TokExpiresHint) }</p>
                     if let Some(error) = &expires_error {
                         <p class="error">{ error.clone() }</p>
                     }
@@ -406,12 +405,12 @@ fn new_token(props: &NewTokenProps) -> Html {
                 { for rest.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
                 if let Some(message) = &*refused {
                     <div class="callout bad" role="alert">
-                        <p>{ message.clone() }{ " " }{ plan_link(&ctx) }</p>
+                        <p>{ message.clone() }{ " " }<PlanLink /></p>
                     </div>
                 }
                 <div class="row">
                     <button class="primary" type="submit" disabled={*busy || !props.allowed}>
-                        { ctx.t("tok_create") }
+                        { ctx.t(Key::TokCreate) }
                     </button>
                 </div>
             </fieldset>
@@ -428,10 +427,14 @@ struct RowProps {
 #[function_component(TokenRow)]
 fn token_row(props: &RowProps) -> Html {
     let ctx = use_ctx();
-    let confirming = use_state(|| false);
     let busy = use_state(|| false);
     let token = &props.item;
     let dom = token.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+    let Confirming {
+        open: confirming,
+        ask,
+        cancel: dont,
+    } = use_confirm(format!("token-revoke-{dom}"));
 
     {
         let dom = dom.clone();
@@ -441,17 +444,6 @@ fn token_row(props: &RowProps) -> Html {
             }
         });
     }
-    let ask = {
-        let confirming = confirming.clone();
-        Callback::from(move |_| confirming.set(true))
-    };
-    let dont = {
-        let (confirming, dom) = (confirming.clone(), dom.clone());
-        Callback::from(move |_| {
-            confirming.set(false);
-            focus_id(&format!("token-revoke-{dom}"));
-        })
-    };
     let onkeydown = {
         let (confirming, dom) = (confirming.clone(), dom.clone());
         Callback::from(move |event: KeyboardEvent| {
@@ -490,50 +482,46 @@ fn token_row(props: &RowProps) -> Html {
                 busy.set(false);
                 confirming.set(false);
                 if done.is_some() {
-                    ctx.notify.emit(ctx.t("tok_revoked_notice").to_owned());
+                    ctx.notify.emit(ctx.t(Key::TokRevokedNotice).to_owned());
                     on_changed.emit(());
                 }
             });
         })
     };
     let (state_class, state_label) = match token.state {
-        State::Active => ("on", ctx.t("tok_active")),
-        State::Expired => ("off", ctx.t("tok_expired")),
-        State::Revoked => ("off", ctx.t("tok_revoked")),
+        State::Active => ("on", ctx.t(Key::TokActive)),
+        State::Expired => ("off", ctx.t(Key::TokExpired)),
+        State::Revoked => ("off", ctx.t(Key::TokRevoked)),
     };
     html! {
         <tr {onkeydown}>
-            <td data-label={ctx.t("tok_name")}>
+            <td data-label={ctx.t(Key::TokName)}>
                 <strong>{ token.name.clone() }</strong>
-                <div class="muted small">{ format!("{} {}", ctx.t("wg_created"), date_de(&token.created_at)) }</div>
+                <div class="muted small">{ format!("{} {}", ctx.t(Key::WgCreated), date_de(&token.created_at)) }</div>
             </td>
-            <td data-label={ctx.t("tok_scopes")}>
+            <td data-label={ctx.t(Key::TokScopes)}>
                 <ul class="tags">
                     { for token.scopes.iter().map(|s| html! { <li class="badge mono">{ s.clone() }</li> }) }
                 </ul>
             </td>
-            <td data-label={ctx.t("tok_prefix")}><span class="mono">{ format!("{}…", token.prefix) }</span></td>
-            <td data-label={ctx.t("tok_last_used")}>
-                { token.last_used_at.as_deref().map(date_time_de).unwrap_or_else(|| ctx.t("tok_never").to_owned()) }
+            <td data-label={ctx.t(Key::TokPrefix)}><span class="mono">{ format!("{}…", token.prefix) }</span></td>
+            <td data-label={ctx.t(Key::TokLastUsed)}>
+                { token.last_used_at.as_deref().map(date_time_de).unwrap_or_else(|| ctx.t(Key::TokNever).to_owned()) }
             </td>
-            <td data-label={ctx.t("status")}>
+            <td data-label={ctx.t(Key::Status)}>
                 <span class={classes!("badge", state_class)}>{ state_label }</span>
                 if let Some(at) = &token.expires_at {
-                    <div class="muted small">{ format!("{} {}", ctx.t("tok_until"), date_de(at)) }</div>
+                    <div class="muted small">{ format!("{} {}", ctx.t(Key::TokUntil), date_de(at)) }</div>
                 }
             </td>
             <td class="actions">
                 if token.state == State::Active {
                     if *confirming {
-                        <div class="confirm" role="group" aria-label={ctx.t("tok_revoke_question")}>
-                            <span>{ ctx.t("tok_revoke_question") }</span>
-                            <button type="button" class="danger" id={format!("token-revoke-yes-{dom}")}
-                                onclick={revoke} disabled={*busy}>{ ctx.t("tok_revoke_yes") }</button>
-                            <button type="button" onclick={dont}>{ ctx.t("cancel") }</button>
-                        </div>
+                        <Confirm question={ctx.t(Key::TokRevokeQuestion)} yes={ctx.t(Key::TokRevokeYes)}
+                            yes_id={format!("token-revoke-yes-{dom}")} busy={*busy} on_yes={revoke} on_cancel={dont} />
                     } else {
                         <button type="button" class="danger" id={format!("token-revoke-{dom}")} onclick={ask}
-                            aria-label={format!("{}: {}", token.name, ctx.t("tok_revoke"))}>{ ctx.t("tok_revoke") }</button>
+                            aria-label={format!("{}: {}", token.name, ctx.t(Key::TokRevoke))}>{ ctx.t(Key::TokRevoke) }</button>
                     }
                 }
             </td>

@@ -1,0 +1,98 @@
+//! The application: restores and refreshes the session, shows notices, and puts the sign-in
+//! page or the shell on screen, inside the router that follows the address bar.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+use yew_router::BrowserRouter;
+
+use crate::ctx::Ctx;
+use crate::i18n::{Key, Lang};
+use crate::pages::login::Login;
+use crate::session::{Session, refresh};
+use crate::shell::Layout;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let session = use_state(|| None::<Session>);
+    let restoring = use_state(|| true);
+    let lang = use_state(|| Lang::De);
+    let notices = use_state(Vec::<(u32, String)>::new);
+    let counter = use_mut_ref(|| 0u32);
+
+    {
+        let session = session.clone();
+        let restoring = restoring.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                session.set(refresh().await);
+                restoring.set(false);
+            });
+        });
+    }
+    // Refresh the access token every 10 minutes (it lives 15) while signed in.
+    {
+        let session = session.clone();
+        let signed_in = session.is_some();
+        use_effect_with(signed_in, move |signed_in| {
+            let interval = signed_in.then(|| {
+                gloo_timers::callback::Interval::new(10 * 60 * 1000, move || {
+                    let session = session.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        session.set(refresh().await);
+                    });
+                })
+            });
+            move || drop(interval)
+        });
+    }
+    let notify = {
+        let notices = notices.clone();
+        let counter = counter.clone();
+        Callback::from(move |text: String| {
+            let id = {
+                let mut counter = counter.borrow_mut();
+                *counter += 1;
+                *counter
+            };
+            let mut next = (*notices).clone();
+            next.push((id, text));
+            notices.set(next);
+            let notices = notices.clone();
+            gloo_timers::callback::Timeout::new(6_000, move || {
+                notices.set(notices.iter().filter(|(n, _)| *n != id).cloned().collect());
+            })
+            .forget();
+        })
+    };
+    let ctx = Ctx {
+        session: (*session).clone(),
+        lang: *lang,
+        set_session: {
+            let session = session.clone();
+            Callback::from(move |next| session.set(next))
+        },
+        set_lang: {
+            let lang = lang.clone();
+            Callback::from(move |next| lang.set(next))
+        },
+        notify,
+    };
+    let body = if *restoring {
+        html! { <div class="centered" aria-busy="true">{ ctx.t(Key::Loading) }</div> }
+    } else if ctx.session.is_none() {
+        html! { <Login /> }
+    } else {
+        html! { <Layout /> }
+    };
+    html! {
+        <BrowserRouter>
+            <ContextProvider<Rc<Ctx>> context={Rc::new(ctx)}>
+                { body }
+                <div class="notices" role="status" aria-live="polite">
+                    { for notices.iter().map(|(id, text)| html! { <div class="notice" key={*id}>{ text }</div> }) }
+                </div>
+            </ContextProvider<Rc<Ctx>>>
+        </BrowserRouter>
+    }
+}

@@ -1,0 +1,10 @@
+//! Widgets and helpers that more than one page uses. Pages import these, never each other.
+
+pub mod color_field;
+pub mod confirm;
+pub mod copy_button;
+pub mod dates;
+pub mod field;
+pub mod link;
+pub mod load;
+pub mod user_errors;

@@ -1,0 +1,71 @@
+//! What every page may use: the session, the language, and the ways to sign out and to tell
+//! the user something.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::api;
+use crate::i18n::{Key, Lang};
+use crate::session::Session;
+
+#[derive(Clone, PartialEq)]
+pub struct Ctx {
+    pub session: Option<Session>,
+    pub lang: Lang,
+    pub set_session: Callback<Option<Session>>,
+    pub set_lang: Callback<Lang>,
+    /// Shows a short notice (new lead, saved, …).
+    pub notify: Callback<String>,
+}
+
+impl Ctx {
+    pub fn token(&self) -> Option<String> {
+        self.session.as_ref().map(|s| s.access_token.clone())
+    }
+
+    /// The text in the language chosen.
+    pub fn t(&self, key: Key) -> &'static str {
+        key.text(self.lang)
+    }
+
+    /// Runs a mutation for an action: its refusal (the first user error `refusal` finds) or a
+    /// failure becomes a notice; `Some(data)` when it went through.
+    pub async fn perform<Q: graphql_client::GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        refusal: impl FnOnce(&Q::ResponseData) -> Option<String>,
+    ) -> Option<Q::ResponseData>
+    where
+        Q::Variables: serde::Serialize,
+        Q::ResponseData: serde::de::DeserializeOwned,
+    {
+        match api::run::<Q>(self.token().as_deref(), variables).await {
+            Ok(data) => match refusal(&data) {
+                Some(message) => {
+                    self.notify.emit(message);
+                    None
+                }
+                None => Some(data),
+            },
+            Err(error) => {
+                self.fail(error);
+                None
+            }
+        }
+    }
+
+    /// Handles an API error: a finished session signs out, anything else becomes a notice.
+    pub fn fail(&self, error: api::ApiError) {
+        match error {
+            api::ApiError::SignedOut => self.set_session.emit(None),
+            api::ApiError::Message(text) => self.notify.emit(text),
+        }
+    }
+}
+
+/// The page's context; every page is inside the provider.
+#[hook]
+pub fn use_ctx() -> Rc<Ctx> {
+    use_context::<Rc<Ctx>>().expect("inside the app")
+}

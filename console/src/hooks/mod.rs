@@ -1,0 +1,4 @@
+//! Hooks that more than one page uses.
+
+pub mod confirm;
+pub mod navigate;
