@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::db::Pool;
-use crate::db::tables::events;
+use crate::db::schema::events;
 use crate::error::ApiResult;
 
 /// One message on the bus; `payload` is a serialized [`StoredEvent`].

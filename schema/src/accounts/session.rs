@@ -13,7 +13,7 @@ use super::workshop::{Locale, Workshop, load};
 use crate::Services;
 use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, REFRESH_TOKEN_TTL, hash_secret, new_secret};
 use crate::auth::{Role, Tenant, passwords, principal, tenant_of_new_session};
-use crate::db::tables::{memberships, refresh_tokens, sessions, users, workshops};
+use crate::db::schema::{memberships, refresh_tokens, sessions, users, workshops};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};

@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 
 use crate::auth::Tenant;
 use crate::db::Conn;
-use crate::db::tables::workshops;
+use crate::db::schema::workshops;
 use crate::error::{ApiError, ApiResult};
 use crate::money::Money;
 

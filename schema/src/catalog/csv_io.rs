@@ -14,7 +14,7 @@ use super::{ServiceQuery, VehicleClass, find_services, vehicle_prices_from_json}
 use crate::Services;
 use crate::auth::{ApiScope, Tenant, principal};
 use crate::db::Conn;
-use crate::db::tables::{service_categories, services};
+use crate::db::schema::{service_categories, services};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 
 pub const HEADER: [&str; 9] = [

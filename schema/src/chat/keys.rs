@@ -14,7 +14,7 @@ use crate::accounts::workshop::Locale;
 use crate::auth::{RequestOrigin, Tenant, origin_allowed, principal};
 use crate::billing::{Entitlements, Quota};
 use crate::db::Conn;
-use crate::db::tables::{client_keys, workshops};
+use crate::db::schema::{client_keys, workshops};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};

@@ -15,7 +15,7 @@ use crate::auth::Tenant;
 use crate::catalog::{ServiceRow, services_by_id};
 use crate::chat::{ConversationRow, MessageRow, find_conversations};
 use crate::db::Pool;
-use crate::db::tables::lead_notes;
+use crate::db::schema::lead_notes;
 use crate::leads::NoteRow;
 
 /// Messages per conversation a nested `messages` field can show without paging.

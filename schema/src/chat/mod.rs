@@ -22,7 +22,7 @@ use crate::Services;
 use crate::accounts::workshop::Locale;
 use crate::auth::{ApiScope, Principal, RequestOrigin, Tenant, principal};
 use crate::catalog::{Service, ServiceRow};
-use crate::db::tables::{conversations, messages};
+use crate::db::schema::{conversations, messages};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::{self, StoredEvent, Subject};
 use crate::ids::{self, NodeType};

@@ -1,6 +1,6 @@
 //! Database access: the connection pool, the embedded migrations and error mapping.
 
-pub mod tables;
+pub mod schema;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -16,7 +16,7 @@ use crate::chat::assistant::builtin::vehicle_class_in;
 use crate::chat::keys;
 use crate::chat::loaders::Loaders;
 use crate::chat::{Conversation, abuse_limits, kinds, limit};
-use crate::db::tables::{lead_notes, leads, messages};
+use crate::db::schema::{lead_notes, leads, messages};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::{self, Subject};
 use crate::ids::{self, NodeType};
