@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, State, WebSocketUpgrade};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +17,6 @@ use carbot_schema::events::InProcessEventBus;
 use carbot_schema::limits::InProcessRateLimiter;
 use carbot_schema::redis_backend::{RedisEventBus, RedisRateLimiter};
 use carbot_schema::{Authenticator, Schemas, Services, db};
-use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -26,21 +25,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::postgres::{self, EmbeddedPostgres};
+use crate::request::RequestContext;
+use crate::state::AppState;
 use crate::{http, seed, ws};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub schemas: Schemas,
-    pub services: Services,
-    pub metrics: PrometheusHandle,
-    pub trust_proxy: bool,
-    pub console_dir: std::path::PathBuf,
-    /// Cookies get `Secure` when the platform's public address is HTTPS.
-    pub secure_cookies: bool,
-    /// Cancelled when the server shuts down; WebSocket connections close on it.
-    pub shutdown: CancellationToken,
-    websockets: TaskTracker,
-}
 
 /// A bound, ready-to-serve platform.
 pub struct App {
@@ -278,44 +265,13 @@ fn cors() -> tower_http::cors::CorsLayer {
 /// `GET /graphql`: a WebSocket upgrade, or a query in the URL.
 async fn graphql_get(State(state): State<AppState>, request: axum::extract::Request) -> Response {
     let (mut parts, _) = request.into_parts();
-    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
-        .await
-        .map_or(SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
-    let client_ip = http::client_ip(&state, &parts.headers, peer);
-    let origin = http::request_origin(&parts.headers);
+    let context = RequestContext::from_parts(&state, &mut parts).await;
     if parts.headers.contains_key(header::UPGRADE) {
-        let offered = parts
-            .headers
-            .get(header::SEC_WEBSOCKET_PROTOCOL)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|p| p.trim() == ws::PROTOCOL));
-        if !offered {
-            return (
-                StatusCode::BAD_REQUEST,
-                "Offer the graphql-transport-ws subprotocol.",
-            )
-                .into_response();
-        }
-        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-            Ok(upgrade) => {
-                let tracker = state.websockets.clone();
-                // Small buffers: most sockets sit idle waiting for events (the default 128 KiB
-                // read buffer would dominate each subscriber's memory).
-                upgrade
-                    .protocols([ws::PROTOCOL])
-                    .read_buffer_size(4 * 1024)
-                    .write_buffer_size(4 * 1024)
-                    .max_message_size(crate::ws::MAX_MESSAGE_BYTES)
-                    .on_upgrade(move |socket| {
-                        tracker.track_future(ws::serve(socket, state, client_ip, origin))
-                    })
-            }
-            Err(rejection) => rejection.into_response(),
-        };
+        return ws::upgrade(state, parts, context).await;
     }
     let query = axum::extract::Query::try_from_uri(&parts.uri);
     match query {
-        Ok(query) => http::get_query(state, parts.headers, peer, query).await,
+        Ok(query) => http::get_query(state, parts.headers, context, query).await,
         Err(_) => (StatusCode::BAD_REQUEST, "Malformed query string.").into_response(),
     }
 }

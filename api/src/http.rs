@@ -1,23 +1,22 @@
 //! GraphQL over HTTP per the GraphQL-over-HTTP spec: `POST` for everything, `GET` for queries,
 //! `application/graphql-response+json` with 4xx when there is no `data`.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use carbot_schema::Principal;
 use carbot_schema::accounts::session::{REFRESH_COOKIE, RequestCookies};
-use carbot_schema::auth::{RequestOrigin, origin_allowed};
 use carbot_schema::error::ApiError;
 use carbot_schema::request_limits::MAX_BODY_BYTES;
-use carbot_schema::{ClientIp, Principal};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::metrics::record_graphql;
+use crate::request::{Refusal, RequestContext};
+use crate::state::AppState;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
 const JSON: &str = "application/json; charset=utf-8";
@@ -56,24 +55,6 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
-pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> ClientIp {
-    let forwarded = state
-        .trust_proxy
-        .then(|| {
-            headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .flatten();
-    ClientIp(forwarded.unwrap_or(peer.ip()))
-}
-
 /// The refresh-token cookie, if the browser sent one.
 fn request_cookies(state: &AppState, headers: &HeaderMap) -> RequestCookies {
     let refresh_token = headers
@@ -91,21 +72,13 @@ fn request_cookies(state: &AppState, headers: &HeaderMap) -> RequestCookies {
     }
 }
 
-/// The browser's `Origin` header, which the widget's key checks.
-pub fn request_origin(headers: &HeaderMap) -> RequestOrigin {
-    RequestOrigin(
-        headers
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    )
-}
-
-/// The principal behind `Authorization`; `Err` with a 401 response for a bad token.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Principal::Anonymous);
-    };
+/// The principal behind `Authorization` (anonymous without it), or the response that refuses
+/// the request: 401 for a bad token, 403 for a page that the widget's key does not allow.
+async fn authenticate(
+    state: &AppState,
+    context: &RequestContext,
+    headers: &HeaderMap,
+) -> Result<Principal, Response> {
     let unauthorized = |message: &str| {
         let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
         response.headers_mut().insert(
@@ -114,28 +87,37 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
         );
         response
     };
-    let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
-        return Err(unauthorized("Use `Authorization: Bearer <token>`."));
+    let token = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => match value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) {
+            Some(token) => Some(token.trim()),
+            None => return Err(unauthorized("Use `Authorization: Bearer <token>`.")),
+        },
     };
-    match state.services.auth.authenticate(token.trim()).await {
-        Ok(principal) => Ok(principal),
-        Err(ApiError::Unauthenticated) => {
-            Err(unauthorized("The token is invalid, expired or revoked."))
-        }
-        Err(ApiError::PlanLimitReached(message)) => Err(refusal(
-            StatusCode::FORBIDDEN,
-            "PLAN_LIMIT_REACHED",
-            &message,
-        )),
-        Err(other) => {
-            let error = async_graphql::ErrorExtensions::extend(&other);
-            Err(refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &error.message,
-            ))
-        }
-    }
+    context
+        .authenticate(state, token)
+        .await
+        .map_err(|refused| match refused {
+            Refusal::Token(ApiError::Unauthenticated) => {
+                unauthorized("The token is invalid, expired or revoked.")
+            }
+            Refusal::Token(ApiError::PlanLimitReached(message)) => {
+                refusal(StatusCode::FORBIDDEN, "PLAN_LIMIT_REACHED", &message)
+            }
+            Refusal::Token(other) => {
+                let error = async_graphql::ErrorExtensions::extend(&other);
+                refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    &error.message,
+                )
+            }
+            Refusal::Origin => refusal(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "This page's origin is not allowed for the widget's client key.",
+            ),
+        })
 }
 
 pub async fn post(State(state): State<AppState>, request: axum::extract::Request) -> Response {
@@ -191,10 +173,16 @@ pub async fn post(State(state): State<AppState>, request: axum::extract::Request
             );
         }
     };
-    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
-        .await
-        .map_or(SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
-    execute(&state, &parts.headers, peer, request, media_type, started).await
+    let context = RequestContext::from_parts(&state, &mut parts).await;
+    execute(
+        &state,
+        &parts.headers,
+        context,
+        request,
+        media_type,
+        started,
+    )
+    .await
 }
 
 /// Bodies up to this size are read to the end even when refused, so that an ordinary client
@@ -229,7 +217,7 @@ async fn read_body(mut body: Body) -> Option<Bytes> {
 pub async fn get_query(
     state: AppState,
     headers: HeaderMap,
-    peer: SocketAddr,
+    context: RequestContext,
     Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let started = Instant::now();
@@ -285,7 +273,7 @@ pub async fn get_query(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, &headers, peer, request, media_type, started).await
+    execute(&state, &headers, context, request, media_type, started).await
 }
 
 fn operation_label(kind: Option<OperationType>) -> &'static str {
@@ -300,7 +288,7 @@ fn operation_label(kind: Option<OperationType>) -> &'static str {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    peer: SocketAddr,
+    context: RequestContext,
     request: async_graphql::Request,
     media_type: &'static str,
     started: Instant,
@@ -308,7 +296,7 @@ async fn execute(
     let kind = state
         .schemas
         .operation_type(&request.query, request.operation_name.as_deref());
-    let principal = match authenticate(state, headers).await {
+    let principal = match authenticate(state, &context, headers).await {
         Ok(principal) => principal,
         Err(response) => {
             record_graphql(
@@ -319,30 +307,9 @@ async fn execute(
             return response;
         }
     };
-    let origin = request_origin(headers);
-    if let Principal::Visitor(visitor) = &principal
-        && !origin
-            .0
-            .as_deref()
-            .is_some_and(|o| origin_allowed(&visitor.allowed_origins, o))
-    {
-        record_graphql(
-            operation_label(kind),
-            "rejected",
-            started.elapsed().as_secs_f64(),
-        );
-        return refusal(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "This page's origin is not allowed for the widget's client key.",
-        );
-    }
     let schema = state.schemas.for_principal(&principal).clone();
-    let mut request = request
-        .data(client_ip(state, headers, peer))
-        .data(request_cookies(state, headers))
-        .data(origin)
-        .data(principal.clone());
+    let mut request = request.data(request_cookies(state, headers));
+    context.insert_into(&mut request.data, principal.clone());
     if !principal.may_introspect() {
         request = request.disable_introspection();
     }

@@ -5,7 +5,9 @@ pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod postgres;
+pub mod request;
 pub mod seed;
+pub mod state;
 pub mod ws;
 
 pub use app::App;

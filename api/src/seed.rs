@@ -4,7 +4,7 @@ use carbot_schema::Services;
 use carbot_schema::accounts::session::create_workshop_with_owner;
 use carbot_schema::accounts::workshop::Locale;
 use carbot_schema::auth::passwords;
-use carbot_schema::db::tables::workshops;
+use carbot_schema::db::schema::workshops;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 

@@ -10,18 +10,52 @@ use std::time::Duration;
 use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use carbot_schema::auth::{RequestOrigin, origin_allowed};
-use carbot_schema::{ClientIp, Principal};
+use axum::extract::{FromRequestParts, WebSocketUpgrade};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use carbot_schema::Principal;
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
-use crate::app::AppState;
+use crate::request::RequestContext;
+use crate::state::AppState;
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest WebSocket message a client may send (the same as an HTTP request body).
 pub const MAX_MESSAGE_BYTES: usize = carbot_schema::request_limits::MAX_BODY_BYTES;
 const FORBIDDEN: &str = "Forbidden";
+
+/// `GET /graphql` with `Upgrade`: the handshake for a client that offers [`PROTOCOL`].
+pub async fn upgrade(state: AppState, mut parts: Parts, context: RequestContext) -> Response {
+    let offered = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|p| p.trim() == PROTOCOL));
+    if !offered {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Offer the graphql-transport-ws subprotocol.",
+        )
+            .into_response();
+    }
+    match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => {
+            let tracker = state.websockets.clone();
+            // Small buffers: most sockets sit idle waiting for events (the default 128 KiB
+            // read buffer would dominate each subscriber's memory).
+            upgrade
+                .protocols([PROTOCOL])
+                .read_buffer_size(4 * 1024)
+                .write_buffer_size(4 * 1024)
+                .max_message_size(MAX_MESSAGE_BYTES)
+                .on_upgrade(move |socket| tracker.track_future(serve(socket, state, context)))
+        }
+        Err(rejection) => rejection.into_response(),
+    }
+}
 
 /// Runs requests with the schema that fits the connection's principal.
 #[derive(Clone)]
@@ -102,7 +136,7 @@ impl Operations {
     }
 }
 
-pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, origin: RequestOrigin) {
+async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
     let principal = Arc::new(OnceLock::new());
     let executor = ConnectionExecutor {
         state: state.clone(),
@@ -140,29 +174,14 @@ pub async fn serve(socket: WebSocket, state: AppState, client_ip: ClientIp, orig
                     .or_else(|| payload.get("Authorization"))
                     .and_then(|v| v.as_str())
                     .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-                let principal = match token {
-                    None => Principal::Anonymous,
-                    Some(token) => auth_state
-                        .services
-                        .auth
-                        .authenticate(&token)
-                        .await
-                        .map_err(|_| async_graphql::Error::new(FORBIDDEN))?,
-                };
-                // A visitor's page must be one its key allows, as on HTTP.
-                if let Principal::Visitor(visitor) = &principal
-                    && !origin
-                        .0
-                        .as_deref()
-                        .is_some_and(|o| origin_allowed(&visitor.allowed_origins, o))
-                {
-                    return Err(async_graphql::Error::new(FORBIDDEN));
-                }
+                // Any refusal, of the token or of the page's origin, closes with 4403.
+                let principal = context
+                    .authenticate(&auth_state, token.as_deref())
+                    .await
+                    .map_err(|_| async_graphql::Error::new(FORBIDDEN))?;
                 let _ = auth_principal.set(principal.clone());
                 let mut data = Data::default();
-                data.insert(principal);
-                data.insert(client_ip);
-                data.insert(origin);
+                context.insert_into(&mut data, principal);
                 Ok(data)
             });
     futures_util::pin_mut!(protocol);

@@ -11,7 +11,7 @@ use diesel::dsl::{Eq, Filter};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::tables;
+use crate::db::schema;
 use crate::error::{ApiError, ApiResult};
 
 /// A user's role in the workshop the session acts for.
@@ -117,8 +117,8 @@ macro_rules! tenant_tables {
                 #[doc = concat!("The tenant's rows of `", stringify!($table), "`.")]
                 pub fn $table(
                     self,
-                ) -> Filter<tables::$table::table, Eq<tables::$table::workshop_id, Uuid>> {
-                    tables::$table::table.filter(tables::$table::workshop_id.eq(self.workshop_id))
+                ) -> Filter<schema::$table::table, Eq<schema::$table::workshop_id, Uuid>> {
+                    schema::$table::table.filter(schema::$table::workshop_id.eq(self.workshop_id))
                 }
             )*
         }

@@ -11,7 +11,7 @@ use crate::auth::{ApiScope, Tenant};
 use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::api_tokens;
+use crate::db::schema::api_tokens;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};

@@ -16,7 +16,7 @@ use crate::auth::tokens::{
 };
 use crate::auth::{Role, Tenant, passwords};
 use crate::context::Ctx;
-use crate::db::tables::{memberships, refresh_tokens, sessions, users, workshops};
+use crate::db::schema::{memberships, refresh_tokens, sessions, users, workshops};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::{Role, Tenant};
 use crate::db::Conn;
-use crate::db::tables::{memberships, users};
+use crate::db::schema::{memberships, users};
 use crate::error::ApiResult;
 use crate::ids::{self, NodeType};
 

@@ -12,7 +12,7 @@ use crate::auth::Tenant;
 use crate::billing::{Entitlements, Plan, PlanCode, PlanStatus, plan};
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::workshops;
+use crate::db::schema::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::billing::{Entitlements, Feature};
 pub use crate::context::RequestOrigin;
 use crate::db::Pool;
-use crate::db::tables::{
+use crate::db::schema::{
     api_tokens, client_keys, conversations, memberships, sessions, users, workshops,
 };
 use crate::error::{ApiError, ApiResult};

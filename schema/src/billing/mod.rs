@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::db::Conn;
-use crate::db::tables::workshops;
+use crate::db::schema::workshops;
 use crate::error::{ApiError, ApiResult};
 use crate::money::Money;
 use crate::principal::Tenant;

@@ -15,7 +15,7 @@ use crate::auth::{ApiScope, Tenant};
 use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::{service_categories, services};
+use crate::db::schema::{service_categories, services};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 
 pub const HEADER: [&str; 9] = [

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Service, VehicleClass, services_by_id, vehicle_prices_json};
 use crate::auth::{ApiScope, Tenant};
 use crate::context::Ctx;
-use crate::db::tables::{service_categories, services};
+use crate::db::schema::{service_categories, services};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};

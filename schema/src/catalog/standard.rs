@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::VehicleClass;
 use crate::auth::Tenant;
-use crate::db::tables::{service_categories, services};
+use crate::db::schema::{service_categories, services};
 
 #[derive(Debug, Clone)]
 pub struct StandardService {

@@ -13,7 +13,7 @@ use crate::auth::{RequestOrigin, Tenant, origin_allowed};
 use crate::billing::{Entitlements, Quota};
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::client_keys;
+use crate::db::schema::client_keys;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};

@@ -18,7 +18,7 @@ use crate::auth::{ApiScope, Tenant};
 use crate::context::Ctx;
 use crate::db::Pool;
 pub use crate::db::rows::ConversationRow;
-use crate::db::tables::conversations;
+use crate::db::schema::conversations;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{self, NodeType};
 use crate::loaders::{Key, by_tenant};

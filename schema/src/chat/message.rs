@@ -16,7 +16,7 @@ use crate::catalog::{Service, ServiceLoader, ServiceRow};
 use crate::context::Ctx;
 use crate::db::Pool;
 pub use crate::db::rows::MessageRow;
-use crate::db::tables::{conversations, messages};
+use crate::db::schema::{conversations, messages};
 use crate::error::{ApiError, ApiResult, UserErrorCode, UserErrors};
 use crate::events::Event;
 use crate::ids::{self, NodeType};

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::conversation::{Conversation, ConversationRow, load_conversation};
 use super::message::{Message, MessageRole, NewMessage, message_body};
 use crate::context::{Ctx, Platform};
-use crate::db::tables::conversations;
+use crate::db::schema::conversations;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::Event;
 use crate::ids::{self, NodeType};

@@ -21,7 +21,7 @@ use crate::auth::Tenant;
 use crate::billing::{Entitlements, Feature};
 use crate::catalog::{ServiceQuery, ServiceRow, find_services, vehicle_prices_from_json};
 use crate::context::Platform;
-use crate::db::tables::{assistant_usage, messages};
+use crate::db::schema::{assistant_usage, messages};
 use crate::error::ApiResult;
 use crate::events::Event;
 

@@ -15,7 +15,7 @@ use super::widget_settings::widget_settings;
 use crate::accounts::workshop::Locale;
 use crate::auth::Authenticator;
 use crate::context::Ctx;
-use crate::db::tables::conversations;
+use crate::db::schema::conversations;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::Event;
 use crate::ids::{self, NodeType};

@@ -11,7 +11,7 @@ use crate::accounts::workshop::Locale;
 use crate::auth::Tenant;
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::workshops;
+use crate::db::schema::workshops;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 
 const MAX_GREETING: usize = 300;

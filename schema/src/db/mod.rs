@@ -1,7 +1,7 @@
 //! Database access: the connection pool, the embedded migrations and error mapping.
 
 pub mod rows;
-pub mod tables;
+pub mod schema;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

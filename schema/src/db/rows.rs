@@ -11,7 +11,7 @@ use diesel::sql_types::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::tables::{conversations, leads, messages};
+use super::schema::{conversations, leads, messages};
 
 #[derive(Queryable, Selectable, Serialize, Deserialize, Debug, Clone)]
 #[diesel(table_name = conversations)]

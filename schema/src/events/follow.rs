@@ -12,7 +12,7 @@ use futures_util::stream::BoxStream;
 use super::bus::{Envelope, EventBus, RESYNC, TOPIC};
 use super::{EventRow, StoredEvent};
 use crate::db::Pool;
-use crate::db::tables::events;
+use crate::db::schema::events;
 use crate::error::ApiResult;
 use crate::principal::Tenant;
 

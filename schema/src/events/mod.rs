@@ -23,7 +23,7 @@ pub use follow::follow;
 
 use crate::db::Conn;
 use crate::db::rows::{ConversationRow, LeadRow, MessageRow, ServiceRow};
-use crate::db::tables::events;
+use crate::db::schema::events;
 use crate::error::{ApiError, ApiResult};
 use crate::principal::Tenant;
 

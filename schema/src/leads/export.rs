@@ -8,7 +8,7 @@ use super::lead::LeadRow;
 use crate::auth::ApiScope;
 use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
-use crate::db::tables::leads;
+use crate::db::schema::leads;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(SimpleObject)]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::lead::{Lead, LeadNote, LeadPayload, LeadRow, LeadStatus, NoteRow, lead_not_found};
 use crate::auth::ApiScope;
 use crate::context::Ctx;
-use crate::db::tables::{lead_notes, leads};
+use crate::db::schema::{lead_notes, leads};
 use crate::error::{ApiResult, UserError, UserErrorCode};
 use crate::events::{Event, LeadChange};
 use crate::ids::{self, NodeType};

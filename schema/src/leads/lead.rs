@@ -17,7 +17,7 @@ use crate::chat::{Conversation, ConversationLoader};
 use crate::context::Ctx;
 use crate::db::Pool;
 pub use crate::db::rows::LeadRow;
-use crate::db::tables::{lead_notes, leads};
+use crate::db::schema::{lead_notes, leads};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::loaders::{Key, by_tenant};

@@ -9,7 +9,7 @@ use super::lead::{Lead, LeadRow, LeadStatus};
 use crate::auth::ApiScope;
 use crate::chat::client_keys;
 use crate::context::Ctx;
-use crate::db::tables::leads;
+use crate::db::schema::leads;
 use crate::error::ApiResult;
 use crate::pagination::{Page, PageInfo, edges};
 

@@ -19,7 +19,7 @@ use crate::chat::find_conversations;
 use crate::chat::widget_settings::widget_settings;
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::tables::{leads, messages};
+use crate::db::schema::{leads, messages};
 use crate::error::{ApiError, ApiResult, UserErrorCode, UserErrors};
 use crate::events::Event;
 use crate::ids::{self, NodeType};

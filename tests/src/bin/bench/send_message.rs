@@ -24,7 +24,7 @@ use carbot_schema::chat::abuse_limits::{
     CONVERSATIONS_PER_IP_HOUR, MESSAGES_PER_IP_MINUTE, MESSAGES_PER_KEY_MINUTE,
     MESSAGES_PER_VISITOR_MINUTE,
 };
-use carbot_schema::db::tables::{conversations, events, messages};
+use carbot_schema::db::schema::{conversations, events, messages};
 use carbot_tests::chat::SITE;
 use carbot_tests::{Owner, TestApp};
 use chrono::{DateTime, Utc};

@@ -1,5 +1,10 @@
-// Matches `diesel print-schema` for the migrations in /migrations, except that the
-// `services.search_document` tsvector (used only in raw search SQL) is left out.
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
 
 diesel::table! {
     api_tokens (id) {
@@ -18,10 +23,113 @@ diesel::table! {
 }
 
 diesel::table! {
+    assistant_usage (workshop_id, day) {
+        workshop_id -> Uuid,
+        day -> Date,
+        tokens -> Int8,
+    }
+}
+
+diesel::table! {
+    client_keys (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        key -> Text,
+        label -> Text,
+        allowed_origins -> Array<Text>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        client_key_id -> Uuid,
+        locale -> Text,
+        page_url -> Nullable<Text>,
+        taken_over_by -> Nullable<Uuid>,
+        taken_over_at -> Nullable<Timestamptz>,
+        message_count -> Int4,
+        last_message_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        workshop_id -> Uuid,
+        conversation_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        kind -> Text,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lead_notes (id) {
+        id -> Uuid,
+        lead_id -> Uuid,
+        workshop_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    leads (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        conversation_id -> Nullable<Uuid>,
+        client_key_id -> Nullable<Uuid>,
+        status -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        vehicle_make -> Nullable<Text>,
+        vehicle_model -> Nullable<Text>,
+        vehicle_year -> Nullable<Int4>,
+        service_ids -> Array<Uuid>,
+        preferred_date -> Nullable<Date>,
+        message -> Nullable<Text>,
+        consent_text -> Text,
+        consent_at -> Timestamptz,
+        consent_ip -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        estimated_min_cents -> Nullable<Int4>,
+        estimated_max_cents -> Nullable<Int4>,
+        over_plan_limit -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search_text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     memberships (user_id, workshop_id) {
         user_id -> Uuid,
         workshop_id -> Uuid,
         role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Uuid,
+        conversation_id -> Uuid,
+        workshop_id -> Uuid,
+        role -> Text,
+        body -> Text,
+        cited_service_ids -> Array<Uuid>,
+        offer_lead_form -> Bool,
+        assistant -> Nullable<Text>,
+        tokens -> Int4,
         created_at -> Timestamptz,
     }
 }
@@ -49,6 +157,7 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
 
     services (id) {
         id -> Uuid,
@@ -68,6 +177,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search_text -> Nullable<Text>,
+        search_document -> Nullable<Tsvector>,
     }
 }
 
@@ -122,113 +232,26 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    client_keys (id) {
-        id -> Uuid,
-        workshop_id -> Uuid,
-        key -> Text,
-        label -> Text,
-        allowed_origins -> Array<Text>,
-        revoked_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    conversations (id) {
-        id -> Uuid,
-        workshop_id -> Uuid,
-        client_key_id -> Uuid,
-        locale -> Text,
-        page_url -> Nullable<Text>,
-        taken_over_by -> Nullable<Uuid>,
-        taken_over_at -> Nullable<Timestamptz>,
-        message_count -> Int4,
-        last_message_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    messages (id) {
-        id -> Uuid,
-        conversation_id -> Uuid,
-        workshop_id -> Uuid,
-        role -> Text,
-        body -> Text,
-        cited_service_ids -> Array<Uuid>,
-        offer_lead_form -> Bool,
-        assistant -> Nullable<Text>,
-        tokens -> Int4,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    leads (id) {
-        id -> Uuid,
-        workshop_id -> Uuid,
-        conversation_id -> Nullable<Uuid>,
-        client_key_id -> Nullable<Uuid>,
-        status -> Text,
-        name -> Text,
-        email -> Nullable<Text>,
-        phone -> Nullable<Text>,
-        vehicle_make -> Nullable<Text>,
-        vehicle_model -> Nullable<Text>,
-        vehicle_year -> Nullable<Int4>,
-        service_ids -> Array<Uuid>,
-        preferred_date -> Nullable<Date>,
-        message -> Nullable<Text>,
-        consent_text -> Text,
-        consent_at -> Timestamptz,
-        consent_ip -> Nullable<Text>,
-        source_url -> Nullable<Text>,
-        estimated_min_cents -> Nullable<Int4>,
-        estimated_max_cents -> Nullable<Int4>,
-        over_plan_limit -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        search_text -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    lead_notes (id) {
-        id -> Uuid,
-        lead_id -> Uuid,
-        workshop_id -> Uuid,
-        author_id -> Nullable<Uuid>,
-        body -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    events (id) {
-        id -> Int8,
-        workshop_id -> Uuid,
-        conversation_id -> Nullable<Uuid>,
-        lead_id -> Nullable<Uuid>,
-        kind -> Text,
-        payload -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    assistant_usage (workshop_id, day) {
-        workshop_id -> Uuid,
-        day -> Date,
-        tokens -> Int8,
-    }
-}
-
 diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(api_tokens -> workshops (workshop_id));
+diesel::joinable!(assistant_usage -> workshops (workshop_id));
+diesel::joinable!(client_keys -> workshops (workshop_id));
+diesel::joinable!(conversations -> client_keys (client_key_id));
+diesel::joinable!(conversations -> users (taken_over_by));
+diesel::joinable!(conversations -> workshops (workshop_id));
+diesel::joinable!(events -> conversations (conversation_id));
+diesel::joinable!(events -> leads (lead_id));
+diesel::joinable!(events -> workshops (workshop_id));
+diesel::joinable!(lead_notes -> leads (lead_id));
+diesel::joinable!(lead_notes -> users (author_id));
+diesel::joinable!(lead_notes -> workshops (workshop_id));
+diesel::joinable!(leads -> client_keys (client_key_id));
+diesel::joinable!(leads -> conversations (conversation_id));
+diesel::joinable!(leads -> workshops (workshop_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> workshops (workshop_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(messages -> workshops (workshop_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(refresh_tokens -> workshops (workshop_id));
 diesel::joinable!(service_categories -> workshops (workshop_id));
@@ -236,12 +259,6 @@ diesel::joinable!(services -> service_categories (category_id));
 diesel::joinable!(services -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
-diesel::joinable!(client_keys -> workshops (workshop_id));
-diesel::joinable!(conversations -> client_keys (client_key_id));
-diesel::joinable!(conversations -> workshops (workshop_id));
-diesel::joinable!(messages -> conversations (conversation_id));
-diesel::joinable!(leads -> workshops (workshop_id));
-diesel::joinable!(lead_notes -> leads (lead_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,

@@ -1,0 +1,23 @@
+//! What every route shares: the schemas, the services behind them and the server's settings.
+
+use std::path::PathBuf;
+
+use carbot_schema::{Schemas, Services};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub schemas: Schemas,
+    pub services: Services,
+    pub metrics: PrometheusHandle,
+    pub trust_proxy: bool,
+    pub console_dir: PathBuf,
+    /// Cookies get `Secure` when the platform's public address is HTTPS.
+    pub secure_cookies: bool,
+    /// Cancelled when the server shuts down; WebSocket connections close on it.
+    pub shutdown: CancellationToken,
+    /// The open WebSocket connections, which shutdown waits for.
+    pub(crate) websockets: TaskTracker,
+}
