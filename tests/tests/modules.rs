@@ -170,6 +170,111 @@ fn schema_modules_depend_downwards() {
 }
 
 #[test]
+fn server_modules_depend_downwards() {
+    let problems = upward_imports(
+        "api",
+        &[
+            &["config", "metrics", "postgres"],
+            &["seed"],
+            &["state"],
+            &["request"],
+            &["http", "ws"],
+            &["app"],
+        ],
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn console_modules_depend_downwards() {
+    // Pages import components and hooks, never each other (`pages` is one layer: its files
+    // may import only what lies below it, and the check below sees imports between pages).
+    let problems = upward_imports(
+        "console",
+        &[
+            &["api", "focus", "i18n", "lead_status", "live", "route"],
+            &["session"],
+            &["ctx"],
+            &["hooks"],
+            &["components"],
+            &["pages"],
+            &["shell"],
+            &["app"],
+        ],
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn console_pages_never_import_each_other() {
+    let pages = workspace().join("console/src/pages");
+    let mut files = Vec::new();
+    rust_files(&pages, &mut files);
+    let mut problems = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&pages).expect("a page file");
+        let page = relative
+            .components()
+            .next()
+            .map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        let code = code_of(&std::fs::read_to_string(&file).expect("a readable file"));
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("pages::") {
+            rest = &rest[at + "pages::".len()..];
+            if let Some(other) = first_segment(rest)
+                && other != page
+            {
+                problems.push(format!(
+                    "{}: imports the page `{other}`",
+                    relative.display()
+                ));
+            }
+        }
+        if page != "mod" && code.contains("super::super::") {
+            problems.push(format!(
+                "{}: reaches another page through `super`",
+                relative.display()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The `[workspace.lints.*]` tables of a manifest, as written.
+fn lint_tables(manifest: &str) -> String {
+    let text = std::fs::read_to_string(workspace().join(manifest)).expect("a manifest");
+    let mut tables = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            inside = line.starts_with("[workspace.lints");
+        }
+        if inside && !line.trim().is_empty() {
+            tables.push_str(line);
+            tables.push('\n');
+        }
+    }
+    tables
+}
+
+#[test]
+fn the_console_builds_with_the_workspace_lint_set() {
+    let server = lint_tables("Cargo.toml");
+    assert!(server.contains("[workspace.lints.clippy]"), "{server}");
+    assert_eq!(
+        lint_tables("console/Cargo.toml"),
+        server,
+        "console/Cargo.toml is a workspace of its own (built for wasm32); its lint set must be the root's"
+    );
+}
+
+#[test]
 fn the_check_sees_imports_in_every_form() {
     let code = code_of(
         "use crate::auth::Tenant;\n// crate::leads in a comment\nlet s = \"crate::chat\";\n\
