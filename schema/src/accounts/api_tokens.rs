@@ -265,7 +265,7 @@ impl ApiTokenMutation {
             return Ok(not_found());
         };
         let mut conn = ctx.platform().conn().await?;
-        // Revoking twice keeps the first revocation time.
+        // Revoking twice keeps the first revocation time (raw SQL: the DSL has no `coalesce`).
         let row = diesel::update(tenant.api_tokens().filter(api_tokens::id.eq(id)))
             .set(api_tokens::revoked_at.eq(diesel::dsl::sql::<
                 diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,

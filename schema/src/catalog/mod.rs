@@ -213,6 +213,8 @@ pub async fn find_services(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| s.chars().take(MAX_SEARCH_CHARS).collect::<String>());
+    // Raw SQL: German full-text search, trigram similarity and the weighting CTEs are beyond
+    // the DSL.
     Ok(diesel::sql_query(SERVICES_SQL)
         .bind::<SqlUuid, _>(tenant.workshop_id())
         .bind::<Nullable<SqlUuid>, _>(query.category_id)
@@ -231,20 +233,35 @@ pub async fn services_by_id(
     tenant: Tenant,
     ids: &[Uuid],
 ) -> ApiResult<Vec<ServiceRow>> {
-    Ok(diesel::sql_query(
-        "SELECT s.id, s.category_id, c.name AS category_name, c.sort_order AS category_sort_order, s.name,
-                s.description, s.aliases, s.min_price_cents, s.max_price_cents, s.vehicle_prices,
-                s.duration_minutes, s.active, s.sort_order, 0::bigint AS total_count,
-                s.deleted_at IS NOT NULL AS deleted, 0::float4 AS score
-         FROM services s JOIN service_categories c ON c.id = s.category_id
-         WHERE s.workshop_id = $1 AND s.id = ANY($2)",
-    )
-    .bind::<SqlUuid, _>(tenant.workshop_id())
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-    .load(conn)
-    .await?)
+    use crate::db::schema::{service_categories, services};
+    use diesel::{ExpressionMethods, IntoSql, QueryDsl};
+    Ok(tenant
+        .services()
+        .inner_join(service_categories::table)
+        .filter(services::id.eq_any(ids))
+        .select((
+            services::id,
+            services::category_id,
+            service_categories::name,
+            service_categories::sort_order,
+            services::name,
+            services::description,
+            services::aliases,
+            services::min_price_cents,
+            services::max_price_cents,
+            services::vehicle_prices,
+            services::duration_minutes,
+            services::active,
+            services::sort_order,
+            0_i64.into_sql::<BigInt>(),
+            services::deleted_at.is_not_null(),
+            0_f32.into_sql::<diesel::sql_types::Float4>(),
+        ))
+        .load(conn)
+        .await?)
 }
 
+/// Raw SQL: `count(*) OVER ()` gives the total with the page in one statement.
 pub async fn categories(
     conn: &mut Conn<'_>,
     tenant: Tenant,

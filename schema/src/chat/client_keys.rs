@@ -75,6 +75,7 @@ async fn query(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> ApiResult<Vec<ClientKeyRow>> {
+    // Raw SQL: the usage counts come from a LATERAL join with aggregates.
     Ok(diesel::sql_query(KEYS_SQL)
         .bind::<SqlUuid, _>(tenant.workshop_id())
         .bind::<Nullable<Array<SqlUuid>>, _>(ids)
@@ -427,6 +428,7 @@ impl ClientKeyMutation {
             return Ok(ClientKeyPayload::errors(errors));
         }
         let mut conn = ctx.platform().conn().await?;
+        // Revoking twice keeps the first revocation time (raw SQL: the DSL has no `coalesce`).
         let updated = diesel::update(tenant.client_keys().filter(client_keys::id.eq(id)))
             .set((
                 label.map(|l| client_keys::label.eq(l)),
@@ -457,6 +459,7 @@ impl ClientKeyMutation {
             return Ok(key_not_found());
         };
         let mut conn = ctx.platform().conn().await?;
+        // Revoking twice keeps the first revocation time (raw SQL: the DSL has no `coalesce`).
         let updated = diesel::update(tenant.client_keys().filter(client_keys::id.eq(id)))
             .set(
                 client_keys::revoked_at.eq(diesel::dsl::sql::<Nullable<Timestamptz>>(

@@ -67,6 +67,7 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, Migration
         use diesel::RunQueryDsl;
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|e| MigrationError(e.to_string()))?;
+        // Raw SQL: advisory locks are functions the DSL does not know.
         diesel::sql_query("SELECT pg_advisory_lock(7283640021)")
             .execute(&mut conn)
             .map_err(|e| MigrationError(e.to_string()))?;

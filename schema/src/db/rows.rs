@@ -66,8 +66,9 @@ pub struct LeadRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A service with its category, as the catalog's SQL selects it (`catalog::SERVICES_SQL`).
-#[derive(QueryableByName, Debug, Clone, Serialize, Deserialize)]
+/// A service with its category, as the catalog's search selects it (`catalog::SERVICES_SQL`,
+/// by name) and as it is loaded by id (`catalog::services_by_id`, by position).
+#[derive(Queryable, QueryableByName, Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceRow {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
