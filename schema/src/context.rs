@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
+use uuid::Uuid;
 
 use crate::db::{Conn, Pool};
 use crate::error::ApiResult;
@@ -44,9 +45,10 @@ impl Platform {
         crate::events::commit(self.events.as_ref(), conn, tenant, change).await
     }
 
-    /// Publishes an event that is not stored (a reply being written).
-    pub async fn publish_passing(&self, tenant: Tenant, event: Event) {
-        crate::events::publish(self.events.as_ref(), &[StoredEvent::passing(tenant, event)]).await;
+    /// Publishes an event about a conversation that is not stored (a reply being written).
+    pub async fn publish_passing(&self, tenant: Tenant, conversation_id: Uuid, event: Event) {
+        let passing = StoredEvent::passing(tenant, Some(conversation_id), event);
+        crate::events::publish(self.events.as_ref(), &[passing]).await;
     }
 }
 

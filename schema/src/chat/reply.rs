@@ -293,12 +293,10 @@ async fn run(
     let conversation_id = conversation.id;
     let forward = tokio::spawn(async move {
         while let Some(chunk) = receiver.recv().await {
-            let event = Event::ReplyChunk {
-                conversation_id,
-                reply_id,
-                chunk,
-            };
-            platform.publish_passing(tenant, event).await;
+            let event = Event::ReplyChunk { reply_id, chunk };
+            platform
+                .publish_passing(tenant, conversation_id, event)
+                .await;
         }
     });
     let answer = assistant.answer(question, &sender).await;

@@ -44,9 +44,9 @@ pub enum Event {
         message: MessageRow,
         cited: Vec<ServiceRow>,
     },
-    /// The next piece of an assistant reply being written; passing, never stored.
+    /// The next piece of an assistant reply being written; passing, never stored (its
+    /// conversation travels in [`StoredEvent::conversation_id`]).
     ReplyChunk {
-        conversation_id: Uuid,
         reply_id: Uuid,
         chunk: String,
     },
@@ -96,9 +96,7 @@ impl Event {
             | Self::TakenOver { conversation }
             | Self::Released { conversation } => Some(conversation.id),
             Self::Message { message, .. } => Some(message.conversation_id),
-            Self::ReplyChunk {
-                conversation_id, ..
-            } => Some(*conversation_id),
+            Self::ReplyChunk { .. } => None,
             Self::LeadCreated { lead } | Self::LeadUpdated { lead, .. } => lead.conversation_id,
         }
     }
@@ -130,8 +128,10 @@ impl Event {
 }
 
 /// An event as stored and as sent to subscribers. `id` is `None` for passing events that are
-/// not stored (the assistant's reply streaming in).
+/// not stored (the assistant's reply streaming in). On the bus it travels in the table's shape
+/// ([`Wire`]), so that processes of an older and a newer version read each other's events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "Wire", try_from = "Wire")]
 pub struct StoredEvent {
     pub id: Option<i64>,
     pub workshop_id: Uuid,
@@ -141,13 +141,56 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
+/// A [`StoredEvent`] on the bus: the columns of the `events` table.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    id: Option<i64>,
+    workshop_id: Uuid,
+    conversation_id: Option<Uuid>,
+    lead_id: Option<Uuid>,
+    kind: String,
+    payload: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
+impl From<StoredEvent> for Wire {
+    fn from(stored: StoredEvent) -> Self {
+        Self {
+            id: stored.id,
+            workshop_id: stored.workshop_id,
+            conversation_id: stored.conversation_id,
+            lead_id: stored.lead_id,
+            kind: stored.event.kind().to_owned(),
+            payload: stored.event.payload().unwrap_or_default(),
+            created_at: stored.created_at,
+        }
+    }
+}
+
+impl TryFrom<Wire> for StoredEvent {
+    type Error = String;
+
+    fn try_from(wire: Wire) -> Result<Self, Self::Error> {
+        let event = Event::from_stored(&wire.kind, wire.payload)
+            .ok_or_else(|| format!("an event of kind {} this version cannot read", wire.kind))?;
+        Ok(Self {
+            id: wire.id,
+            workshop_id: wire.workshop_id,
+            conversation_id: wire.conversation_id,
+            lead_id: wire.lead_id,
+            created_at: wire.created_at,
+            event,
+        })
+    }
+}
+
 impl StoredEvent {
-    /// An event that is published but not stored.
-    pub fn passing(tenant: Tenant, event: Event) -> Self {
+    /// An event about `conversation_id` that is published but not stored.
+    pub fn passing(tenant: Tenant, conversation_id: Option<Uuid>, event: Event) -> Self {
         Self {
             id: None,
             workshop_id: tenant.workshop_id(),
-            conversation_id: event.conversation_id(),
+            conversation_id: conversation_id.or(event.conversation_id()),
             lead_id: event.lead_id(),
             created_at: Utc::now(),
             event,
@@ -305,6 +348,28 @@ mod tests {
         assert!(
             matches!(read, Event::TakenOver { conversation } if Some(conversation.id) == event.conversation_id())
         );
+    }
+
+    #[test]
+    fn on_the_bus_an_event_has_the_table_shape() {
+        let tenant = crate::principal::test_tenant(Uuid::now_v7());
+        let conversation = Uuid::now_v7();
+        let chunk = StoredEvent::passing(
+            tenant,
+            Some(conversation),
+            Event::ReplyChunk {
+                reply_id: Uuid::now_v7(),
+                chunk: "Hallo".into(),
+            },
+        );
+        let wire: serde_json::Value = serde_json::to_value(&chunk).expect("serializable");
+        assert_eq!(wire["kind"], "REPLY_CHUNK");
+        assert_eq!(wire["payload"]["chunk"], "Hallo");
+        assert!(wire["payload"].get("replyId").is_some());
+        assert_eq!(wire["conversation_id"], conversation.to_string());
+        let read: StoredEvent = serde_json::from_value(wire).expect("readable");
+        assert_eq!(read.conversation_id, Some(conversation));
+        assert!(matches!(read.event, Event::ReplyChunk { chunk, .. } if chunk == "Hallo"));
     }
 
     #[test]
