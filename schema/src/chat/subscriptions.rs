@@ -52,19 +52,6 @@ pub struct InboxEvent {
     pub message: Option<Message>,
 }
 
-/// The event id a subscription resumes after (`after:`).
-pub(crate) fn parse_after(after: Option<String>) -> Result<Option<i64>, ApiError> {
-    after
-        .map(|cursor| {
-            cursor
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id >= 0)
-                .ok_or_else(|| ApiError::BadRequest("`after` is not an event cursor.".into()))
-        })
-        .transpose()
-}
-
 #[derive(Default)]
 pub struct ChatSubscription;
 
@@ -90,7 +77,7 @@ impl ChatSubscription {
             }
             _ => principal.tenant(Some(ApiScope::LeadsRead))?,
         };
-        let after = parse_after(after)?;
+        let after = events::parse_cursor(after)?;
         let platform = ctx.platform();
         let Some(id) = id else {
             return Err(ApiError::NotFound.into());
@@ -165,7 +152,7 @@ impl ChatSubscription {
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = InboxEvent> + use<>> {
         let tenant = ctx.principal().member()?.tenant;
-        let after = parse_after(after)?;
+        let after = events::parse_cursor(after)?;
         let platform = ctx.platform();
         let stream = events::follow(
             platform.pool.clone(),

@@ -203,6 +203,20 @@ impl StoredEvent {
     }
 }
 
+/// The event id a subscription resumes after (its `after:` argument), read back from
+/// [`StoredEvent::cursor`].
+pub fn parse_cursor(after: Option<String>) -> ApiResult<Option<i64>> {
+    after
+        .map(|cursor| {
+            cursor
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id >= 0)
+                .ok_or_else(|| ApiError::BadRequest("`after` is not an event cursor.".into()))
+        })
+        .transpose()
+}
+
 #[derive(Queryable)]
 struct EventRow {
     id: i64,

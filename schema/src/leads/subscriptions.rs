@@ -5,7 +5,6 @@ use futures_util::{Stream, StreamExt};
 
 use super::lead::Lead;
 use crate::auth::ApiScope;
-use crate::chat::subscriptions::parse_after;
 use crate::context::Ctx;
 use crate::events::{self, Event};
 
@@ -34,7 +33,7 @@ impl LeadSubscription {
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = LeadEvent> + use<>> {
         let tenant = ctx.principal().tenant(Some(ApiScope::LeadsRead))?;
-        let after = parse_after(after)?;
+        let after = events::parse_cursor(after)?;
         let platform = ctx.platform();
         let stream = events::follow(
             platform.pool.clone(),
