@@ -14,7 +14,9 @@ use carbot_schema::auth::tokens::JwtKeys;
 use carbot_schema::chat::assistant::openai::{OpenAiAssistant, OpenAiConfig};
 use carbot_schema::chat::reply::AssistantSetup;
 use carbot_schema::events::InProcessEventBus;
+use carbot_schema::leads::notify::Scheduler;
 use carbot_schema::limits::InProcessRateLimiter;
+use carbot_schema::mail::{self, Mailer};
 use carbot_schema::redis_backend::{RedisEventBus, RedisRateLimiter};
 use carbot_schema::{Authenticator, Schemas, Services, db};
 use tokio::net::TcpListener;
@@ -26,6 +28,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::postgres::{self, EmbeddedPostgres};
 use crate::request::RequestContext;
+use crate::smtp::Smtp;
 use crate::state::AppState;
 use crate::{http, seed, ws};
 
@@ -34,6 +37,8 @@ pub struct App {
     listener: TcpListener,
     state: AppState,
     embedded: Option<Arc<EmbeddedPostgres>>,
+    mail_worker: mail::worker::Worker,
+    scheduler: Scheduler,
 }
 
 /// The database URL to use: the configured one, or the embedded cluster's (started here).
@@ -62,6 +67,92 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `carbot mail list`: the newest e-mails of the outbox, one per line.
+pub async fn mail_list(config: &Config, limit: i64) -> anyhow::Result<()> {
+    with_database(config, async |conn| {
+        let entries = mail::outbox::recent(conn, limit).await?;
+        if entries.is_empty() {
+            println!("The outbox is empty.");
+        }
+        for entry in entries {
+            println!(
+                "{}  {}  {:<10}  {:<18}  {}  {}",
+                entry.id,
+                entry.created_at.format("%Y-%m-%d %H:%M:%S"),
+                entry.status,
+                entry.kind,
+                entry.recipient,
+                entry.subject
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// `carbot mail show ID`: one e-mail with its headers and its plain-text part.
+pub async fn mail_show(config: &Config, id: &str, html: bool) -> anyhow::Result<()> {
+    let id = id.to_owned();
+    with_database(config, async move |conn| {
+        let Some(entry) = mail::outbox::find(conn, &id).await? else {
+            anyhow::bail!(
+                "no e-mail, or more than one, starts with {id} (`carbot mail list` shows the ids)"
+            );
+        };
+        println!("Id:       {}", entry.id);
+        println!("To:       {}", entry.recipient);
+        println!("Subject:  {}", entry.subject);
+        println!("Kind:     {} ({})", entry.kind, entry.locale);
+        println!(
+            "Status:   {} after {} attempt(s){}",
+            entry.status,
+            entry.attempts,
+            entry
+                .last_error
+                .map(|e| format!(", last error: {e}"))
+                .unwrap_or_default()
+        );
+        println!("Created:  {}", entry.created_at.to_rfc3339());
+        if let Some(sent) = entry.sent_at {
+            println!("Sent:     {}", sent.to_rfc3339());
+        } else if entry.status == "PENDING" {
+            println!("Next try: {}", entry.next_attempt_at.to_rfc3339());
+        }
+        println!();
+        print!(
+            "{}",
+            if html {
+                entry.body_html
+            } else {
+                entry.body_text
+            }
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `work` on a connection to the platform's database (starting and stopping an embedded
+/// cluster when none runs).
+async fn with_database(
+    config: &Config,
+    work: impl AsyncFnOnce(&mut diesel_async::AsyncPgConnection) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use diesel_async::AsyncConnection;
+    let (url, embedded) = database(config).await?;
+    let result = async {
+        let mut conn = diesel_async::AsyncPgConnection::establish(&url)
+            .await
+            .context("connecting to the database")?;
+        work(&mut conn).await
+    }
+    .await;
+    if let Some(pg) = embedded {
+        tokio::task::spawn_blocking(move || pg.stop()).await?;
+    }
+    result
+}
+
 impl App {
     /// Connects (or starts the embedded database), migrates, seeds and binds the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
@@ -75,19 +166,41 @@ impl App {
             .map_err(|e| anyhow::anyhow!("connecting to the database: {e:?}"))?;
         let secret = jwt_secret(config)?;
         let (limiter, events) = shared_state(config).await?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let mailer = Mailer::new(&config.public_url(listener.local_addr()?));
+        let transport: Arc<dyn mail::Transport> = match &config.mail.smtp_url {
+            Some(url) => Arc::new(Smtp::new(url.expose(), &config.mail.from)?),
+            None => {
+                tracing::info!(
+                    "no SMTP_URL: e-mails stay in the outbox and go to the log (`carbot mail list`)"
+                );
+                Arc::new(mail::LogTransport)
+            }
+        };
+        let mail_worker = mail::worker::Worker::new(
+            pool.clone(),
+            transport,
+            mailer.clone(),
+            Duration::from_millis(config.mail.poll_ms.max(50)),
+        );
+        let scheduler = Scheduler::new(
+            pool.clone(),
+            mailer.clone(),
+            Duration::from_secs(config.mail.notify_interval_secs.max(1)),
+        );
         let services = Services {
             auth: Authenticator::new(pool.clone(), JwtKeys::new(&secret)),
             pool,
             limiter,
             events,
             assistant: assistant(&config.ai),
+            mailer,
         };
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
         }
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("binding {}", config.addr))?;
         let state = AppState {
             schemas: Schemas::new(services.clone()),
             services,
@@ -105,6 +218,8 @@ impl App {
             listener,
             state,
             embedded,
+            mail_worker,
+            scheduler,
         })
     }
 
@@ -127,6 +242,12 @@ impl App {
         let state = self.state.clone();
         let router = router(state.clone());
         let token = state.shutdown.clone();
+        // Background work: sending e-mails, lead reminders and summaries. Shared with the other
+        // processes of the platform through the database; stopped with the server.
+        let background = TaskTracker::new();
+        background.spawn(self.mail_worker.run(token.clone()));
+        background.spawn(self.scheduler.run(token.clone()));
+        background.close();
         let signal = async move {
             shutdown.await;
             tracing::info!("shutting down");
@@ -140,6 +261,7 @@ impl App {
         .await?;
         state.websockets.close();
         let _ = tokio::time::timeout(Duration::from_secs(5), state.websockets.wait()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), background.wait()).await;
         if let Some(pg) = self.embedded {
             tokio::task::spawn_blocking(move || pg.stop()).await?;
         }

@@ -63,6 +63,9 @@ pub struct Config {
     #[command(flatten)]
     pub ai: AiConfig,
 
+    #[command(flatten)]
+    pub mail: MailConfig,
+
     /// HMAC secret (32 bytes or more) that signs access tokens. Without it, one is generated
     /// and kept in the data directory. Every process of one platform needs the same secret.
     #[arg(long, env = "CARBOT_JWT_SECRET", hide_env_values = true)]
@@ -124,6 +127,51 @@ pub struct AiConfig {
         default_value_t = 200_000
     )]
     pub daily_tokens: i64,
+}
+
+/// Outgoing e-mail. Without `SMTP_URL` every e-mail stays in the outbox and goes to the log
+/// (`carbot mail list` / `carbot mail show ID` print them).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://user:pass@host:465` (implicit TLS) or
+    /// `smtp://host:25` (plain, for a local relay); `?tls=required|opportunistic|none` overrides.
+    #[arg(long = "smtp-url", env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// Sender of every e-mail, e.g. `CarBot <noreply@carbot.de>`.
+    #[arg(
+        long = "mail-from",
+        env = "CARBOT_MAIL_FROM",
+        default_value = "CarBot <noreply@localhost>"
+    )]
+    pub from: String,
+
+    /// How often the e-mail worker looks for e-mails of other processes and retries, in ms.
+    #[arg(
+        long = "mail-poll-ms",
+        env = "CARBOT_MAIL_POLL_MS",
+        default_value_t = 1_000
+    )]
+    pub poll_ms: u64,
+
+    /// How often lead reminders and daily summaries are looked for, in seconds.
+    #[arg(
+        long = "notify-interval-secs",
+        env = "CARBOT_NOTIFY_INTERVAL_SECS",
+        default_value_t = 60
+    )]
+    pub notify_interval_secs: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "CarBot <noreply@localhost>".into(),
+            poll_ms: 1_000,
+            notify_interval_secs: 60,
+        }
+    }
 }
 
 impl Default for AiConfig {

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod postgres;
 pub mod request;
 pub mod seed;
+pub mod smtp;
 pub mod state;
 pub mod ws;
 

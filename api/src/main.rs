@@ -22,6 +22,29 @@ enum Command {
     Migrate(Config),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Read the outbox: the e-mails the platform sent or kept (without SMTP_URL).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// The newest e-mails, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One e-mail: headers and text (the id, or its first characters, from `list`).
+    Show {
+        id: String,
+        /// Print the HTML part instead of the text.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 #[tokio::main]
@@ -31,6 +54,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate(config) => {
             carbot::init_logging(&config.log, config.log_format);
             carbot::app::migrate(&config).await?;
+        }
+        Command::Mail { command, config } => {
+            carbot::init_logging("warn", config.log_format);
+            match command {
+                MailCommand::List { limit } => carbot::app::mail_list(&config, limit).await?,
+                MailCommand::Show { id, html } => {
+                    carbot::app::mail_show(&config, &id, html).await?
+                }
+            }
         }
         Command::Serve(config) => {
             carbot::init_logging(&config.log, config.log_format);

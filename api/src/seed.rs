@@ -1,7 +1,7 @@
 //! The demo workshop that a fresh embedded database starts with.
 
 use carbot_schema::Services;
-use carbot_schema::accounts::session::create_workshop_with_owner;
+use carbot_schema::accounts::session::{NewOwner, create_workshop_with_owner};
 use carbot_schema::accounts::workshop::Locale;
 use carbot_schema::auth::passwords;
 use carbot_schema::db::schema::workshops;
@@ -25,9 +25,17 @@ pub async fn demo_workshop(services: &Services) -> anyhow::Result<()> {
     let hash = passwords::hash(password.clone())
         .await
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-    let (_, workshop_id) =
-        create_workshop_with_owner(&mut conn, DEMO_EMAIL, hash, "Autohaus Demo", Locale::De)
-            .await?;
+    let (_, workshop_id) = create_workshop_with_owner(
+        &mut conn,
+        NewOwner {
+            email: DEMO_EMAIL,
+            password_hash: hash,
+            workshop_name: "Autohaus Demo",
+            locale: Locale::De,
+            verification: None,
+        },
+    )
+    .await?;
     let opening_hours = serde_json::json!([
         { "weekday": "MONDAY", "opens": "07:30", "closes": "18:00" },
         { "weekday": "TUESDAY", "opens": "07:30", "closes": "18:00" },

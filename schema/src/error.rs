@@ -174,6 +174,8 @@ pub enum UserErrorCode {
     Duplicate,
     /// The object cannot move from its current state to the requested one (a lead's status).
     InvalidTransition,
+    /// The change would leave the workshop without an owner.
+    LastOwner,
 }
 
 /// An input mistake, reported next to the field it concerns.

@@ -20,10 +20,11 @@ pub enum NodeType {
     Message,
     Lead,
     LeadNote,
+    Invitation,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 10] = [
+    const ALL: [NodeType; 11] = [
         Self::Workshop,
         Self::User,
         Self::ApiToken,
@@ -34,6 +35,7 @@ impl NodeType {
         Self::Message,
         Self::Lead,
         Self::LeadNote,
+        Self::Invitation,
     ];
 
     fn prefix(self) -> &'static str {
@@ -48,6 +50,7 @@ impl NodeType {
             Self::Message => "Message",
             Self::Lead => "Lead",
             Self::LeadNote => "LeadNote",
+            Self::Invitation => "Invitation",
         }
     }
 }

@@ -4,7 +4,7 @@
 //! Modules depend downwards only (checked by `tests/tests/modules.rs`). From the bottom:
 //! shared infrastructure (`error`, `ids`, `money`, `db`, `principal`, `pagination`, `limits`,
 //! `loaders`, `events`, `redis_backend`, `context`), then the domains `billing` (plan rules),
-//! `auth`, `catalog`, `accounts` (registering a workshop installs the standard catalog),
+//! `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs the standard catalog),
 //! `chat`, `leads`, and at the top what spans them all (`node`,
 //! `guard`, this file).
 
@@ -16,6 +16,7 @@ pub mod events;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod locale;
 pub mod money;
 pub mod pagination;
 pub mod principal;
@@ -27,6 +28,7 @@ pub mod billing;
 pub mod catalog;
 pub mod chat;
 pub mod leads;
+pub mod mail;
 // Across domains.
 pub mod guard;
 pub mod node;
@@ -46,6 +48,7 @@ pub struct Services {
     pub limiter: Arc<dyn limits::RateLimiter>,
     pub events: Arc<dyn events::EventBus>,
     pub assistant: chat::reply::AssistantSetup,
+    pub mailer: mail::Mailer,
 }
 
 #[derive(MergedObject, Default)]
@@ -130,6 +133,7 @@ impl Schemas {
                 .data(platform.clone())
                 .data(services.auth.clone())
                 .data(services.assistant.clone())
+                .data(services.mailer.clone())
                 .data(service_loader.clone())
                 .data(conversation_loader.clone())
                 .data(message_loader.clone())

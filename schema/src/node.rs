@@ -172,8 +172,9 @@ impl Found {
                     .map(|row| (tenant, row))
                     .collect()
             }
-            // Messages and notes are reached through their conversation or lead.
-            NodeType::Message | NodeType::LeadNote => {}
+            // Messages and notes are reached through their conversation or lead, invitations
+            // through `invitations`.
+            NodeType::Message | NodeType::LeadNote | NodeType::Invitation => {}
         }
         Ok(())
     }
@@ -230,7 +231,7 @@ impl Found {
                 .find(|(_, l)| l.id == id)
                 .cloned()
                 .map(|(tenant, row)| Node::Lead(Lead { row, tenant })),
-            NodeType::Message | NodeType::LeadNote => None,
+            NodeType::Message | NodeType::LeadNote | NodeType::Invitation => None,
         }
     }
 }

@@ -131,6 +131,7 @@ tenant_tables!(
     client_keys,
     conversations,
     events,
+    invitations,
     lead_notes,
     leads,
     memberships,
@@ -273,5 +274,11 @@ pub(crate) fn tenant_of_new_session(workshop_id: Uuid) -> Tenant {
 /// Any workshop's tenant handle, for unit tests of the infrastructure below the domains.
 #[cfg(test)]
 pub(crate) fn test_tenant(workshop_id: Uuid) -> Tenant {
+    Tenant { workshop_id }
+}
+
+/// A tenant handle for work the platform does on its own behalf (reminders, summaries) for the
+/// workshop whose row that work just claimed.
+pub(crate) fn tenant_of_background_job(workshop_id: Uuid) -> Tenant {
     Tenant { workshop_id }
 }

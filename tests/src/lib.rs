@@ -15,6 +15,7 @@ pub use serde_json;
 pub mod chat;
 pub mod openai_mock;
 pub mod redis;
+pub mod smtp;
 
 struct Cluster {
     /// URL of the cluster's `postgres` database, for creating databases.
@@ -180,6 +181,10 @@ pub struct TestOptions {
     pub redis_url: Option<String>,
     pub redis_prefix: Option<String>,
     pub ai: carbot::config::AiConfig,
+    /// The tests' SMTP server (`smtp::SmtpServer::url`); without it e-mails go to the log.
+    pub smtp_url: Option<String>,
+    /// Seconds between rounds of lead reminders and summaries (the product's default is 60).
+    pub notify_interval_secs: Option<u64>,
 }
 
 /// A fresh database cloned from the migrated template; returns its URL.
@@ -229,6 +234,12 @@ impl TestApp {
                 .map(|url| url.parse().expect("infallible")),
             redis_prefix: options.redis_prefix.unwrap_or_else(|| "carbot".into()),
             ai: options.ai,
+            mail: carbot::config::MailConfig {
+                smtp_url: options.smtp_url.map(|url| url.parse().expect("infallible")),
+                from: "CarBot Test <noreply@carbot.test>".into(),
+                poll_ms: 200,
+                notify_interval_secs: options.notify_interval_secs.unwrap_or(60),
+            },
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
             trust_proxy: true,
@@ -416,4 +427,79 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("<none>")
+}
+
+/// The `token` of the newest e-mail link to `path` (e.g. `/invitation`) sent to `to`, read
+/// from the outbox (for tests that are not about the e-mail itself).
+pub async fn outbox_token(app: &TestApp, to: &str, path: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Body {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body_text: String,
+    }
+    let mut conn = app.db().await;
+    let found: Vec<Body> = diesel::sql_query(
+        "SELECT body_text FROM outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Text, _>(to)
+    .load(&mut conn)
+    .await
+    .expect("reading the outbox");
+    let text = &found
+        .into_iter()
+        .next()
+        .expect("an e-mail in the outbox")
+        .body_text;
+    let start = text.find(&format!("{path}?token=")).expect("the link");
+    text[start..]
+        .split_once("token=")
+        .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned())
+        .expect("a token")
+}
+
+impl TestApp {
+    /// Invites `email` into the owner's workshop as `role` and accepts it with a new account;
+    /// returns the new member signed in there.
+    pub async fn member(&self, owner: &Owner, email: &str, role: &str) -> Owner {
+        let body = self
+            .gql(
+                Some(&owner.access_token),
+                "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } userErrors { code message } } }",
+                json!({ "input": { "email": email, "role": role } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["inviteMember"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+        let token = outbox_token(self, email, "/invitation").await;
+        let body = self
+            .gql(
+                None,
+                "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) {
+                    session { accessToken refreshToken } viewer { id role workshop { id } } userErrors { code message } } }",
+                json!({ "input": { "token": token, "password": PASSWORD } }),
+            )
+            .await;
+        let payload = &body["data"]["acceptInvitation"];
+        assert_eq!(payload["userErrors"], json!([]), "{body}");
+        Owner {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            access_token: payload["session"]["accessToken"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            refresh_token: payload["session"]["refreshToken"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            workshop_id: payload["viewer"]["workshop"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+            user_id: payload["viewer"]["id"].as_str().expect("id").to_owned(),
+        }
+    }
 }

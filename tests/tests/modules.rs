@@ -149,7 +149,7 @@ fn schema_modules_depend_downwards() {
     let problems = upward_imports(
         "schema",
         &[
-            &["error", "ids", "money"],
+            &["error", "ids", "locale", "money"],
             &["db"],
             &["principal"],
             &["pagination", "limits", "loaders"],
@@ -158,6 +158,7 @@ fn schema_modules_depend_downwards() {
             &["context"],
             &["billing"],
             &["auth"],
+            &["mail"],
             // Registering a workshop installs the standard catalog.
             &["catalog"],
             &["accounts"],
@@ -174,7 +175,7 @@ fn server_modules_depend_downwards() {
     let problems = upward_imports(
         "api",
         &[
-            &["config", "metrics", "postgres"],
+            &["config", "metrics", "postgres", "smtp"],
             &["seed"],
             &["state"],
             &["request"],

@@ -6,7 +6,9 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 14] = [
+const COVERED_QUERY_FIELDS: [&str; 16] = [
+    "members",
+    "invitations",
     "widgetSettings",
     "clientKeys",
     "conversations",
@@ -22,7 +24,22 @@ const COVERED_QUERY_FIELDS: [&str; 14] = [
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 26] = [
+const COVERED_MUTATIONS: [&str; 41] = [
+    "verifyEmail",
+    "requestEmailVerification",
+    "changeEmail",
+    "requestPasswordReset",
+    "resetPassword",
+    "changePassword",
+    "inviteMember",
+    "revokeInvitation",
+    "acceptInvitation",
+    "updateMemberRole",
+    "removeMember",
+    "createLocation",
+    "switchWorkshop",
+    "updateNotificationSettings",
+    "updateProfile",
     "createClientKey",
     "updateClientKey",
     "revokeClientKey",
@@ -138,10 +155,16 @@ struct Tenant {
     api_token: String,
     service_ids: Vec<String>,
     category_ids: Vec<String>,
+    /// A location of the other tenant's owner rather than a stranger.
+    same_owner_as_other: bool,
 }
 
 async fn tenant(app: &TestApp, email: &str, name: &str) -> Tenant {
     let owner = app.register(email, name).await;
+    with_token_and_catalog(app, owner).await
+}
+
+async fn with_token_and_catalog(app: &TestApp, owner: Owner) -> Tenant {
     let (api_token_id, api_token) = app
         .api_token(
             &owner,
@@ -180,7 +203,64 @@ async fn tenant(app: &TestApp, email: &str, name: &str) -> Tenant {
         api_token,
         service_ids,
         category_ids,
+        same_owner_as_other: false,
     }
+}
+
+/// A second location of `nord`'s owner, named "Autohaus Süd", signed in there in a session of
+/// its own (Nord's session stays).
+async fn location(app: &TestApp, nord: &Tenant) -> Tenant {
+    let owner = &nord.owner;
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            "mutation { createLocation(input: { name: \"Autohaus Süd\" }) { workshop { id } userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    let workshop_id = body["data"]["createLocation"]["workshop"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a new location: {body}"))
+        .to_owned();
+    let login = app
+        .gql(
+            None,
+            "mutation($input: LoginInput!) { login(input: $input) { session { accessToken } } }",
+            json!({ "input": { "email": owner.email, "password": owner.password } }),
+        )
+        .await;
+    let second = login["data"]["login"]["session"]["accessToken"]
+        .as_str()
+        .expect("a second session");
+    let switched = app
+        .gql(
+            Some(second),
+            "mutation($input: SwitchWorkshopInput!) { switchWorkshop(input: $input) {
+                session { accessToken refreshToken } viewer { workshop { id } } userErrors { code } } }",
+            json!({ "input": { "workshopId": workshop_id } }),
+        )
+        .await;
+    let payload = &switched["data"]["switchWorkshop"];
+    assert_eq!(
+        payload["viewer"]["workshop"]["id"],
+        json!(workshop_id),
+        "{switched}"
+    );
+    let session_owner = Owner {
+        access_token: payload["session"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+        refresh_token: payload["session"]["refreshToken"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+        workshop_id,
+        ..owner.clone()
+    };
+    let mut location = with_token_and_catalog(app, session_owner).await;
+    location.same_owner_as_other = true;
+    location
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -188,9 +268,44 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
     let app = TestApp::new().await;
     let nord = tenant(&app, "nord@autohaus-nord.de", "Autohaus Nord").await;
     let sued = tenant(&app, "sued@autohaus-sued.de", "Autohaus Süd").await;
+    isolated(&app, &nord, &sued).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_location_of_the_same_owner_is_as_isolated_as_a_stranger() {
+    let app = TestApp::new().await;
+    let nord = tenant(&app, "nord@autohaus-nord.de", "Autohaus Nord").await;
+    let sued = location(&app, &nord).await;
+    isolated(&app, &nord, &sued).await;
+    // Both locations are the owner's; each session sees its own.
+    let body = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "{ viewer { memberships { workshop { name } role } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["viewer"]["memberships"],
+        json!([
+            { "workshop": { "name": "Autohaus Nord" }, "role": "OWNER" },
+            // Renamed by the checks above.
+            { "workshop": { "name": "Süd neu" }, "role": "OWNER" },
+        ])
+    );
+}
+
+/// Nothing of Nord's is reachable for Süd's session and Süd's API token.
+async fn isolated(app: &TestApp, nord: &Tenant, sued: &Tenant) {
+    // The user is one and the same when Süd is Nord's other location.
+    let nord_user = if sued.same_owner_as_other {
+        guessed_id("User")
+    } else {
+        nord.owner.user_id.clone()
+    };
     let foreign_ids = [
         nord.owner.workshop_id.clone(),
-        nord.owner.user_id.clone(),
+        nord_user.clone(),
         nord.api_token_id.clone(),
         nord.service_ids[0].clone(),
         nord.category_ids[0].clone(),
@@ -254,14 +369,46 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
         )
         .await;
     assert_eq!(body["data"]["node"], Value::Null);
-    for id in [&nord.owner.user_id, &nord.api_token_id] {
+    for id in [&nord_user, &nord.api_token_id] {
         let body = app
             .gql(Some(&sued.api_token), node, json!({ "id": id }))
             .await;
         assert_eq!(body["data"]["node"], Value::Null, "{body}");
     }
 
-    // Root fields answer with Süd's data only.
+    // Root fields answer with Süd's data only: its team and invitations too.
+    let invited = app
+        .gql(
+            Some(&nord.owner.access_token),
+            "mutation { inviteMember(input: { email: \"geselle@autohaus-nord.de\", role: STAFF }) { invitation { id } } }",
+            json!({}),
+        )
+        .await;
+    let invitation_id = invited["data"]["inviteMember"]["invitation"]["id"].clone();
+    let team = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "{ members { edges { node { user { email } } } } invitations { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        team["data"]["members"]["edges"],
+        json!([{ "node": { "user": { "email": sued.owner.email } } }]),
+        "{team}"
+    );
+    assert_eq!(team["data"]["invitations"]["totalCount"], 0);
+    let revoked = app
+        .gql(
+            Some(&sued.owner.access_token),
+            "mutation($id: ID!) { revokeInvitation(input: { invitationId: $id }) { revokedInvitationId userErrors { code } } }",
+            json!({ "id": invitation_id }),
+        )
+        .await;
+    assert_eq!(
+        revoked["data"]["revokeInvitation"]["userErrors"][0]["code"], "NOT_FOUND",
+        "{revoked}"
+    );
     for token in [&sued.owner.access_token, &sued.api_token] {
         let body = app
             .gql(Some(token), "{ workshop { id name } }", json!({}))
@@ -275,7 +422,7 @@ async fn a_second_workshops_ids_guessed_or_real_return_nothing() {
             json!({}),
         )
         .await;
-    assert_eq!(body["data"]["viewer"]["email"], "sued@autohaus-sued.de");
+    assert_eq!(body["data"]["viewer"]["email"], json!(sued.owner.email));
     assert_eq!(
         body["data"]["viewer"]["workshop"]["id"],
         json!(sued.owner.workshop_id)

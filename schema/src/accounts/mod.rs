@@ -1,7 +1,14 @@
-//! Accounts: workshops, users, sessions and integrators' API tokens.
+//! Accounts: workshops and their locations, users, sessions, teams, e-mail confirmation,
+//! passwords and integrators' API tokens.
 
 pub mod api_tokens;
+pub mod email;
+pub(crate) mod links;
+pub mod locations;
+pub mod notifications;
+pub mod password;
 pub mod session;
+pub mod team;
 pub mod user;
 pub(crate) mod validate;
 pub mod workshop;
@@ -13,6 +20,7 @@ pub struct AccountsQuery(
     session::SessionQuery,
     workshop::WorkshopQuery,
     api_tokens::ApiTokenQuery,
+    team::TeamQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -20,4 +28,9 @@ pub struct AccountsMutation(
     session::SessionMutation,
     workshop::WorkshopMutation,
     api_tokens::ApiTokenMutation,
+    email::EmailMutation,
+    password::PasswordMutation,
+    team::TeamMutation,
+    locations::LocationMutation,
+    notifications::NotificationMutation,
 );

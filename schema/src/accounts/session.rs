@@ -5,9 +5,12 @@ use std::time::Duration;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::links::{self, Purpose};
+use super::locations::{Membership, memberships_of};
+use super::notifications::{NotificationSettings, settings};
 use super::validate;
 use super::workshop::{Locale, Workshop, load};
 use crate::auth::Authenticator;
@@ -16,10 +19,11 @@ use crate::auth::tokens::{
 };
 use crate::auth::{Role, Tenant, passwords};
 use crate::context::Ctx;
-use crate::db::schema::{memberships, refresh_tokens, sessions, users, workshops};
+use crate::db::schema::{memberships, organizations, refresh_tokens, sessions, users, workshops};
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
+use crate::mail::{self, Mailer, NewMail, Template};
 use crate::principal::tenant_of_new_session;
 
 const TRIAL: chrono::Duration = chrono::Duration::days(14);
@@ -54,6 +58,26 @@ impl Viewer {
         let mut conn = ctx.platform().conn().await?;
         Ok(Workshop(load(&mut conn, self.tenant).await?))
     }
+    /// Whether the address is confirmed. Until it is, lead e-mails are not sent to it.
+    async fn email_verified(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let mut conn = ctx.platform().conn().await?;
+        Ok(super::email::account(&mut conn, self.user_id).await?.2)
+    }
+    /// The language of the user's e-mails.
+    async fn locale(&self, ctx: &Context<'_>) -> ApiResult<Locale> {
+        let mut conn = ctx.platform().conn().await?;
+        Ok(super::email::account(&mut conn, self.user_id).await?.1)
+    }
+    /// Every workshop (location) the user belongs to, with the role there.
+    async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        let mut conn = ctx.platform().conn().await?;
+        Ok(memberships_of(&mut conn, self.user_id).await?)
+    }
+    /// The e-mails the user gets for the workshop the session acts for.
+    async fn notification_settings(&self, ctx: &Context<'_>) -> ApiResult<NotificationSettings> {
+        let mut conn = ctx.platform().conn().await?;
+        Ok(settings(&mut conn, self.tenant, self.user_id).await?)
+    }
 }
 
 #[derive(SimpleObject)]
@@ -75,7 +99,7 @@ pub struct SessionPayload {
 }
 
 impl SessionPayload {
-    fn refused(errors: Vec<UserError>) -> Self {
+    pub(crate) fn refused(errors: Vec<UserError>) -> Self {
         Self {
             session: None,
             viewer: None,
@@ -118,7 +142,7 @@ pub struct RequestCookies {
 }
 
 /// Sets (or with `None` clears) the refresh-token cookie on the response.
-fn set_refresh_cookie(ctx: &Context<'_>, token: Option<&str>) {
+pub(crate) fn set_refresh_cookie(ctx: &Context<'_>, token: Option<&str>) {
     let secure = ctx
         .data_opt::<RequestCookies>()
         .is_some_and(|cookies| cookies.secure);
@@ -142,13 +166,13 @@ pub struct LogoutPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn client_ip(ctx: &Context<'_>) -> String {
+pub(crate) fn client_ip(ctx: &Context<'_>) -> String {
     ctx.client_ip()
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
 /// Creates a session with its first refresh token and signs the access token.
-async fn open_session(
+pub(crate) async fn open_session(
     conn: &mut Conn<'_>,
     keys: &JwtKeys,
     user_id: Uuid,
@@ -189,48 +213,131 @@ async fn open_session(
     })
 }
 
-/// Creates a workshop on the Premium trial with `email` as its owner and the standard catalog
-/// installed; returns (user, workshop).
+/// A workshop's first owner, as registration (or the demo seed) creates them.
+pub struct NewOwner<'a> {
+    pub email: &'a str,
+    pub password_hash: String,
+    pub workshop_name: &'a str,
+    pub locale: Locale,
+    /// Registration: send the confirmation link (the address counts as unconfirmed until it is
+    /// used). `None`: the address is taken as confirmed (the demo workshop).
+    pub verification: Option<&'a Mailer>,
+}
+
+/// Creates a workshop on the Premium trial, in an organisation of its own, with `email` as its
+/// owner and the standard catalog installed; returns (user, workshop).
 pub async fn create_workshop_with_owner(
     conn: &mut Conn<'_>,
-    email: &str,
-    password_hash: String,
-    name: &str,
-    locale: Locale,
+    owner: NewOwner<'_>,
 ) -> Result<(Uuid, Uuid), diesel::result::Error> {
-    let (user_id, workshop_id) = (Uuid::now_v7(), Uuid::now_v7());
+    let user_id = Uuid::now_v7();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        diesel::insert_into(workshops::table)
-            .values((
-                workshops::id.eq(workshop_id),
-                workshops::name.eq(name),
-                workshops::locale.eq(locale.as_str()),
-                workshops::plan_code.eq("PREMIUM"),
-                workshops::trial_ends_at.eq(Utc::now() + TRIAL),
-            ))
-            .execute(conn)
-            .await?;
+        let plan = PlanState {
+            code: "PREMIUM".into(),
+            trial_ends_at: Some(Utc::now() + TRIAL),
+            subscription_active: false,
+        };
+        let workshop_id =
+            insert_workshop(conn, None, owner.workshop_name, owner.locale, &plan).await?;
         diesel::insert_into(users::table)
             .values((
                 users::id.eq(user_id),
-                users::email.eq(email),
-                users::password_hash.eq(password_hash),
+                users::email.eq(owner.email),
+                users::password_hash.eq(owner.password_hash),
+                users::locale.eq(owner.locale.as_str()),
+                users::email_verified_at.eq(owner.verification.is_none().then(Utc::now)),
             ))
             .execute(conn)
             .await?;
-        diesel::insert_into(memberships::table)
-            .values((
-                memberships::user_id.eq(user_id),
-                memberships::workshop_id.eq(workshop_id),
-                memberships::role.eq("OWNER"),
-            ))
-            .execute(conn)
+        insert_membership(conn, user_id, workshop_id, Role::Owner).await?;
+        if let Some(mailer) = owner.verification {
+            let secret = links::issue(conn, user_id, Purpose::VerifyEmail, owner.email).await?;
+            let link = mailer.link(&format!("/verify-email?token={secret}"));
+            mail::enqueue(
+                conn,
+                NewMail {
+                    to: owner.email,
+                    locale: owner.locale,
+                    template: Template::VerifyEmail { link: &link },
+                    workshop_id: Some(workshop_id),
+                    user_id: Some(user_id),
+                    lead_id: None,
+                },
+            )
             .await?;
-        crate::catalog::standard::install(conn, tenant_of_new_session(workshop_id)).await?;
-        Ok(())
+        }
+        Ok(workshop_id)
     })
-    .await?;
-    Ok((user_id, workshop_id))
+    .await
+    .map(|workshop_id| (user_id, workshop_id))
+}
+
+/// What a workshop pays for; a new location starts with its organisation's.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanState {
+    pub code: String,
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    pub subscription_active: bool,
+}
+
+/// Inserts a workshop into `organization` (a new one when `None`) with the standard catalog.
+pub(crate) async fn insert_workshop(
+    conn: &mut AsyncPgConnection,
+    organization: Option<Uuid>,
+    name: &str,
+    locale: Locale,
+    plan: &PlanState,
+) -> Result<Uuid, diesel::result::Error> {
+    let workshop_id = Uuid::now_v7();
+    let organization_id = match organization {
+        Some(id) => id,
+        None => {
+            diesel::insert_into(organizations::table)
+                .values((
+                    organizations::id.eq(workshop_id),
+                    organizations::name.eq(name),
+                ))
+                .execute(conn)
+                .await?;
+            workshop_id
+        }
+    };
+    diesel::insert_into(workshops::table)
+        .values((
+            workshops::id.eq(workshop_id),
+            workshops::organization_id.eq(organization_id),
+            workshops::name.eq(name),
+            workshops::locale.eq(locale.as_str()),
+            workshops::plan_code.eq(&plan.code),
+            workshops::trial_ends_at.eq(plan.trial_ends_at),
+            workshops::subscription_active.eq(plan.subscription_active),
+        ))
+        .execute(conn)
+        .await?;
+    crate::catalog::standard::install(conn, tenant_of_new_session(workshop_id)).await?;
+    Ok(workshop_id)
+}
+
+/// Adds `user_id` to the workshop. Owners get every notification by default; staff choose theirs.
+pub(crate) async fn insert_membership(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    workshop_id: Uuid,
+    role: Role,
+) -> Result<(), diesel::result::Error> {
+    let owner = role != Role::Staff;
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::user_id.eq(user_id),
+            memberships::workshop_id.eq(workshop_id),
+            memberships::role.eq(if owner { "OWNER" } else { "STAFF" }),
+            memberships::notify_new_lead.eq(owner),
+            memberships::notify_reminder.eq(owner),
+            memberships::notify_daily_summary.eq(owner),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A refresh token with its session, as found when presented.
@@ -334,13 +441,23 @@ impl SessionMutation {
             .await
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
 
-        let created =
-            create_workshop_with_owner(&mut conn, &email, password_hash, &name, input.locale).await;
+        let created = create_workshop_with_owner(
+            &mut conn,
+            NewOwner {
+                email: &email,
+                password_hash,
+                workshop_name: &name,
+                locale: input.locale,
+                verification: Some(ctx.service::<Mailer>()),
+            },
+        )
+        .await;
         let (user_id, workshop_id) = match created {
             Err(e) if is_unique_violation(&e, "users_email_key") => return Ok(email_taken()),
             other => other?,
         };
         tracing::info!(%workshop_id, "workshop registered");
+        ctx.service::<Mailer>().wake();
         let session = open_session(
             &mut conn,
             ctx.service::<Authenticator>().keys(),

@@ -15,34 +15,7 @@ use crate::db::Conn;
 use crate::db::schema::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
-
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locale {
-    De,
-    En,
-    Tr,
-    Pl,
-}
-
-impl Locale {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::De => "de",
-            Self::En => "en",
-            Self::Tr => "tr",
-            Self::Pl => "pl",
-        }
-    }
-
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "en" => Self::En,
-            "tr" => Self::Tr,
-            "pl" => Self::Pl,
-            _ => Self::De,
-        }
-    }
-}
+pub use crate::locale::Locale;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -100,6 +73,7 @@ pub struct WorkshopRow {
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub subscription_active: bool,
+    pub lead_reminder_minutes: i32,
 }
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -185,6 +159,37 @@ impl Workshop {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// A lead still `NEW` this many minutes after it arrived sends one reminder e-mail, during
+    /// opening hours (default 120).
+    async fn lead_reminder_minutes(&self) -> i32 {
+        self.0.lead_reminder_minutes
+    }
+}
+
+/// Whether the workshop is open at `now`, by its opening hours in its time zone (an unknown
+/// zone is read as Europe/Berlin). A workshop without opening hours counts as always open, so
+/// that its reminders are not held back forever.
+pub fn is_open(hours: &[OpeningHours], time_zone: &str, now: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    if hours.is_empty() {
+        return true;
+    }
+    let zone: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Berlin);
+    let local = now.with_timezone(&zone);
+    let weekday = match local.weekday() {
+        chrono::Weekday::Mon => Weekday::Monday,
+        chrono::Weekday::Tue => Weekday::Tuesday,
+        chrono::Weekday::Wed => Weekday::Wednesday,
+        chrono::Weekday::Thu => Weekday::Thursday,
+        chrono::Weekday::Fri => Weekday::Friday,
+        chrono::Weekday::Sat => Weekday::Saturday,
+        chrono::Weekday::Sun => Weekday::Sunday,
+    };
+    let time = local.time();
+    hours.iter().filter(|h| h.weekday == weekday).any(|h| {
+        let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
+        matches!((parse(&h.opens), parse(&h.closes)), (Some(opens), Some(closes)) if opens <= time && time < closes)
+    })
 }
 
 pub async fn load(conn: &mut Conn<'_>, tenant: Tenant) -> ApiResult<WorkshopRow> {
@@ -215,6 +220,8 @@ pub struct UpdateWorkshopInput {
     pub commercial_register: MaybeUndefined<String>,
     /// `DE` followed by 9 digits (other EU formats accepted by shape).
     pub vat_id: MaybeUndefined<String>,
+    /// Minutes, 5 to 10080 (a week).
+    pub lead_reminder_minutes: Option<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -252,6 +259,7 @@ struct WorkshopChanges {
     commercial_register: Option<Option<String>>,
     vat_id: Option<Option<String>>,
     opening_hours: Option<serde_json::Value>,
+    lead_reminder_minutes: Option<i32>,
     updated_at: Option<DateTime<Utc>>,
 }
 
@@ -430,6 +438,16 @@ impl WorkshopMutation {
                     || (rest.len() == 9 && rest.chars().all(|c| c.is_ascii_digit())))))
             .then_some("USt-IdNr. im Format DE123456789.")
         });
+        if let Some(minutes) = input.lead_reminder_minutes {
+            if !(5..=10_080).contains(&minutes) {
+                errors.push(
+                    &["leadReminderMinutes"],
+                    UserErrorCode::OutOfRange,
+                    "Zwischen 5 Minuten und einer Woche (10080).",
+                );
+            }
+            changes.lead_reminder_minutes = Some(minutes);
+        }
         if let Some(hours) = input.opening_hours {
             check_opening_hours(&mut errors, &hours);
             changes.opening_hours = Some(serde_json::to_value(&hours).unwrap_or_default());

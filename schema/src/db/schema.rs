@@ -7,6 +7,18 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        purpose -> Text,
+        email -> Text,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Uuid,
         workshop_id -> Uuid,
@@ -71,6 +83,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     lead_notes (id) {
         id -> Uuid,
         lead_id -> Uuid,
@@ -107,6 +134,15 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search_text -> Nullable<Text>,
+        reminder_sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mail_suppressions (address) {
+        address -> Text,
+        reason -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -116,6 +152,9 @@ diesel::table! {
         workshop_id -> Uuid,
         role -> Text,
         created_at -> Timestamptz,
+        notify_new_lead -> Bool,
+        notify_reminder -> Bool,
+        notify_daily_summary -> Bool,
     }
 }
 
@@ -130,6 +169,35 @@ diesel::table! {
         offer_lead_form -> Bool,
         assistant -> Nullable<Text>,
         tokens -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        workshop_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        kind -> Text,
+        recipient -> Text,
+        locale -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
     }
 }
@@ -199,6 +267,8 @@ diesel::table! {
         password_hash -> Text,
         is_platform_admin -> Bool,
         created_at -> Timestamptz,
+        email_verified_at -> Nullable<Timestamptz>,
+        locale -> Text,
     }
 }
 
@@ -229,9 +299,13 @@ diesel::table! {
         managing_director -> Nullable<Text>,
         commercial_register -> Nullable<Text>,
         vat_id -> Nullable<Text>,
+        organization_id -> Uuid,
+        lead_reminder_minutes -> Int4,
+        daily_summary_sent_on -> Nullable<Date>,
     }
 }
 
+diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(api_tokens -> workshops (workshop_id));
 diesel::joinable!(assistant_usage -> workshops (workshop_id));
@@ -242,6 +316,8 @@ diesel::joinable!(conversations -> workshops (workshop_id));
 diesel::joinable!(events -> conversations (conversation_id));
 diesel::joinable!(events -> leads (lead_id));
 diesel::joinable!(events -> workshops (workshop_id));
+diesel::joinable!(invitations -> users (invited_by));
+diesel::joinable!(invitations -> workshops (workshop_id));
 diesel::joinable!(lead_notes -> leads (lead_id));
 diesel::joinable!(lead_notes -> users (author_id));
 diesel::joinable!(lead_notes -> workshops (workshop_id));
@@ -252,6 +328,9 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> workshops (workshop_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(messages -> workshops (workshop_id));
+diesel::joinable!(outbox -> leads (lead_id));
+diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(outbox -> workshops (workshop_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(refresh_tokens -> workshops (workshop_id));
 diesel::joinable!(service_categories -> workshops (workshop_id));
@@ -259,17 +338,23 @@ diesel::joinable!(services -> service_categories (category_id));
 diesel::joinable!(services -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
+diesel::joinable!(workshops -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_tokens,
     api_tokens,
     assistant_usage,
     client_keys,
     conversations,
     events,
+    invitations,
     lead_notes,
     leads,
+    mail_suppressions,
     memberships,
     messages,
+    organizations,
+    outbox,
     refresh_tokens,
     service_categories,
     services,

@@ -6,6 +6,7 @@ pub mod export;
 pub mod follow_up;
 pub mod lead;
 pub mod list;
+pub mod notify;
 pub mod submit;
 pub mod subscriptions;
 

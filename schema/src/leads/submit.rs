@@ -24,6 +24,7 @@ use crate::error::{ApiError, ApiResult, UserErrorCode, UserErrors};
 use crate::events::Event;
 use crate::ids::{self, NodeType};
 use crate::limits::HOUR;
+use crate::mail::Mailer;
 
 const MAX_NAME: usize = 100;
 const MAX_TEXT: usize = 2_000;
@@ -331,6 +332,7 @@ impl SubmitLeadMutation {
             .consent(Locale::parse(&conversation.locale));
         let ip = ctx.client_ip().map(|ip| ip.to_string());
         let service_ids: Vec<Uuid> = found.iter().map(|s| s.id).collect();
+        let mailer = ctx.service::<Mailer>();
         let row = platform
             .commit(conn, tenant, async move |conn| {
                 let month_start = today.with_day(1).unwrap_or(today);
@@ -373,10 +375,13 @@ impl SubmitLeadMutation {
                     .returning(LeadRow::as_returning())
                     .get_result(conn)
                     .await?;
+                // The owner hears of it by e-mail if and only if the lead is stored.
+                super::notify::new_lead(conn, mailer, tenant, &row).await?;
                 let created = Event::LeadCreated { lead: row.clone() };
                 Ok((row, vec![created]))
             })
             .await?;
+        mailer.wake();
         if row.over_plan_limit {
             tracing::info!(workshop = %tenant.workshop_id(), "lead captured beyond the plan's monthly allowance");
         }

@@ -1,0 +1,12 @@
+"""The tests' SMTP server: aiosmtpd's Maildir handler, refusing recipients whose local part
+starts with "bounce" with a permanent 550 (a mailbox that does not exist)."""
+
+from aiosmtpd.handlers import Mailbox
+
+
+class Handler(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.split("@")[0].startswith("bounce"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
