@@ -344,4 +344,43 @@ async fn a_new_address_takes_effect_when_it_is_confirmed() {
         login(&app, "alt@autohaus-ost.de", PASSWORD).await["data"]["login"]["userErrors"][0]["code"],
         json!("INVALID_CREDENTIALS")
     );
+
+    // An address taken by someone else before the confirmation is refused and changes nothing.
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            change,
+            json!({ "input": { "newEmail": "spaeter@autohaus-ost.de", "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(body["data"]["changeEmail"]["ok"], json!(true), "{body}");
+    app.register("spaeter@autohaus-ost.de", "Schneller").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mail = loop {
+        if let Some(mail) = smtp
+            .to("spaeter@autohaus-ost.de")
+            .into_iter()
+            .find(|m| m.subject == "Bitte bestätigen Sie Ihre neue E-Mail-Adresse")
+        {
+            break mail;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no confirmation e-mail"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let body = app
+        .gql(None, "mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { email userErrors { code } } }", json!({ "input": { "token": link_token(&mail, "/verify-email") } }))
+        .await;
+    assert_eq!(
+        body["data"]["verifyEmail"]["userErrors"][0]["code"],
+        json!("EMAIL_TAKEN"),
+        "{body}"
+    );
+    let viewer = app.gql(Some(&owner.access_token), VIEWER, json!({})).await;
+    assert_eq!(
+        viewer["data"]["viewer"]["email"],
+        json!("neu@autohaus-ost.de")
+    );
 }

@@ -81,6 +81,19 @@ pub(crate) async fn account(
     Ok((email, Locale::parse(&locale), verified.is_some()))
 }
 
+/// Why a link did nothing; an `Err` out of the transaction rolls it back.
+enum Refusal {
+    InvalidLink,
+    Taken,
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refusal {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
 fn invalid_link() -> Vec<UserError> {
     vec![UserError::new(
         &["token"],
@@ -112,12 +125,12 @@ impl EmailMutation {
         let mut conn = platform.conn().await?;
         let token = input.token;
         let outcome = conn
-            .transaction::<_, diesel::result::Error, _>(async |conn| {
+            .transaction::<_, Refusal, _>(async |conn| {
                 let Some(link) =
                     links::redeem(conn, &token, &[Purpose::VerifyEmail, Purpose::ChangeEmail])
                         .await?
                 else {
-                    return Ok(Err(invalid_link()));
+                    return Err(Refusal::InvalidLink);
                 };
                 let now = Utc::now();
                 if link.purpose == Purpose::ChangeEmail {
@@ -129,12 +142,9 @@ impl EmailMutation {
                         .execute(conn)
                         .await;
                     match changed {
+                        // Taken since the link was sent; the error rolls back (the link stays).
                         Err(e) if is_unique_violation(&e, "users_email_key") => {
-                            return Ok(Err(vec![UserError::new(
-                                &["token"],
-                                UserErrorCode::EmailTaken,
-                                "Diese E-Mail-Adresse gehört inzwischen zu einem anderen Konto.",
-                            )]));
+                            return Err(Refusal::Taken);
                         }
                         other => other?,
                     };
@@ -158,24 +168,26 @@ impl EmailMutation {
                     .execute(conn)
                     .await?;
                 }
-                Ok(Ok(link.email))
+                Ok(link.email)
             })
             .await;
-        // A unique violation aborts the transaction; it is reported above, so map it here too.
-        let outcome = match outcome {
-            Err(e) if is_unique_violation(&e, "users_email_key") => Err(invalid_link()),
-            other => other?,
+        let refused = |errors| VerifyEmailPayload {
+            email: None,
+            user_errors: errors,
         };
-        Ok(match outcome {
-            Ok(email) => VerifyEmailPayload {
+        match outcome {
+            Ok(email) => Ok(VerifyEmailPayload {
                 email: Some(email),
                 user_errors: vec![],
-            },
-            Err(errors) => VerifyEmailPayload {
-                email: None,
-                user_errors: errors,
-            },
-        })
+            }),
+            Err(Refusal::InvalidLink) => Ok(refused(invalid_link())),
+            Err(Refusal::Taken) => Ok(refused(vec![UserError::new(
+                &["token"],
+                UserErrorCode::EmailTaken,
+                "Diese E-Mail-Adresse gehört inzwischen zu einem anderen Konto.",
+            )])),
+            Err(Refusal::Database(e)) => Err(e.into()),
+        }
     }
 
     /// Sends the confirmation link again (signed-in users whose address is not confirmed).

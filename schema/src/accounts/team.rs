@@ -38,6 +38,9 @@ const HOUR: Duration = Duration::from_secs(3600);
 #[derive(SimpleObject)]
 #[graphql(name = "Member")]
 pub struct TeamMember {
+    /// The member's user id (what `updateMemberRole` and `removeMember` take).
+    pub id: ID,
+    pub email: String,
     pub user: User,
     pub role: Role,
     pub joined_at: DateTime<Utc>,
@@ -212,6 +215,8 @@ impl From<MemberRow> for TeamMember {
     fn from(row: MemberRow) -> Self {
         let role = Role::from_membership(&row.role, row.is_platform_admin);
         Self {
+            id: ids::encode(NodeType::User, row.id),
+            email: row.email.clone(),
             user: User {
                 id: row.id,
                 email: row.email,
