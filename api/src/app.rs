@@ -442,6 +442,11 @@ fn not_ready(reason: &str) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_pool(&state.services.pool.state());
     crate::metrics::record_statements(db::statements_executed());
+    if let Ok(mut conn) = state.services.pool.get().await
+        && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
+    {
+        crate::metrics::record_outbox(pending, oldest);
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

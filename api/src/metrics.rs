@@ -40,3 +40,12 @@ pub fn record_pool(state: &bb8::State) {
     metrics::gauge!("carbot_db_pool_connections").set(f64::from(state.connections));
     metrics::gauge!("carbot_db_pool_idle_connections").set(f64::from(state.idle_connections));
 }
+
+/// The platform's e-mail backlog: a growing count or age means the mail server is away.
+pub fn record_outbox(pending: i64, oldest: Option<chrono::DateTime<chrono::Utc>>) {
+    metrics::gauge!("carbot_outbox_pending_emails").set(pending as f64);
+    let age = oldest.map_or(0.0, |at| {
+        (chrono::Utc::now() - at).num_milliseconds() as f64 / 1e3
+    });
+    metrics::gauge!("carbot_outbox_oldest_pending_seconds").set(age.max(0.0));
+}

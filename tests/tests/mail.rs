@@ -309,6 +309,25 @@ async fn an_smtp_outage_delays_the_email_and_it_goes_out_exactly_once_with_two_p
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    // The backlog shows in /metrics.
+    let metrics = first
+        .client
+        .get(format!("{}/metrics", first.url))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("carbot_outbox_pending_emails 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("carbot_outbox_oldest_pending_seconds"),
+        "{metrics}"
+    );
+
     smtp.resume();
     wait_for_subject(&smtp, email, "Neue Anfrage von Während Ausfall").await;
     // Both processes keep polling; more leads arrive through both.

@@ -103,3 +103,15 @@ pub async fn find(conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<
     // An ambiguous prefix names no e-mail.
     Ok(if found.len() == 1 { found.pop() } else { None })
 }
+
+/// E-mails waiting to go out, and how long the oldest has waited (for `/metrics`).
+pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
+    outbox::table
+        .filter(outbox::status.eq("PENDING"))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .first(conn)
+        .await
+}
