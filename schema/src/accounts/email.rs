@@ -1,28 +1,24 @@
 //! Confirming e-mail addresses: the link sent at registration, sending it again, and changing
 //! the address (which takes effect when the new address is confirmed).
 
-use std::time::Duration;
-
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::links::{self, Purpose};
-use super::session::client_ip;
+use super::links::{self, LinkMail, Purpose};
 use super::validate;
 use crate::auth::passwords;
 use crate::context::Ctx;
 use crate::db::is_unique_violation;
 use crate::db::schema::{account_tokens, users};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::limits::HOUR;
 use crate::locale::Locale;
-use crate::mail::{self, Mailer, NewMail, Template};
+use crate::mail::Mailer;
 
 const LINKS_PER_USER_HOUR: u32 = 5;
-const REDEMPTIONS_PER_IP: u32 = 30;
-const HOUR: Duration = Duration::from_secs(3600);
 
 #[derive(InputObject)]
 pub struct VerifyEmailInput {
@@ -115,13 +111,7 @@ impl EmailMutation {
         input: VerifyEmailInput,
     ) -> ApiResult<VerifyEmailPayload> {
         let platform = ctx.platform();
-        platform
-            .limit(
-                &format!("links:ip:{}", client_ip(ctx)),
-                REDEMPTIONS_PER_IP,
-                HOUR,
-            )
-            .await?;
+        links::limit_presented(ctx).await?;
         let mut conn = platform.conn().await?;
         let token = input.token;
         let outcome = conn
@@ -209,18 +199,15 @@ impl EmailMutation {
                 if verified {
                     return Ok(false);
                 }
-                let secret =
-                    links::issue(conn, member.user_id, Purpose::VerifyEmail, &email).await?;
-                let link = mailer.link(&format!("/verify-email?token={secret}"));
-                mail::enqueue(
+                links::send(
                     conn,
-                    NewMail {
+                    mailer,
+                    LinkMail {
+                        user_id: member.user_id,
+                        purpose: Purpose::VerifyEmail,
                         to: &email,
                         locale,
-                        template: Template::VerifyEmail { link: &link },
                         workshop_id: Some(member.tenant.workshop_id()),
-                        user_id: Some(member.user_id),
-                        lead_id: None,
                     },
                 )
                 .await?;
@@ -285,25 +272,18 @@ impl EmailMutation {
         }
         let mailer = ctx.service::<Mailer>();
         conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            let secret =
-                links::issue(conn, member.user_id, Purpose::ChangeEmail, &new_email).await?;
-            let link = mailer.link(&format!("/verify-email?token={secret}"));
-            mail::enqueue(
+            links::send(
                 conn,
-                NewMail {
+                mailer,
+                LinkMail {
+                    user_id: member.user_id,
+                    purpose: Purpose::ChangeEmail,
                     to: &new_email,
                     locale: Locale::parse(&locale),
-                    template: Template::ConfirmNewEmail {
-                        link: &link,
-                        new_email: &new_email,
-                    },
                     workshop_id: Some(member.tenant.workshop_id()),
-                    user_id: Some(member.user_id),
-                    lead_id: None,
                 },
             )
-            .await?;
-            Ok(())
+            .await
         })
         .await
         .map_err(ApiError::from)?;

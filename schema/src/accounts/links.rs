@@ -9,7 +9,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::tokens::{hash_secret, new_secret};
+use crate::context::Ctx;
 use crate::db::schema::account_tokens;
+use crate::error::ApiResult;
+use crate::locale::Locale;
+use crate::mail::{self, Mailer, NewMail, Template};
 
 pub(crate) const LINK_PREFIX: &str = "cbl_";
 
@@ -35,6 +39,14 @@ impl Purpose {
             .find(|p| p.as_str() == text)
     }
 
+    /// The console page the link opens.
+    fn path(self) -> &'static str {
+        match self {
+            Self::VerifyEmail | Self::ChangeEmail => "/verify-email",
+            Self::ResetPassword => "/reset-password",
+        }
+    }
+
     fn lifetime(self) -> chrono::Duration {
         match self {
             Self::VerifyEmail => chrono::Duration::days(7),
@@ -46,7 +58,7 @@ impl Purpose {
 
 /// Creates a link for `user_id`, sent to `email`; earlier unused links of the same purpose stop
 /// working. Returns the secret for the e-mail.
-pub(crate) async fn issue(
+async fn issue(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     purpose: Purpose,
@@ -74,6 +86,58 @@ pub(crate) async fn issue(
         .execute(conn)
         .await?;
     Ok(secret.plain)
+}
+
+/// A link to e-mail: to whom, in which language, about which workshop.
+pub(crate) struct LinkMail<'a> {
+    pub user_id: Uuid,
+    pub purpose: Purpose,
+    /// The address the link goes to (for `ChangeEmail` the new one).
+    pub to: &'a str,
+    pub locale: Locale,
+    pub workshop_id: Option<Uuid>,
+}
+
+/// Issues a link and writes its e-mail to the outbox, in the caller's transaction.
+pub(crate) async fn send(
+    conn: &mut AsyncPgConnection,
+    mailer: &Mailer,
+    mail: LinkMail<'_>,
+) -> QueryResult<()> {
+    let secret = issue(conn, mail.user_id, mail.purpose, mail.to).await?;
+    let link = mailer.link(&format!("{}?token={secret}", mail.purpose.path()));
+    let template = match mail.purpose {
+        Purpose::VerifyEmail => Template::VerifyEmail { link: &link },
+        Purpose::ChangeEmail => Template::ConfirmNewEmail {
+            link: &link,
+            new_email: mail.to,
+        },
+        Purpose::ResetPassword => Template::PasswordReset { link: &link },
+    };
+    mail::enqueue(
+        conn,
+        NewMail {
+            to: mail.to,
+            locale: mail.locale,
+            template,
+            workshop_id: mail.workshop_id,
+            user_id: Some(mail.user_id),
+            lead_id: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Secrets presented per client address and hour (links and invitations alike): with 256 bits
+/// guessing is hopeless anyway, and this keeps anyone from trying at speed.
+pub(crate) async fn limit_presented(ctx: &async_graphql::Context<'_>) -> ApiResult<()> {
+    let address = ctx
+        .client_ip()
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    ctx.platform()
+        .limit(&format!("links:ip:{address}"), 30, crate::limits::HOUR)
+        .await
 }
 
 /// A link that was valid when presented, now used up.

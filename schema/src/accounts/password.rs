@@ -1,7 +1,5 @@
 //! Forgotten and changed passwords.
 
-use std::time::Duration;
-
 use async_graphql::{Context, InputObject, Object};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -9,20 +7,20 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::email::{EmailSentPayload, account};
-use super::links::{self, Purpose};
+use super::links::{self, LinkMail, Purpose};
 use super::session::{SessionPayload, Viewer, client_ip, open_session, set_refresh_cookie};
 use crate::auth::{Authenticator, Role, passwords};
 use crate::context::Ctx;
 use crate::db::schema::{memberships, sessions, users};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode};
+use crate::limits::HOUR;
+use crate::locale::Locale;
 use crate::mail::{self, Mailer, NewMail, Template};
 use crate::principal::tenant_of_new_session;
 
 const RESETS_PER_IP_HOUR: u32 = 10;
 const RESETS_PER_ADDRESS_HOUR: u32 = 3;
-const RESET_REDEMPTIONS_PER_IP_HOUR: u32 = 30;
 const CHANGES_PER_USER_HOUR: u32 = 10;
-const HOUR: Duration = Duration::from_secs(3600);
 
 #[derive(InputObject)]
 pub struct RequestPasswordResetInput {
@@ -121,17 +119,15 @@ impl PasswordMutation {
                 let Some((user_id, locale)) = user else {
                     return Ok(false);
                 };
-                let secret = links::issue(conn, user_id, Purpose::ResetPassword, &email).await?;
-                let link = mailer.link(&format!("/reset-password?token={secret}"));
-                mail::enqueue(
+                links::send(
                     conn,
-                    NewMail {
+                    mailer,
+                    LinkMail {
+                        user_id,
+                        purpose: Purpose::ResetPassword,
                         to: &email,
-                        locale: crate::locale::Locale::parse(&locale),
-                        template: Template::PasswordReset { link: &link },
+                        locale: Locale::parse(&locale),
                         workshop_id: None,
-                        user_id: Some(user_id),
-                        lead_id: None,
                     },
                 )
                 .await?;
@@ -152,13 +148,7 @@ impl PasswordMutation {
         input: ResetPasswordInput,
     ) -> ApiResult<SessionPayload> {
         let platform = ctx.platform();
-        platform
-            .limit(
-                &format!("links:ip:{}", client_ip(ctx)),
-                RESET_REDEMPTIONS_PER_IP_HOUR,
-                HOUR,
-            )
-            .await?;
+        links::limit_presented(ctx).await?;
         let invalid = || {
             SessionPayload::refused(vec![UserError::new(
                 &["token"],
@@ -309,7 +299,7 @@ impl PasswordMutation {
                 conn,
                 NewMail {
                     to: &email,
-                    locale: crate::locale::Locale::parse(&locale),
+                    locale: Locale::parse(&locale),
                     template: Template::PasswordChanged,
                     workshop_id: None,
                     user_id: Some(member.user_id),

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::links::{self, Purpose};
+use super::links::{self, LinkMail, Purpose};
 use super::locations::{Membership, memberships_of};
 use super::notifications::{NotificationSettings, settings};
 use super::validate;
@@ -23,7 +23,7 @@ use crate::db::schema::{memberships, organizations, refresh_tokens, sessions, us
 use crate::db::{Conn, is_unique_violation};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
-use crate::mail::{self, Mailer, NewMail, Template};
+use crate::mail::Mailer;
 use crate::principal::tenant_of_new_session;
 
 const TRIAL: chrono::Duration = chrono::Duration::days(14);
@@ -251,17 +251,15 @@ pub async fn create_workshop_with_owner(
             .await?;
         insert_membership(conn, user_id, workshop_id, Role::Owner).await?;
         if let Some(mailer) = owner.verification {
-            let secret = links::issue(conn, user_id, Purpose::VerifyEmail, owner.email).await?;
-            let link = mailer.link(&format!("/verify-email?token={secret}"));
-            mail::enqueue(
+            links::send(
                 conn,
-                NewMail {
+                mailer,
+                LinkMail {
+                    user_id,
+                    purpose: Purpose::VerifyEmail,
                     to: owner.email,
                     locale: owner.locale,
-                    template: Template::VerifyEmail { link: &link },
                     workshop_id: Some(workshop_id),
-                    user_id: Some(user_id),
-                    lead_id: None,
                 },
             )
             .await?;

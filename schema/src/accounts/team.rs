@@ -4,17 +4,13 @@
 //! and KPIs, but changes no catalog, keys, tokens, billing, members or settings. A workshop
 //! always keeps at least one owner.
 
-use std::time::Duration;
-
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::session::{
-    SessionPayload, Viewer, client_ip, insert_membership, open_session, set_refresh_cookie,
-};
+use super::session::{SessionPayload, Viewer, insert_membership, open_session, set_refresh_cookie};
 use super::user::User;
 use super::validate;
 use crate::auth::tokens::{hash_secret, new_secret};
@@ -23,6 +19,7 @@ use crate::context::Ctx;
 use crate::db::schema::{invitations, memberships, sessions, users, workshops};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
+use crate::limits::HOUR;
 use crate::locale::Locale;
 use crate::mail::{self, Mailer, NewMail, Template};
 use crate::pagination::{OffsetPage, PageInfo};
@@ -31,8 +28,6 @@ use crate::principal::tenant_of_new_session;
 const INVITATION_PREFIX: &str = "cbi_";
 const INVITATION_TTL: chrono::Duration = chrono::Duration::days(7);
 const INVITATIONS_PER_WORKSHOP_HOUR: u32 = 30;
-const ACCEPTS_PER_IP_HOUR: u32 = 30;
-const HOUR: Duration = Duration::from_secs(3600);
 
 /// A member of the workshop.
 #[derive(SimpleObject)]
@@ -522,13 +517,7 @@ impl TeamMutation {
         input: AcceptInvitationInput,
     ) -> ApiResult<SessionPayload> {
         let platform = ctx.platform();
-        platform
-            .limit(
-                &format!("invitation:ip:{}", client_ip(ctx)),
-                ACCEPTS_PER_IP_HOUR,
-                HOUR,
-            )
-            .await?;
+        super::links::limit_presented(ctx).await?;
         let invalid = || {
             SessionPayload::refused(vec![UserError::new(
                 &["token"],
