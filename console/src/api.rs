@@ -27,7 +27,9 @@ macro_rules! operations {
     };
 }
 
-operations!("../graphql/console/session.graphql": Login, Register, Refresh, Logout);
+operations!("../graphql/console/session.graphql": Login, Register, Refresh, Logout, ResetPassword, AcceptInvitation, SwitchWorkshop, CurrentViewer);
+operations!("../graphql/console/account.graphql": VerifyEmail, RequestEmailVerification, RequestPasswordReset, ChangePassword, ChangeEmail, AccountSettings, UpdateProfile, UpdateNotificationSettings, UpdateLeadReminder);
+operations!("../graphql/console/team.graphql": Members, Invitations, InviteMember, RevokeInvitation, UpdateMemberRole, RemoveMember, LocationPlan, CreateLocation);
 operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents, Dashboard);
 operations!("../graphql/console/chats.graphql": Conversations, TakeOver, Release, SendOwnerMessage, InboxEvents);
 operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);

@@ -1,16 +1,40 @@
 //! The application: restores and refreshes the session, shows notices, and puts the sign-in
-//! page or the shell on screen, inside the router that follows the address bar.
+//! page, a page opened from an e-mail, or the shell on screen, inside the router that follows
+//! the address bar.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 use yew_router::BrowserRouter;
+use yew_router::prelude::use_route;
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, use_ctx};
 use crate::i18n::{Key, Lang};
+use crate::pages::forgot_password::ForgotPassword;
+use crate::pages::invitation::Invitation;
 use crate::pages::login::Login;
+use crate::pages::reset_password::ResetPassword;
+use crate::pages::verify_email::VerifyEmail;
+use crate::route::Route;
 use crate::session::{Session, refresh};
 use crate::shell::Layout;
+
+/// What the address shows: the pages opened from e-mails stand alone (an address is confirmed
+/// signed in or out; signed in, inside the shell), everything else needs a session.
+#[function_component(Screen)]
+fn screen() -> Html {
+    let ctx = use_ctx();
+    let route = use_route::<Route>().unwrap_or_default();
+    let signed_in = ctx.session.is_some();
+    match route {
+        Route::ForgotPassword => html! { <ForgotPassword /> },
+        Route::ResetPassword => html! { <ResetPassword /> },
+        Route::Invitation => html! { <Invitation /> },
+        Route::VerifyEmail if !signed_in => html! { <VerifyEmail /> },
+        _ if signed_in => html! { <Layout /> },
+        _ => html! { <Login /> },
+    }
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -80,10 +104,8 @@ pub fn app() -> Html {
     };
     let body = if *restoring {
         html! { <div class="centered" aria-busy="true">{ ctx.t(Key::Loading) }</div> }
-    } else if ctx.session.is_none() {
-        html! { <Login /> }
     } else {
-        html! { <Layout /> }
+        html! { <Screen /> }
     };
     html! {
         <BrowserRouter>

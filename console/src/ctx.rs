@@ -24,6 +24,12 @@ impl Ctx {
         self.session.as_ref().map(|s| s.access_token.clone())
     }
 
+    /// Whether the signed-in user owns the workshop the session acts for (staff see no
+    /// owner-only pages and actions; the server would refuse them).
+    pub fn is_owner(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::is_owner)
+    }
+
     /// The text in the language chosen.
     pub fn t(&self, key: Key) -> &'static str {
         key.text(self.lang)

@@ -394,11 +394,219 @@ texts! {
     ),
     PlanWord => ("Tarif", "plan"),
     PlanYours => ("Ihr aktueller Tarif", "Your current plan"),
+    Team => ("Team", "Team"),
+    BackToLogin => ("Zur Anmeldung", "Back to sign-in"),
+    ToConsole => ("Zur Konsole", "To the console"),
+    LinkIncomplete => (
+        "Dieser Link ist unvollständig. Bitte öffnen Sie den Link aus der E-Mail noch einmal vollständig.",
+        "This link is incomplete. Please open the link from the e-mail again in full.",
+    ),
+    NewPassword => ("Neues Passwort", "New password"),
+    PasswordHint => (
+        "Mindestens 10 Zeichen; kein verbreitetes Passwort.",
+        "At least 10 characters; not a common password.",
+    ),
+    OwnersOnly => (
+        "Diese Seite ist den Inhabern der Werkstatt vorbehalten. Bitten Sie einen Inhaber, wenn hier etwas geändert werden soll.",
+        "This page is for the workshop's owners. Ask an owner if something here should change.",
+    ),
+    ForgotLink => ("Passwort vergessen?", "Forgot your password?"),
+    ForgotTitle => ("Passwort vergessen", "Forgot your password"),
+    ForgotIntro => (
+        "Geben Sie die E-Mail-Adresse Ihres Kontos an. Wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort setzen.",
+        "Enter your account's e-mail address. We send you a link to set a new password.",
+    ),
+    ForgotSend => ("Link anfordern", "Send the link"),
+    ForgotSentTitle => ("Bitte prüfen Sie Ihr Postfach", "Please check your inbox"),
+    ForgotSent1 => ("Wenn es für", "If there is an account for"),
+    ForgotSent2 => (
+        "ein Konto gibt, ist ein Link zum Zurücksetzen des Passworts unterwegs.",
+        ", a link to reset the password is on its way.",
+    ),
+    ForgotSentHint => (
+        "Der Link gilt eine Stunde und nur einmal. Keine E-Mail erhalten? Prüfen Sie den Spam-Ordner oder fordern Sie den Link erneut an.",
+        "The link works for one hour, once. No e-mail? Check the spam folder or ask for the link again.",
+    ),
+    ResetTitle => ("Neues Passwort setzen", "Set a new password"),
+    ResetIntro => (
+        "Wählen Sie ein neues Passwort. Danach sind Sie angemeldet; alle anderen Sitzungen Ihres Kontos werden beendet.",
+        "Choose a new password. You are signed in afterwards; every other session of your account ends.",
+    ),
+    ResetSave => ("Passwort speichern und anmelden", "Save password and sign in"),
+    ResetAgain => ("Neuen Link anfordern", "Ask for a new link"),
+    ResetDone => ("Ihr neues Passwort gilt. Sie sind angemeldet.", "Your new password is set. You are signed in."),
+    VerTitle => ("E-Mail-Adresse bestätigen", "Confirm your e-mail address"),
+    VerChecking => ("Die Adresse wird bestätigt …", "Confirming the address …"),
+    VerConfirmed1 => ("Danke! Die Adresse", "Thank you! The address"),
+    VerConfirmed2 => (
+        "ist bestätigt. Benachrichtigungen zu neuen Anfragen gehen jetzt an sie.",
+        "is confirmed. Notifications about new leads now go to it.",
+    ),
+    VerRefusedSignedIn => (
+        "Über den Hinweis oben in der Konsole können Sie einen neuen Link anfordern.",
+        "You can ask for a new link with the notice at the top of the console.",
+    ),
+    VerRefusedSignedOut => (
+        "Melden Sie sich an, um einen neuen Link anzufordern.",
+        "Sign in to ask for a new link.",
+    ),
+    VerBannerTitle => ("Bitte bestätigen Sie Ihre E-Mail-Adresse.", "Please confirm your e-mail address."),
+    VerBannerText => (
+        "Bis dahin senden wir keine Benachrichtigungen zu neuen Anfragen. Den Link haben wir geschickt an",
+        "Until then we send no notifications about new leads. We sent the link to",
+    ),
+    VerResend => ("Neuen Link anfordern", "Ask for a new link"),
+    VerLinkSent => ("Ein neuer Link ist unterwegs.", "A new link is on its way."),
+    InvTitle => ("Einladung annehmen", "Accept the invitation"),
+    InvIntro => (
+        "Sie wurden in das Team einer Werkstatt bei CarBot eingeladen.",
+        "You have been invited into a workshop's team on CarBot.",
+    ),
+    InvNewAccount => (
+        "Neu bei CarBot? Wählen Sie ein Passwort für Ihr neues Konto.",
+        "New to CarBot? Choose a password for your new account.",
+    ),
+    InvExistingAccount => (
+        "Haben Sie mit dieser E-Mail-Adresse schon ein CarBot-Konto, geben Sie dessen bisheriges Passwort ein.",
+        "If you already have a CarBot account with this e-mail address, enter its current password.",
+    ),
+    InvAccept => ("Einladung annehmen", "Accept invitation"),
+    InvAskAgain => (
+        "Bitten Sie den Inhaber der Werkstatt um eine neue Einladung.",
+        "Ask the workshop's owner for a new invitation.",
+    ),
+    InvWelcome => ("Willkommen im Team von", "Welcome to the team of"),
+    AccTitle => ("Ihr Konto", "Your account"),
+    AccPassword => ("Passwort ändern", "Change password"),
+    AccCurrentPassword => ("Aktuelles Passwort", "Current password"),
+    AccPasswordHint => (
+        "Mindestens 10 Zeichen. Ihre anderen Sitzungen werden danach beendet, diese bleibt.",
+        "At least 10 characters. Your other sessions end afterwards; this one stays.",
+    ),
+    AccPasswordSave => ("Passwort ändern", "Change password"),
+    AccPasswordChanged => (
+        "Passwort geändert. Ihre anderen Sitzungen wurden beendet.",
+        "Password changed. Your other sessions have ended.",
+    ),
+    AccEmail => ("Anmelde-Adresse ändern", "Change sign-in address"),
+    AccEmailNow => ("Zurzeit:", "Now:"),
+    AccNewEmail => ("Neue E-Mail-Adresse", "New e-mail address"),
+    AccEmailSave => ("Bestätigungslink senden", "Send confirmation link"),
+    AccEmailSent1 => ("Wir haben einen Link an", "We sent a link to"),
+    AccEmailSent2 => (
+        "geschickt. Die neue Adresse gilt, sobald Sie ihn öffnen; bis dahin melden Sie sich mit der bisherigen an.",
+        ". The new address applies once you open it; until then you sign in with the current one.",
+    ),
+    AccLanguage => ("Sprache Ihrer E-Mails", "Language of your e-mails"),
+    AccLanguageLabel => ("Sprache", "Language"),
+    AccLanguageHint => (
+        "Benachrichtigungen, Erinnerungen und Links schicken wir Ihnen in dieser Sprache.",
+        "Notifications, reminders and links reach you in this language.",
+    ),
+    NotTitle => ("Benachrichtigungen per E-Mail", "E-mail notifications"),
+    NotIntro => (
+        "Für diese Werkstatt. Jede Änderung gilt sofort.",
+        "For this workshop. Each change applies at once.",
+    ),
+    NotUnverified => (
+        "Solange Ihre E-Mail-Adresse nicht bestätigt ist, senden wir keine Benachrichtigungen.",
+        "As long as your e-mail address is not confirmed, we send no notifications.",
+    ),
+    NotNewLead => ("Neue Anfrage", "New lead"),
+    NotNewLeadHint => ("Jede neue Anfrage, innerhalb von Sekunden.", "Every new lead, within seconds."),
+    NotReminder => ("Erinnerung", "Reminder"),
+    NotReminderHint => (
+        "Wenn eine Anfrage nach der Erinnerungszeit noch „Neu“ ist – während der Öffnungszeiten.",
+        "When a lead is still “New” after the reminder time – during opening hours.",
+    ),
+    NotSummary => ("Tägliche Zusammenfassung", "Daily summary"),
+    NotSummaryHint => (
+        "Jeden Morgen: Chats und Anfragen von gestern und was noch offen ist.",
+        "Every morning: yesterday's chats and leads, and what is still open.",
+    ),
+    NotMinutes => ("Erinnerung nach (Minuten)", "Reminder after (minutes)"),
+    NotMinutesHint => (
+        "5 bis 10080 (eine Woche). Gilt für alle im Team, die Erinnerungen erhalten.",
+        "5 to 10080 (a week). Applies to everyone in the team who gets reminders.",
+    ),
+    NotMinutesInvalid => ("Bitte ganze Minuten angeben.", "Please enter whole minutes."),
+    NotMinutesSave => ("Erinnerungszeit speichern", "Save reminder time"),
+    TeamIntro => (
+        "Inhaber verwalten alles. Mitarbeiter bearbeiten Chats und Anfragen und sehen Leistungen und Kennzahlen.",
+        "Owners manage everything. Staff work chats and leads and see services and KPIs.",
+    ),
+    TeamCount => ("Mitglieder", "members"),
+    TeamRole => ("Rolle", "Role"),
+    TeamJoined => ("Dabei seit", "Joined"),
+    TeamYou => ("(Sie)", "(you)"),
+    TeamUnverified => ("E-Mail-Adresse noch nicht bestätigt", "E-mail address not yet confirmed"),
+    TeamRoleChanged => ("Rolle geändert", "Role changed"),
+    TeamRemove => ("Entfernen", "Remove"),
+    TeamRemoveQuestion => (
+        "aus dem Team entfernen? Der Zugang endet sofort.",
+        "– remove from the team? Their access ends at once.",
+    ),
+    TeamRemoveYes => ("Ja, entfernen", "Yes, remove"),
+    TeamRemoved => ("Aus dem Team entfernt", "Removed from the team"),
+    TeamInvite => ("Kollegin oder Kollegen einladen", "Invite a colleague"),
+    TeamInviteHint => (
+        "Wir schicken eine E-Mail mit einem Link, der 7 Tage gilt.",
+        "We send an e-mail with a link that works for 7 days.",
+    ),
+    TeamOwnerHint => (
+        "Darf alles, auch Team, Tarif und Einstellungen.",
+        "May do everything, including team, plan and settings.",
+    ),
+    TeamStaffHint => (
+        "Bearbeitet Chats und Anfragen, sieht Leistungen und Kennzahlen.",
+        "Works chats and leads, sees services and KPIs.",
+    ),
+    TeamSendInvite => ("Einladung senden", "Send invitation"),
+    TeamInvited => ("Einladung gesendet an", "Invitation sent to"),
+    TeamPending => ("Offene Einladungen", "Pending invitations"),
+    TeamNoPending => ("Keine offenen Einladungen.", "No pending invitations."),
+    TeamExpires => ("Gültig bis", "Valid until"),
+    TeamRevokeAction => ("Zurückziehen", "Withdraw"),
+    TeamRevokeQuestion => (
+        "Einladung zurückziehen? Der Link funktioniert dann nicht mehr.",
+        "Withdraw the invitation? Its link stops working.",
+    ),
+    TeamRevokeYes => ("Ja, zurückziehen", "Yes, withdraw"),
+    TeamRevoked => ("Einladung zurückgezogen", "Invitation withdrawn"),
+    LocSwitch => ("Standort wechseln", "Switch location"),
+    LocSwitched => ("Sie arbeiten jetzt in", "You are now working in"),
+    LocNew => ("Neuer Standort", "New location"),
+    LocNewTitle => ("Neuen Standort anlegen", "Add a location"),
+    LocNewHint => (
+        "Ein Standort hat eigene Leistungen, Keys, Anfragen und Einstellungen und läuft über Ihren Tarif. Sie sind dort Inhaber.",
+        "A location has its own services, keys, leads and settings and runs on your plan. You are its owner.",
+    ),
+    LocName => ("Name des Standorts", "Name of the location"),
+    LocCreate => ("Standort anlegen", "Add location"),
+    LocCreated => ("Standort angelegt:", "Location added:"),
+    LocPlanLimit => (
+        "Mehrere Standorte gehören zum Tarif Enterprise.",
+        "Several locations are part of the Enterprise plan.",
+    ),
     SetImpressum => ("Impressum", "Legal notice (Impressum)"),
     SetLegalName => ("Firmenname (mit Rechtsform)", "Legal name"),
     SetManagingDirector => ("Geschäftsführung / Inhaber", "Managing director / owner"),
     SetCommercialRegister => ("Registergericht und -nummer", "Commercial register"),
     SetVatId => ("USt-IdNr.", "VAT ID"),
+}
+
+/// A member's role as the team page names it.
+pub fn role_label(lang: Lang, role: &str) -> &'static str {
+    let (de, en) = match role {
+        "OWNER" => ("Inhaber", "Owner"),
+        "STAFF" => ("Mitarbeiter", "Staff"),
+        "PLATFORM_ADMIN" => ("Plattform-Admin", "Platform admin"),
+        _ => ("?", "?"),
+    };
+    match lang {
+        Lang::De => de,
+        Lang::En => en,
+    }
 }
 
 pub fn status_label(lang: Lang, status: &str) -> &'static str {

@@ -1,6 +1,7 @@
 //! The console's pages and their paths, in one place. The server answers every path that is
 //! not its own with the console's page, so an address typed or bookmarked opens here; a path
-//! the console does not know shows the dashboard.
+//! the console does not know shows the dashboard. The links in e-mails open the pages below
+//! `/team` (their `?token=` is read by the page).
 
 use yew_router::Routable;
 
@@ -25,6 +26,20 @@ pub enum Route {
     Settings,
     #[at("/plan")]
     Plan,
+    #[at("/team")]
+    Team,
+    /// Asks for a password reset link (signed out).
+    #[at("/forgot-password")]
+    ForgotPassword,
+    /// The link of a password reset e-mail: `?token=…`.
+    #[at("/reset-password")]
+    ResetPassword,
+    /// The link that confirms an address: `?token=…` (signed in or out).
+    #[at("/verify-email")]
+    VerifyEmail,
+    /// The link of an invitation into a workshop's team: `?token=…`.
+    #[at("/invitation")]
+    Invitation,
 }
 
 #[cfg(test)]
@@ -50,6 +65,11 @@ mod tests {
             (Route::Tokens, "/tokens"),
             (Route::Settings, "/settings"),
             (Route::Plan, "/plan"),
+            (Route::Team, "/team"),
+            (Route::ForgotPassword, "/forgot-password"),
+            (Route::ResetPassword, "/reset-password"),
+            (Route::VerifyEmail, "/verify-email"),
+            (Route::Invitation, "/invitation"),
         ];
         for (route, path) in pages {
             assert_eq!(route.to_path(), path);
@@ -62,5 +82,16 @@ mod tests {
         assert_eq!(Route::recognize("/leads/"), Some(Route::Leads));
         assert_eq!(Route::recognize("/plan/"), Some(Route::Plan));
         assert_eq!(Route::recognize("/nowhere"), Some(Route::Dashboard));
+    }
+
+    #[test]
+    fn the_links_in_e_mails_open_their_pages() {
+        // The server writes these paths into its e-mails (the token follows as `?token=`).
+        assert_eq!(Route::recognize("/verify-email"), Some(Route::VerifyEmail));
+        assert_eq!(
+            Route::recognize("/reset-password"),
+            Some(Route::ResetPassword)
+        );
+        assert_eq!(Route::recognize("/invitation"), Some(Route::Invitation));
     }
 }

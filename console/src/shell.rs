@@ -1,29 +1,48 @@
-//! The frame around every page: navigation (a sidebar, a bar on phones), language switch,
-//! sign-out, and the page the route names.
+//! The frame around every page: navigation (a sidebar, a bar on phones), the workshop and its
+//! switcher, language switch, sign-out, the reminder to confirm the address, and the page the
+//! route names. Staff see only what they may do: leads, chats, the dashboard, the catalog to
+//! read and their own settings.
 
 use yew::prelude::*;
 use yew_router::prelude::{Switch, use_route};
 
 use crate::api;
 use crate::components::link::RouteLink;
+use crate::components::load::loading_view;
+use crate::components::owners_only::OwnersOnly;
+use crate::components::verify_banner::VerifyBanner;
+use crate::components::workshop_switcher::WorkshopSwitcher;
 use crate::ctx::use_ctx;
+use crate::hooks::switch_workshop::use_workshop_from_address;
 use crate::i18n::{Key, Lang};
 use crate::pages;
 use crate::route::Route;
 
-const NAV: [(Key, Route); 8] = [
+const NAV: [(Key, Route); 9] = [
     (Key::Dashboard, Route::Dashboard),
     (Key::Leads, Route::Leads),
     (Key::Chats, Route::Chats),
     (Key::Services, Route::Services),
     (Key::Widget, Route::Widget),
     (Key::Tokens, Route::Tokens),
+    (Key::Team, Route::Team),
     (Key::Settings, Route::Settings),
     (Key::Plan, Route::Plan),
 ];
 
+/// Pages for owners only: keys, tokens, the team and the plan (the server refuses staff).
+fn owner_only(route: &Route) -> bool {
+    matches!(
+        route,
+        Route::Widget | Route::Tokens | Route::Team | Route::Plan
+    )
+}
+
 /// The page a route names.
-fn page(route: Route) -> Html {
+fn page(route: Route, owner: bool) -> Html {
+    if owner_only(&route) && !owner {
+        return html! { <OwnersOnly /> };
+    }
     match route {
         Route::Dashboard => html! { <pages::dashboard::Dashboard /> },
         Route::Leads => html! { <pages::leads::LeadList /> },
@@ -32,26 +51,38 @@ fn page(route: Route) -> Html {
         Route::Services => html! { <pages::services::Services /> },
         Route::Widget => html! { <pages::widget::WidgetPage /> },
         Route::Tokens => html! { <pages::tokens::Tokens /> },
+        Route::Team => html! { <pages::team::Team /> },
         Route::Settings => html! { <pages::settings::Settings /> },
         Route::Plan => html! { <pages::plan::PlanPage /> },
+        Route::VerifyEmail => html! { <pages::verify_email::VerifyEmail /> },
+        // The signed-out pages stand alone (see `app`); signed in, their address opens the
+        // dashboard.
+        Route::ForgotPassword | Route::ResetPassword | Route::Invitation => {
+            html! { <pages::dashboard::Dashboard /> }
+        }
     }
 }
 
 #[function_component(Layout)]
 pub fn layout() -> Html {
     let ctx = use_ctx();
+    let switching = use_workshop_from_address();
     let current = match use_route::<Route>().unwrap_or_default() {
         Route::Lead { .. } => Route::Leads,
         other => other,
     };
-    let links = NAV.iter().map(|(key, route)| {
-        let active = *route == current;
-        html! {
-            <RouteLink to={route.clone()} class={classes!(active.then_some("active"))} current={active}>
-                { ctx.t(*key) }
-            </RouteLink>
-        }
-    });
+    let owner = ctx.is_owner();
+    let links = NAV
+        .iter()
+        .filter(|(_, route)| owner || !owner_only(route))
+        .map(|(key, route)| {
+            let active = *route == current;
+            html! {
+                <RouteLink to={route.clone()} class={classes!(active.then_some("active"))} current={active}>
+                    { ctx.t(*key) }
+                </RouteLink>
+            }
+        });
     let logout = {
         let ctx = ctx.clone();
         Callback::from(move |_| {
@@ -77,18 +108,28 @@ pub fn layout() -> Html {
         .session
         .clone()
         .unwrap_or_else(|| unreachable!("signed in"));
+    let render = Callback::from(move |route: Route| page(route, owner));
     html! {
         <div class="shell">
             <header class="top">
                 <span class="brand">{ "CarBot" }</span>
-                <span class="workshop">{ session.workshop.clone() }</span>
+                <WorkshopSwitcher />
+                <span class="spacer" />
                 <button class="link" onclick={toggle_lang} aria-label="Sprache / language">
                     { if ctx.lang == Lang::De { "EN" } else { "DE" } }
                 </button>
                 <button class="link" onclick={logout}>{ ctx.t(Key::Logout) }</button>
             </header>
             <nav class="nav" aria-label="Navigation">{ for links }</nav>
-            <main class="page" id="main"><Switch<Route> render={page} /></main>
+            // Keyed by the workshop: after a switch every page loads its data again.
+            <main class="page" id="main" key={session.workshop_id.clone()}>
+                <VerifyBanner />
+                if switching {
+                    { loading_view(&ctx) }
+                } else {
+                    <Switch<Route> {render} />
+                }
+            </main>
         </div>
     }
 }

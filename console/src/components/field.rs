@@ -15,12 +15,24 @@ pub struct FieldProps {
     pub error: Option<String>,
     #[prop_or_default]
     pub required: bool,
+    /// What a password manager or the browser may fill in (`current-password`, `new-password`, …).
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
 }
 
 #[function_component(Field)]
 pub fn field(props: &FieldProps) -> Html {
     let id = format!("field-{}", props.name);
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = match (&props.error, &props.hint) {
+        (Some(_), Some(_)) => Some(format!("{error_id} {hint_id}")),
+        (Some(_), None) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        (None, None) => None,
+    };
     let oninput = props.oninput.reform(|event: InputEvent| {
         let input: web_sys::HtmlInputElement = event.target_unchecked_into();
         input.value()
@@ -30,8 +42,12 @@ pub fn field(props: &FieldProps) -> Html {
             <label for={id.clone()}>{ props.label.clone() }</label>
             <input id={id} name={props.name.clone()} type={props.kind.clone().unwrap_or("text".into())}
                 value={props.value.clone()} {oninput} required={props.required}
+                autocomplete={props.autocomplete.clone()}
                 aria-invalid={props.error.is_some().then_some("true")}
-                aria-describedby={props.error.is_some().then_some(error_id.clone())} />
+                aria-describedby={described} />
+            if let Some(hint) = &props.hint {
+                <p class="hint" id={hint_id}>{ hint.clone() }</p>
+            }
             if let Some(error) = &props.error {
                 <p class="error" id={error_id}>{ error }</p>
             }

@@ -7,4 +7,7 @@ pub mod dates;
 pub mod field;
 pub mod link;
 pub mod load;
+pub mod owners_only;
 pub mod user_errors;
+pub mod verify_banner;
+pub mod workshop_switcher;

@@ -2,3 +2,5 @@
 
 pub mod confirm;
 pub mod navigate;
+pub mod query;
+pub mod switch_workshop;

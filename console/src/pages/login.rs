@@ -1,16 +1,15 @@
-//! Sign in or create a workshop account.
+//! Sign in or create a workshop account; the way to a forgotten password.
 
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::field::Field;
+use crate::components::link::RouteLink;
 use crate::components::user_errors::error_for;
 use crate::ctx::use_ctx;
 use crate::i18n::Key;
-use crate::session::{Session, session_from};
-
-/// What signing in or registering gave: the session, or the field errors that stopped it.
-type Outcome = (Option<Session>, Vec<(String, String)>);
+use crate::route::Route;
+use crate::session::SignedIn;
 
 #[function_component(Login)]
 pub fn login() -> Html {
@@ -43,7 +42,7 @@ pub fn login() -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result: Result<Outcome, ApiError> = if registering {
+                let result: Result<SignedIn, ApiError> = if registering {
                     api::run::<api::Register>(
                         None,
                         api::register::Variables {
@@ -56,17 +55,7 @@ pub fn login() -> Html {
                         },
                     )
                     .await
-                    .map(|data| {
-                        let p = data.register;
-                        (
-                            session_from(
-                                p.session.map(|s| (s.access_token, s.expires_at)),
-                                p.viewer
-                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
-                            ),
-                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
-                        )
-                    })
+                    .map(|data| data.register.into())
                 } else {
                     api::run::<api::Login>(
                         None,
@@ -75,22 +64,15 @@ pub fn login() -> Html {
                         },
                     )
                     .await
-                    .map(|data| {
-                        let p = data.login;
-                        (
-                            session_from(
-                                p.session.map(|s| (s.access_token, s.expires_at)),
-                                p.viewer
-                                    .map(|v| (v.email, v.workshop.name, format!("{:?}", v.role))),
-                            ),
-                            api::field_errors(p.user_errors.iter().map(|e| (&e.field, &e.message))),
-                        )
-                    })
+                    .map(|data| data.login.into())
                 };
                 busy.set(false);
                 match result {
-                    Ok((Some(session), _)) => ctx.set_session.emit(Some(session)),
-                    Ok((None, found)) => errors.set(found),
+                    Ok(SignedIn {
+                        session: Some(session),
+                        ..
+                    }) => ctx.set_session.emit(Some(session)),
+                    Ok(SignedIn { errors: found, .. }) => errors.set(found),
                     Err(error) => errors.set(vec![(String::new(), error.to_string())]),
                 }
             });
@@ -123,7 +105,8 @@ pub fn login() -> Html {
                 <Field label={ctx.t(Key::Email)} name="email" kind="email" value={(*email).clone()}
                     oninput={setter(&email)} error={error_for(&errors, "email")} required=true />
                 <Field label={ctx.t(Key::Password)} name="password" kind="password" value={(*password).clone()}
-                    oninput={setter(&password)} error={error_for(&errors, "password")} required=true />
+                    oninput={setter(&password)} error={error_for(&errors, "password")} required=true
+                    autocomplete={if *registering { "new-password" } else { "current-password" }} />
                 if let Some(message) = general {
                     <p class="error" role="alert">{ message }</p>
                 }
@@ -133,6 +116,9 @@ pub fn login() -> Html {
                 <button class="link" type="button" onclick={toggle}>
                     { if *registering { ctx.t(Key::HaveAccount) } else { ctx.t(Key::NoAccount) } }
                 </button>
+                if !*registering {
+                    <RouteLink to={Route::ForgotPassword} class="center">{ ctx.t(Key::ForgotLink) }</RouteLink>
+                }
             </form>
         </div>
     }

@@ -1,9 +1,14 @@
 pub mod chats;
 pub mod dashboard;
+pub mod forgot_password;
+pub mod invitation;
 pub mod leads;
 pub mod login;
 pub mod plan;
+pub mod reset_password;
 pub mod services;
 pub mod settings;
+pub mod team;
 pub mod tokens;
+pub mod verify_email;
 pub mod widget;

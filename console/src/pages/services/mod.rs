@@ -1,6 +1,6 @@
 //! The service catalog: categories and services with their prices; "+" adds a service, each row
 //! edits its price and active flag in place; CSV import (checked first) and export; the
-//! standard German catalog.
+//! standard German catalog. Staff read the catalog; changing it is for owners.
 
 mod add;
 mod import;
@@ -269,6 +269,7 @@ pub fn page() -> Html {
         _ => vec![],
     };
     let filtered = !category.is_empty() || !query.trim().is_empty();
+    let owner = ctx.is_owner();
 
     let body = if let Some(message) = list.error.clone().filter(|_| !list.loaded) {
         failed_view(&ctx, &message, reload.reform(|_| ()))
@@ -278,9 +279,11 @@ pub fn page() -> Html {
         html! {
             <div class="empty stack">
                 <p>{ ctx.t(Key::SvcEmpty) }</p>
-                <div><button class="primary" type="button" onclick={install.clone()} disabled={*busy}>
-                    { ctx.t(Key::SvcInstall) }
-                </button></div>
+                if owner {
+                    <div><button class="primary" type="button" onclick={install.clone()} disabled={*busy}>
+                        { ctx.t(Key::SvcInstall) }
+                    </button></div>
+                }
             </div>
         }
     } else if list.rows.is_empty() {
@@ -327,10 +330,12 @@ pub fn page() -> Html {
         <section class="services stack">
             <div class="page-head">
                 <h1>{ ctx.t(Key::Services) }</h1>
-                <button id="add-service" class="primary" type="button" onclick={open(Panel::Add)}
-                    aria-expanded={(*panel == Panel::Add).to_string()} aria-controls="add-service-panel">
-                    <span aria-hidden="true">{ "+ " }</span>{ ctx.t(Key::SvcAdd) }
-                </button>
+                if owner {
+                    <button id="add-service" class="primary" type="button" onclick={open(Panel::Add)}
+                        aria-expanded={(*panel == Panel::Add).to_string()} aria-controls="add-service-panel">
+                        <span aria-hidden="true">{ "+ " }</span>{ ctx.t(Key::SvcAdd) }
+                    </button>
+                }
             </div>
             if let Load::Failed(message) = &*catalog {
                 { failed_view(&ctx, message, Callback::from({
@@ -359,10 +364,14 @@ pub fn page() -> Html {
                 </div>
             </div>
             <div class="row">
-                <button type="button" id="import-services" onclick={open(Panel::Import)}
-                    aria-expanded={(*panel == Panel::Import).to_string()}>{ ctx.t(Key::SvcImport) }</button>
+                if owner {
+                    <button type="button" id="import-services" onclick={open(Panel::Import)}
+                        aria-expanded={(*panel == Panel::Import).to_string()}>{ ctx.t(Key::SvcImport) }</button>
+                }
                 <button type="button" onclick={export} disabled={*busy}>{ ctx.t(Key::SvcExport) }</button>
-                <button type="button" onclick={install} disabled={*busy}>{ ctx.t(Key::SvcInstall) }</button>
+                if owner {
+                    <button type="button" onclick={install} disabled={*busy}>{ ctx.t(Key::SvcInstall) }</button>
+                }
             </div>
             if let Some(message) = &*export_refused {
                 <div class="callout warn" role="alert">

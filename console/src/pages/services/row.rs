@@ -1,4 +1,5 @@
-//! One service in the table: its price edited in place, its active switch, and delete.
+//! One service in the table: its price edited in place, its active switch, and delete (for
+//! owners; staff read them).
 
 use yew::prelude::*;
 
@@ -28,6 +29,7 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
     let errors = use_state(Vec::<(String, String)>::new);
     let busy = use_state(|| false);
     let row = &props.row;
+    let owner = ctx.is_owner();
     let dom = row.id.replace(|c: char| !c.is_ascii_alphanumeric(), "");
     let Confirming {
         open: confirming,
@@ -302,23 +304,31 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             <td data-label={ctx.t(Key::SvcPrice)}>{ price }</td>
             <td data-label={ctx.t(Key::SvcDuration)}>{ duration_text(&ctx, row.duration) }</td>
             <td data-label={ctx.t(Key::SvcActive)}>
-                <label class="switch">
-                    <input type="checkbox" role="switch" checked={row.active} onchange={toggle}
-                        aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcActive))} />
-                    <span>{ if row.active { ctx.t(Key::SvcOn) } else { ctx.t(Key::SvcOff) } }</span>
-                </label>
+                if owner {
+                    <label class="switch">
+                        <input type="checkbox" role="switch" checked={row.active} onchange={toggle}
+                            aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcActive))} />
+                        <span>{ if row.active { ctx.t(Key::SvcOn) } else { ctx.t(Key::SvcOff) } }</span>
+                    </label>
+                } else {
+                    <span class={classes!("badge", if row.active { "on" } else { "off" })}>
+                        { if row.active { ctx.t(Key::SvcOn) } else { ctx.t(Key::SvcOff) } }
+                    </span>
+                }
             </td>
             <td class="actions">
-                if *confirming {
-                    <Confirm question={ctx.t(Key::SvcDeleteQuestion)} yes={ctx.t(Key::SvcDeleteYes)}
-                        yes_id={format!("delete-yes-{dom}")} busy={*busy} on_yes={delete} on_cancel={dont} />
-                } else {
-                    if !*editing {
-                        <button type="button" id={format!("edit-{dom}")} onclick={edit}
-                            aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcEditPrice))}>{ ctx.t(Key::SvcEditPrice) }</button>
+                if owner {
+                    if *confirming {
+                        <Confirm question={ctx.t(Key::SvcDeleteQuestion)} yes={ctx.t(Key::SvcDeleteYes)}
+                            yes_id={format!("delete-yes-{dom}")} busy={*busy} on_yes={delete} on_cancel={dont} />
+                    } else {
+                        if !*editing {
+                            <button type="button" id={format!("edit-{dom}")} onclick={edit}
+                                aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcEditPrice))}>{ ctx.t(Key::SvcEditPrice) }</button>
+                        }
+                        <button type="button" class="danger" id={format!("delete-{dom}")} onclick={ask}
+                            aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcDelete))}>{ ctx.t(Key::SvcDelete) }</button>
                     }
-                    <button type="button" class="danger" id={format!("delete-{dom}")} onclick={ask}
-                        aria-label={format!("{}: {}", row.name, ctx.t(Key::SvcDelete))}>{ ctx.t(Key::SvcDelete) }</button>
                 }
             </td>
         </tr>

@@ -1,4 +1,4 @@
-//! The workshop's profile, its legal notice and its opening hours (`updateWorkshop`).
+//! The workshop's profile, its legal notice and its opening hours (`updateWorkshop`, owners).
 
 use std::rc::Rc;
 
@@ -12,7 +12,6 @@ use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
 use crate::i18n::Key;
-use crate::session::Session;
 
 const WEEKDAYS: [(Key, api::update_workshop::Weekday); 7] = [
     (Key::SetDayMon, api::update_workshop::Weekday::MONDAY),
@@ -161,6 +160,8 @@ fn input_from(
         commercial_register: Some(profile.commercial_register.clone()),
         vat_id: Some(profile.vat_id.clone()),
         opening_hours: Some(hours),
+        // Set on its own in the notifications' section.
+        lead_reminder_minutes: None,
     };
     (input, places)
 }
@@ -186,8 +187,8 @@ const FIELD_ORDER: [&str; 16] = [
     "openingHours",
 ];
 
-#[function_component(Settings)]
-pub fn page() -> Html {
+#[function_component(WorkshopProfile)]
+pub(super) fn workshop_profile() -> Html {
     let ctx = use_ctx();
     let loaded = use_state(|| Load::<()>::Loading);
     let reload = use_state(|| 0u32);
@@ -225,10 +226,10 @@ pub fn page() -> Html {
     };
     match &*loaded {
         Load::Loading => {
-            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ loading_view(&ctx) }</section> };
+            return html! { <section><h2>{ ctx.t(Key::SetProfile) }</h2>{ loading_view(&ctx) }</section> };
         }
         Load::Failed(message) => {
-            return html! { <section><h1>{ ctx.t(Key::Settings) }</h1>{ failed_view(&ctx, message, retry) }</section> };
+            return html! { <section><h2>{ ctx.t(Key::SetProfile) }</h2>{ failed_view(&ctx, message, retry) }</section> };
         }
         Load::Ready(()) => {}
     }
@@ -277,10 +278,7 @@ pub fn page() -> Html {
                             errors.set(vec![]);
                             ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
                             if let Some(session) = ctx.session.clone() {
-                                ctx.set_session.emit(Some(Session {
-                                    workshop: workshop.name,
-                                    ..session
-                                }));
+                                ctx.set_session.emit(Some(session.renamed(workshop.name)));
                             }
                         } else {
                             let first = FIELD_ORDER.iter().find(|name| {
@@ -438,8 +436,7 @@ pub fn page() -> Html {
     let rest = other_errors(&errors, &FIELD_ORDER);
 
     html! {
-        <section class="settings">
-            <h1>{ ctx.t(Key::Settings) }</h1>
+        <section class="settings" aria-label={ctx.t(Key::SetProfile)}>
             <form class="stack" {onsubmit} novalidate=true>
                 <fieldset class="card stack">
                     <legend>{ ctx.t(Key::SetProfile) }</legend>
