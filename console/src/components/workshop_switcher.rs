@@ -23,6 +23,11 @@ pub fn workshop_switcher() -> Html {
     let route = use_route::<Route>().unwrap_or_default();
     let busy = use_state(|| false);
     let adding = use_state(|| false);
+    // Following a link out of the form (to the plans) closes it.
+    {
+        let adding = adding.clone();
+        use_effect_with(route.clone(), move |_| adding.set(false));
+    }
     let Some(session) = ctx.session.clone() else {
         return html! {};
     };
