@@ -2,7 +2,7 @@
 //! message it accepts into a Maildir that the tests read. Recipients starting with `bounce`
 //! are refused with a permanent 550.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -46,6 +46,12 @@ impl SmtpServer {
     /// `smtp://127.0.0.1:PORT` (a local relay: no TLS, no login).
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The Maildir the server writes into (`new/` holds one file per message), for readers
+    /// outside the test process such as the browser tests' driver.
+    pub fn maildir(&self) -> &Path {
+        &self.maildir
     }
 
     /// Stops the server (the port refuses connections until [`Self::resume`]).
