@@ -246,6 +246,10 @@ async fn location(app: &TestApp, nord: &Tenant) -> Tenant {
         json!(workshop_id),
         "{switched}"
     );
+    let (status, _) = app
+        .post(Some(second), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(status, 401, "switching ends the session it came from");
     let session_owner = Owner {
         access_token: payload["session"]["accessToken"]
             .as_str()

@@ -189,13 +189,6 @@ impl LocationMutation {
         let Some((email, role, is_platform_admin)) = found else {
             return Ok(not_member());
         };
-        diesel::update(sessions::table.find(member.session_id))
-            .set((
-                sessions::revoked_at.eq(chrono::Utc::now()),
-                sessions::revoke_reason.eq("switched workshop"),
-            ))
-            .execute(&mut conn)
-            .await?;
         let tenant = tenant_of_new_session(workshop_id);
         let session = open_session(
             &mut conn,
@@ -204,6 +197,15 @@ impl LocationMutation {
             tenant,
         )
         .await?;
+        // Only once the new session exists does the old one end: a request cut short in between
+        // leaves the user signed in.
+        diesel::update(sessions::table.find(member.session_id))
+            .set((
+                sessions::revoked_at.eq(chrono::Utc::now()),
+                sessions::revoke_reason.eq("switched workshop"),
+            ))
+            .execute(&mut conn)
+            .await?;
         set_refresh_cookie(ctx, Some(&session.refresh_token));
         Ok(SessionPayload {
             session: Some(session),
