@@ -123,9 +123,16 @@ impl Transport for Smtp {
             .to
             .parse()
             .map_err(|e| SendError::Permanent(format!("not an address: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let mut message = Message::builder().from(self.from.clone()).to(to);
+        // An unreadable reply address (a customer's typo) does not stop the e-mail.
+        if let Some(reply_to) = mail
+            .reply_to
+            .as_deref()
+            .and_then(|a| a.parse::<Mailbox>().ok())
+        {
+            message = message.reply_to(reply_to);
+        }
+        let message = message
             .subject(&mail.subject)
             .message_id(Some(format!("<{}@{}>", mail.id, self.domain)))
             .multipart(MultiPart::alternative_plain_html(

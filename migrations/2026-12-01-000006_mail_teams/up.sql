@@ -69,6 +69,8 @@ CREATE TABLE outbox (
     lead_id         uuid REFERENCES leads (id) ON DELETE SET NULL,
     kind            text NOT NULL,
     recipient       text NOT NULL,
+    -- Where the recipient's answer goes: the customer, for e-mails about a lead.
+    reply_to        text,
     locale          text NOT NULL,
     subject         text NOT NULL,
     body_text       text NOT NULL,

@@ -11,6 +11,7 @@ use std::time::Duration;
 pub struct Received {
     pub to: String,
     pub from: String,
+    pub reply_to: String,
     pub subject: String,
     pub message_id: String,
     pub text: String,
@@ -154,6 +155,7 @@ fn decode(raw: &[u8]) -> Received {
     Received {
         to: header("To"),
         from: header("From"),
+        reply_to: header("Reply-To"),
         subject: header("Subject"),
         message_id: header("Message-ID"),
         text: part("text/plain").replace("\r\n", "\n"),

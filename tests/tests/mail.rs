@@ -186,6 +186,10 @@ async fn a_new_lead_is_emailed_with_every_field_in_the_recipients_language() {
 
     let mail = wait_for_subject(&smtp, email, "Neue Anfrage von Erika Mustermann").await;
     assert!(mail.from.contains("noreply@carbot.test"), "{}", mail.from);
+    assert_eq!(
+        mail.reply_to, "erika@example.de",
+        "an answer goes to the customer"
+    );
     for expected in [
         "Autohaus Nord".to_owned(),
         "Erika Mustermann".to_owned(),

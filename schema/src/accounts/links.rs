@@ -118,6 +118,7 @@ pub(crate) async fn send(
         conn,
         NewMail {
             to: mail.to,
+            reply_to: None,
             locale: mail.locale,
             template,
             workshop_id: mail.workshop_id,

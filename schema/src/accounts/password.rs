@@ -299,6 +299,7 @@ impl PasswordMutation {
                 conn,
                 NewMail {
                     to: &email,
+                    reply_to: None,
                     locale: Locale::parse(&locale),
                     template: Template::PasswordChanged,
                     workshop_id: None,

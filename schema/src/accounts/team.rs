@@ -445,6 +445,7 @@ impl TeamMutation {
                     conn,
                     NewMail {
                         to: &email,
+                        reply_to: None,
                         locale: Locale::parse(locale.as_deref().unwrap_or(&workshop_locale)),
                         template: Template::Invitation {
                             workshop: &workshop,

@@ -189,6 +189,7 @@ diesel::table! {
         lead_id -> Nullable<Uuid>,
         kind -> Text,
         recipient -> Text,
+        reply_to -> Nullable<Text>,
         locale -> Text,
         subject -> Text,
         body_text -> Text,

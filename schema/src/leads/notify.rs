@@ -129,6 +129,7 @@ pub(crate) async fn new_lead(
             conn,
             NewMail {
                 to: address,
+                reply_to: lead.email.as_deref(),
                 locale: *locale,
                 template: Template::NewLead {
                     workshop: &workshop,
@@ -253,6 +254,7 @@ async fn reminders(conn: &mut AsyncPgConnection, mailer: &Mailer) -> QueryResult
                     conn,
                     NewMail {
                         to: &address,
+                        reply_to: lead.email.as_deref(),
                         locale,
                         template: Template::LeadReminder {
                             workshop: &name,
@@ -356,6 +358,7 @@ async fn summaries(conn: &mut AsyncPgConnection, mailer: &Mailer) -> QueryResult
                     conn,
                     NewMail {
                         to: address,
+                        reply_to: None,
                         locale: *locale,
                         template: Template::DailySummary {
                             workshop: &name,

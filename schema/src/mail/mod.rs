@@ -22,6 +22,7 @@ pub struct Outgoing {
     /// The outbox row; also the `Message-ID`, so a copy sent twice after a crash is recognisable.
     pub id: Uuid,
     pub to: String,
+    pub reply_to: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,

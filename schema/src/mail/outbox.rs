@@ -14,6 +14,8 @@ use crate::locale::Locale;
 #[derive(Debug)]
 pub struct NewMail<'a> {
     pub to: &'a str,
+    /// Where an answer goes (the customer, for e-mails about a lead); the sender otherwise.
+    pub reply_to: Option<&'a str>,
     pub locale: Locale,
     pub template: Template<'a>,
     pub workshop_id: Option<Uuid>,
@@ -34,6 +36,7 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, mail: NewMail<'_>) -> QueryRe
             outbox::lead_id.eq(mail.lead_id),
             outbox::kind.eq(mail.template.kind()),
             outbox::recipient.eq(mail.to),
+            outbox::reply_to.eq(mail.reply_to),
             outbox::locale.eq(mail.locale.as_str()),
             outbox::subject.eq(rendered.subject),
             outbox::body_text.eq(rendered.text),

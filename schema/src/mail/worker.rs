@@ -36,6 +36,8 @@ struct Claimed {
     id: Uuid,
     #[diesel(sql_type = Text)]
     recipient: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    reply_to: Option<String>,
     #[diesel(sql_type = Text)]
     subject: String,
     #[diesel(sql_type = Text)]
@@ -97,7 +99,7 @@ impl Worker {
                           WHERE status = 'PENDING' AND next_attempt_at <= now()
                           ORDER BY next_attempt_at LIMIT $2
                           FOR UPDATE SKIP LOCKED)
-             RETURNING id, recipient, subject, body_text, body_html, attempts",
+             RETURNING id, recipient, reply_to, subject, body_text, body_html, attempts",
         )
         .bind::<BigInt, _>(i64::try_from(LEASE.as_secs()).unwrap_or(120))
         .bind::<BigInt, _>(BATCH)
@@ -134,6 +136,7 @@ impl Worker {
         let outgoing = Outgoing {
             id: mail.id,
             to: mail.recipient,
+            reply_to: mail.reply_to,
             subject: mail.subject,
             text: mail.body_text,
             html: mail.body_html,
