@@ -114,7 +114,8 @@ pub async fn mail_show(config: &Config, id: &str, html: bool) -> anyhow::Result<
         );
         println!("Created:  {}", entry.created_at.to_rfc3339());
         if let Some(sent) = entry.sent_at {
-            println!("Sent:     {}", sent.to_rfc3339());
+            let label = if entry.status == "LOGGED" { "Logged:" } else { "Sent:" };
+            println!("{label:<10}{}", sent.to_rfc3339());
         } else if entry.status == "PENDING" {
             println!("Next try: {}", entry.next_attempt_at.to_rfc3339());
         }
