@@ -114,7 +114,11 @@ pub async fn mail_show(config: &Config, id: &str, html: bool) -> anyhow::Result<
         );
         println!("Created:  {}", entry.created_at.to_rfc3339());
         if let Some(sent) = entry.sent_at {
-            let label = if entry.status == "LOGGED" { "Logged:" } else { "Sent:" };
+            let label = if entry.status == "LOGGED" {
+                "Logged:"
+            } else {
+                "Sent:"
+            };
             println!("{label:<10}{}", sent.to_rfc3339());
         } else if entry.status == "PENDING" {
             println!("Next try: {}", entry.next_attempt_at.to_rfc3339());

@@ -565,6 +565,7 @@ texts! {
     TeamInvited => ("Einladung gesendet an", "Invitation sent to"),
     TeamPending => ("Offene Einladungen", "Pending invitations"),
     TeamNoPending => ("Keine offenen Einladungen.", "No pending invitations."),
+    TeamUndeliverable => ("Unzustellbar: Adresse prüfen", "Undeliverable: check the address"),
     TeamExpires => ("Gültig bis", "Valid until"),
     TeamRevokeAction => ("Zurückziehen", "Withdraw"),
     TeamRevokeQuestion => (

@@ -240,6 +240,28 @@ try {
     await shot(owner, "team");
   });
 
+  await at("7b-undeliverable-invitation", async () => {
+    // The tests' SMTP server refuses this address for good: the owner is told, and withdraws it.
+    const address = "bounce@autohaus-team.de";
+    await owner.fill("#field-invite-email", address);
+    await owner.locator("#field-invite-role").selectOption("STAFF");
+    await owner.getByRole("button", { name: "Einladung senden" }).click();
+    const row = owner.locator(`#invitations tr[data-email="${address}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    let marked = false;
+    for (let i = 0; i < 30 && !marked; i++) {
+      await owner.waitForTimeout(500);
+      await owner.reload();
+      await owner.locator("#members").waitFor({ timeout: 15_000 });
+      marked = (await row.getByText("Unzustellbar").count()) === 1;
+    }
+    check(marked, "the bounced invitation is not marked undeliverable");
+    await shot(owner, "undeliverable");
+    await row.getByRole("button", { name: "Zurückziehen" }).click();
+    await row.getByRole("button", { name: "Ja, zurückziehen" }).click();
+    await row.waitFor({ state: "detached", timeout: 10_000 });
+  });
+
   await at("8-notification-setting", async () => {
     await nav(owner, "/settings");
     const summary = owner.locator("#notify-dailySummary");

@@ -174,10 +174,18 @@ async fn an_owner_builds_a_team_and_a_second_location_in_the_console() {
     );
     let invitations = texts(
         &app,
-        "SELECT email || ' ' || (accepted_at IS NOT NULL)::text AS value FROM invitations",
+        "SELECT email || ' ' || (accepted_at IS NOT NULL)::text || ' ' || (revoked_at IS NOT NULL)::text AS value
+         FROM invitations ORDER BY created_at",
     )
     .await;
-    assert_eq!(invitations, [format!("{COLLEAGUE} true")]);
+    assert_eq!(
+        invitations,
+        [
+            format!("{COLLEAGUE} true false"),
+            "bounce@autohaus-team.de false true".to_owned()
+        ],
+        "the colleague accepted; the undeliverable invitation was withdrawn"
+    );
     let settings = texts(
         &app,
         &format!(

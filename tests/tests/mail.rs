@@ -413,6 +413,19 @@ async fn an_address_that_bounces_is_marked_and_not_tried_again() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(smtp.to("bounce@autohaus-sued.de").is_empty());
+    // The owner sees that the colleague never got the link.
+    let body = app
+        .gql(
+            Some(&owner.access_token),
+            "{ invitations { edges { node { email delivery } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["invitations"]["edges"],
+        json!([{ "node": { "email": "bounce@autohaus-sued.de", "delivery": "SUPPRESSED" } }]),
+        "{body}"
+    );
 }
 
 /// Sets opening hours directly: open all week (`true`) or only in an hour twelve hours away.

@@ -16,7 +16,7 @@ use super::validate;
 use crate::auth::tokens::{hash_secret, new_secret};
 use crate::auth::{Authenticator, Role, Tenant, passwords};
 use crate::context::Ctx;
-use crate::db::schema::{invitations, memberships, sessions, users, workshops};
+use crate::db::schema::{invitations, memberships, outbox, sessions, users, workshops};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::limits::HOUR;
@@ -87,6 +87,53 @@ impl Invitation {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// What became of the invitation's e-mail: `BOUNCED` or `SUPPRESSED` means the address
+    /// does not take mail, and the colleague never got the link.
+    async fn delivery(&self, ctx: &Context<'_>) -> ApiResult<Option<Delivery>> {
+        let mut conn = ctx.platform().conn().await?;
+        // The e-mail was written in the invitation's transaction: the same `now()`.
+        let status: Option<String> = outbox::table
+            .filter(outbox::workshop_id.eq(self.0.workshop_id))
+            .filter(outbox::kind.eq("INVITATION"))
+            .filter(outbox::recipient.eq(&self.0.email))
+            .filter(outbox::created_at.ge(self.0.created_at))
+            .order(outbox::created_at.asc())
+            .select(outbox::status)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        Ok(status.as_deref().and_then(Delivery::parse))
+    }
+}
+
+/// Where an e-mail stands in the outbox.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting to go out, or to be tried again.
+    Pending,
+    Sent,
+    /// Kept in the outbox and the log (no SMTP server configured).
+    Logged,
+    /// Given up after every retry.
+    Failed,
+    /// The mail server refused the address for good.
+    Bounced,
+    /// Not sent: the address bounced before.
+    Suppressed,
+}
+
+impl Delivery {
+    fn parse(status: &str) -> Option<Self> {
+        Some(match status {
+            "PENDING" => Self::Pending,
+            "SENT" => Self::Sent,
+            "LOGGED" => Self::Logged,
+            "FAILED" => Self::Failed,
+            "BOUNCED" => Self::Bounced,
+            "SUPPRESSED" => Self::Suppressed,
+            _ => return None,
+        })
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) struct Pending {
     pub(super) email: String,
     pub(super) role: String,
     pub(super) expires_at: String,
+    pub(super) undeliverable: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -128,7 +129,12 @@ fn pending_row(props: &RowProps) -> Html {
     };
     html! {
         <tr {onkeydown} data-email={item.email.clone()}>
-            <td data-label={ctx.t(Key::Email)}><span class="mono">{ item.email.clone() }</span></td>
+            <td data-label={ctx.t(Key::Email)}>
+                <span class="mono">{ item.email.clone() }</span>
+                if item.undeliverable {
+                    { " " }<span class="badge off">{ ctx.t(Key::TeamUndeliverable) }</span>
+                }
+            </td>
             <td data-label={ctx.t(Key::TeamRole)}>{ role_label(ctx.lang, &item.role) }</td>
             <td data-label={ctx.t(Key::TeamExpires)}>{ date_de(&item.expires_at) }</td>
             <td class="actions">

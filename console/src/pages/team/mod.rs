@@ -67,6 +67,15 @@ pub fn page() -> Html {
                                 email: edge.node.email,
                                 role: role_code(&edge.node.role),
                                 expires_at: edge.node.expires_at,
+                                // The address took no mail: the colleague never got the link.
+                                undeliverable: matches!(
+                                    edge.node.delivery,
+                                    Some(
+                                        api::invitations::Delivery::BOUNCED
+                                            | api::invitations::Delivery::SUPPRESSED
+                                            | api::invitations::Delivery::FAILED
+                                    )
+                                ),
                             })
                             .collect()
                     });
