@@ -309,6 +309,10 @@ pub(crate) async fn insert_workshop(
             workshops::plan_code.eq(&plan.code),
             workshops::trial_ends_at.eq(plan.trial_ends_at),
             workshops::subscription_active.eq(plan.subscription_active),
+            // The first daily summary comes the next morning, not on the day of sign-up.
+            workshops::daily_summary_sent_on.eq(Utc::now()
+                .with_timezone(&chrono_tz::Europe::Berlin)
+                .date_naive()),
         ))
         .execute(conn)
         .await?;
