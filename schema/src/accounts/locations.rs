@@ -8,12 +8,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::session::{
-    PlanState, SessionPayload, Viewer, insert_membership, insert_workshop, open_session,
-    set_refresh_cookie,
+    PlanState, SessionPayload, Viewer, insert_membership, insert_workshop, sign_in,
 };
 use super::validate;
 use super::workshop::{Workshop, WorkshopRow};
-use crate::auth::{Authenticator, Role};
+use crate::auth::Role;
 use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::schema::{memberships, sessions, users, workshops};
@@ -189,14 +188,13 @@ impl LocationMutation {
         let Some((email, role, is_platform_admin)) = found else {
             return Ok(not_member());
         };
-        let tenant = tenant_of_new_session(workshop_id);
-        let session = open_session(
-            &mut conn,
-            ctx.service::<Authenticator>().keys(),
-            member.user_id,
-            tenant,
-        )
-        .await?;
+        let viewer = Viewer {
+            user_id: member.user_id,
+            email,
+            role: Role::from_membership(&role, is_platform_admin),
+            tenant: tenant_of_new_session(workshop_id),
+        };
+        let signed_in = sign_in(ctx, &mut conn, viewer).await?;
         // Only once the new session exists does the old one end: a request cut short in between
         // leaves the user signed in.
         diesel::update(sessions::table.find(member.session_id))
@@ -206,16 +204,6 @@ impl LocationMutation {
             ))
             .execute(&mut conn)
             .await?;
-        set_refresh_cookie(ctx, Some(&session.refresh_token));
-        Ok(SessionPayload {
-            session: Some(session),
-            viewer: Some(Viewer {
-                user_id: member.user_id,
-                email,
-                role: Role::from_membership(&role, is_platform_admin),
-                tenant,
-            }),
-            user_errors: vec![],
-        })
+        Ok(signed_in)
     }
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::email::{EmailSentPayload, account};
 use super::links::{self, LinkMail, Purpose};
-use super::session::{SessionPayload, Viewer, client_ip, open_session, set_refresh_cookie};
-use crate::auth::{Authenticator, Role, passwords};
+use super::session::{SessionPayload, Viewer, client_ip, sign_in};
+use crate::auth::{Role, passwords};
 use crate::context::Ctx;
 use crate::db::schema::{memberships, sessions, users};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode};
@@ -217,25 +217,13 @@ impl PasswordMutation {
         let Some((workshop_id, role, is_platform_admin)) = membership else {
             return Ok(SessionPayload::refused(vec![]));
         };
-        let tenant = tenant_of_new_session(workshop_id);
-        let session = open_session(
-            &mut conn,
-            ctx.service::<Authenticator>().keys(),
+        let viewer = Viewer {
             user_id,
-            tenant,
-        )
-        .await?;
-        set_refresh_cookie(ctx, Some(&session.refresh_token));
-        Ok(SessionPayload {
-            session: Some(session),
-            viewer: Some(Viewer {
-                user_id,
-                email,
-                role: Role::from_membership(&role, is_platform_admin),
-                tenant,
-            }),
-            user_errors: vec![],
-        })
+            email,
+            role: Role::from_membership(&role, is_platform_admin),
+            tenant: tenant_of_new_session(workshop_id),
+        };
+        sign_in(ctx, &mut conn, viewer).await
     }
 
     /// Changes the password of the signed-in user (the current one is needed); the user's other

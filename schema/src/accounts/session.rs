@@ -142,7 +142,7 @@ pub struct RequestCookies {
 }
 
 /// Sets (or with `None` clears) the refresh-token cookie on the response.
-pub(crate) fn set_refresh_cookie(ctx: &Context<'_>, token: Option<&str>) {
+fn set_refresh_cookie(ctx: &Context<'_>, token: Option<&str>) {
     let secure = ctx
         .data_opt::<RequestCookies>()
         .is_some_and(|cookies| cookies.secure);
@@ -172,7 +172,7 @@ pub(crate) fn client_ip(ctx: &Context<'_>) -> String {
 }
 
 /// Creates a session with its first refresh token and signs the access token.
-pub(crate) async fn open_session(
+async fn open_session(
     conn: &mut Conn<'_>,
     keys: &JwtKeys,
     user_id: Uuid,
@@ -210,6 +210,28 @@ pub(crate) async fn open_session(
         refresh_token: refresh.plain,
         expires_at,
         refresh_token_expires_at: refresh_expires_at,
+    })
+}
+
+/// Opens a session for `viewer` (its user in its workshop), sets the refresh cookie and answers
+/// signed in: the end of every mutation that signs someone in.
+pub(crate) async fn sign_in(
+    ctx: &Context<'_>,
+    conn: &mut Conn<'_>,
+    viewer: Viewer,
+) -> ApiResult<SessionPayload> {
+    let session = open_session(
+        conn,
+        ctx.service::<Authenticator>().keys(),
+        viewer.user_id,
+        viewer.tenant,
+    )
+    .await?;
+    set_refresh_cookie(ctx, Some(&session.refresh_token));
+    Ok(SessionPayload {
+        session: Some(session),
+        viewer: Some(viewer),
+        user_errors: vec![],
     })
 }
 
@@ -460,24 +482,13 @@ impl SessionMutation {
         };
         tracing::info!(%workshop_id, "workshop registered");
         ctx.service::<Mailer>().wake();
-        let session = open_session(
-            &mut conn,
-            ctx.service::<Authenticator>().keys(),
+        let viewer = Viewer {
             user_id,
-            tenant_of_new_session(workshop_id),
-        )
-        .await?;
-        set_refresh_cookie(ctx, Some(&session.refresh_token));
-        Ok(SessionPayload {
-            session: Some(session),
-            viewer: Some(Viewer {
-                user_id,
-                email,
-                role: Role::Owner,
-                tenant: tenant_of_new_session(workshop_id),
-            }),
-            user_errors: vec![],
-        })
+            email,
+            role: Role::Owner,
+            tenant: tenant_of_new_session(workshop_id),
+        };
+        sign_in(ctx, &mut conn, viewer).await
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<SessionPayload> {
@@ -545,24 +556,13 @@ impl SessionMutation {
                 .execute(&mut conn)
                 .await?;
         }
-        let session = open_session(
-            &mut conn,
-            ctx.service::<Authenticator>().keys(),
+        let viewer = Viewer {
             user_id,
-            tenant_of_new_session(workshop_id),
-        )
-        .await?;
-        set_refresh_cookie(ctx, Some(&session.refresh_token));
-        Ok(SessionPayload {
-            session: Some(session),
-            viewer: Some(Viewer {
-                user_id,
-                email,
-                role: Role::from_membership(&role, is_platform_admin),
-                tenant: tenant_of_new_session(workshop_id),
-            }),
-            user_errors: vec![],
-        })
+            email,
+            role: Role::from_membership(&role, is_platform_admin),
+            tenant: tenant_of_new_session(workshop_id),
+        };
+        sign_in(ctx, &mut conn, viewer).await
     }
 
     /// Exchanges a refresh token for a new session pair; each refresh token works once.

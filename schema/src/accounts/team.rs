@@ -10,11 +10,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::session::{SessionPayload, Viewer, insert_membership, open_session, set_refresh_cookie};
+use super::session::{SessionPayload, Viewer, insert_membership, sign_in};
 use super::user::User;
 use super::validate;
 use crate::auth::tokens::{hash_secret, new_secret};
-use crate::auth::{Authenticator, Role, Tenant, passwords};
+use crate::auth::{Role, Tenant, passwords};
 use crate::context::Ctx;
 use crate::db::schema::{invitations, memberships, outbox, sessions, users, workshops};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
@@ -691,26 +691,14 @@ impl TeamMutation {
             return Ok(invalid());
         };
         tracing::info!(workshop_id = %invitation.workshop_id, %user_id, "invitation accepted");
-        let tenant = tenant_of_new_session(invitation.workshop_id);
-        let session = open_session(
-            &mut conn,
-            ctx.service::<Authenticator>().keys(),
-            user_id,
-            tenant,
-        )
-        .await?;
-        set_refresh_cookie(ctx, Some(&session.refresh_token));
         let is_admin = existing.as_ref().is_some_and(|e| e.2);
-        Ok(SessionPayload {
-            session: Some(session),
-            viewer: Some(Viewer {
-                user_id,
-                email: invitation.email,
-                role: if is_admin { Role::PlatformAdmin } else { role },
-                tenant,
-            }),
-            user_errors: vec![],
-        })
+        let viewer = Viewer {
+            user_id,
+            email: invitation.email,
+            role: if is_admin { Role::PlatformAdmin } else { role },
+            tenant: tenant_of_new_session(invitation.workshop_id),
+        };
+        sign_in(ctx, &mut conn, viewer).await
     }
 
     /// Makes a member an owner or staff; the last owner stays an owner.
