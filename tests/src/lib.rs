@@ -173,6 +173,28 @@ pub struct Owner {
 
 pub const PASSWORD: &str = "Bremsscheibe-Quietscht-7";
 
+impl Owner {
+    /// The user a `SessionPayload` (`session { accessToken refreshToken } viewer { id workshop
+    /// { id } }`) signed in, with the tests' password.
+    fn signed_in(email: &str, payload: &Value) -> Self {
+        let text = |pointer: &str| {
+            payload
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("{pointer} in {payload}"))
+                .to_owned()
+        };
+        Self {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            access_token: text("/session/accessToken"),
+            refresh_token: text("/session/refreshToken"),
+            workshop_id: text("/viewer/workshop/id"),
+            user_id: text("/viewer/id"),
+        }
+    }
+}
+
 /// How to start a [`TestApp`]; the default is in-process events and the built-in assistant.
 #[derive(Default, Clone)]
 pub struct TestOptions {
@@ -310,23 +332,7 @@ impl TestApp {
             .await;
         let payload = &body["data"]["register"];
         assert_eq!(payload["userErrors"], json!([]), "register failed: {body}");
-        Owner {
-            email: email.to_owned(),
-            password: PASSWORD.to_owned(),
-            access_token: payload["session"]["accessToken"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            refresh_token: payload["session"]["refreshToken"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            workshop_id: payload["viewer"]["workshop"]["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-            user_id: payload["viewer"]["id"].as_str().expect("id").to_owned(),
-        }
+        Owner::signed_in(email, payload)
     }
 
     /// Puts the owner's workshop on `plan` with a running subscription (as billing will).
@@ -484,22 +490,6 @@ impl TestApp {
             .await;
         let payload = &body["data"]["acceptInvitation"];
         assert_eq!(payload["userErrors"], json!([]), "{body}");
-        Owner {
-            email: email.to_owned(),
-            password: PASSWORD.to_owned(),
-            access_token: payload["session"]["accessToken"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            refresh_token: payload["session"]["refreshToken"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            workshop_id: payload["viewer"]["workshop"]["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-            user_id: payload["viewer"]["id"].as_str().expect("id").to_owned(),
-        }
+        Owner::signed_in(email, payload)
     }
 }
