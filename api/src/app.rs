@@ -11,12 +11,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use carbot_schema::auth::tokens::JwtKeys;
+use carbot_schema::billing;
 use carbot_schema::chat::assistant::openai::{OpenAiAssistant, OpenAiConfig};
 use carbot_schema::chat::reply::AssistantSetup;
 use carbot_schema::events::InProcessEventBus;
 use carbot_schema::leads::notify::Scheduler;
 use carbot_schema::limits::InProcessRateLimiter;
 use carbot_schema::mail::{self, Mailer};
+use carbot_schema::plans as billing_plans;
 use carbot_schema::redis_backend::{RedisEventBus, RedisRateLimiter};
 use carbot_schema::{Authenticator, Schemas, Services, db};
 use tokio::net::TcpListener;
@@ -39,6 +41,7 @@ pub struct App {
     embedded: Option<Arc<EmbeddedPostgres>>,
     mail_worker: mail::worker::Worker,
     scheduler: Scheduler,
+    billing_worker: billing::inbox::Worker,
 }
 
 /// The database URL to use: the configured one, or the embedded cluster's (started here).
@@ -88,6 +91,42 @@ pub async fn mail_list(config: &Config, limit: i64) -> anyhow::Result<()> {
         Ok(())
     })
     .await
+}
+
+/// `carbot admin set-plan`: puts a workshop (its id, or its owner's e-mail address) on a plan,
+/// until the end of `until` or open-ended.
+pub async fn admin_set_plan(
+    config: &Config,
+    workshop: &str,
+    plan: billing_plans::PlanCode,
+    until: Option<chrono::NaiveDate>,
+    note: Option<&str>,
+) -> anyhow::Result<()> {
+    let (url, embedded) = database(config).await?;
+    let result = async {
+        db::run_migrations(&url).await?;
+        use diesel_async::AsyncConnection;
+        let mut conn = diesel_async::AsyncPgConnection::establish(&url)
+            .await
+            .context("connecting to the database")?;
+        let set = billing::admin::set_plan(&mut conn, workshop, plan, until, note).await?;
+        let until = set.until.map_or_else(
+            || "with no end date".to_owned(),
+            |at| format!("until {}", at.format("%Y-%m-%d %H:%M UTC")),
+        );
+        println!(
+            "{} ({}) is on {} {until}.",
+            set.workshop_name,
+            set.workshop_id,
+            set.plan.as_str()
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    if let Some(pg) = embedded {
+        tokio::task::spawn_blocking(move || pg.stop()).await?;
+    }
+    result
 }
 
 /// `carbot mail show ID`: one e-mail with its headers and its plain-text part.
@@ -195,6 +234,14 @@ impl App {
             mailer.clone(),
             Duration::from_secs(config.mail.notify_interval_secs.max(1)),
         );
+        let billing = billing(&config.billing)?;
+        let billing_worker = billing::inbox::Worker::new(
+            pool.clone(),
+            billing.clone(),
+            mailer.clone(),
+            Duration::from_millis(config.mail.poll_ms.max(50)),
+            Duration::from_secs(config.mail.notify_interval_secs.max(1)),
+        );
         let services = Services {
             auth: Authenticator::new(pool.clone(), JwtKeys::new(&secret)),
             pool,
@@ -202,6 +249,7 @@ impl App {
             events,
             assistant: assistant(&config.ai),
             mailer,
+            billing,
         };
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
@@ -217,6 +265,7 @@ impl App {
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://")),
             shutdown: CancellationToken::new(),
+            stripe_webhook_secrets: config.billing.webhook_secrets().into(),
             websockets: TaskTracker::new(),
         };
         Ok(Self {
@@ -225,6 +274,7 @@ impl App {
             embedded,
             mail_worker,
             scheduler,
+            billing_worker,
         })
     }
 
@@ -252,6 +302,7 @@ impl App {
         let background = TaskTracker::new();
         background.spawn(self.mail_worker.run(token.clone()));
         background.spawn(self.scheduler.run(token.clone()));
+        background.spawn(self.billing_worker.run(token.clone()));
         background.close();
         let signal = async move {
             shutdown.await;
@@ -319,6 +370,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/widget.js", get(widget))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(crate::webhooks::stripe),
+        )
         .nest_service(
             "/console",
             tower::ServiceBuilder::new()
@@ -360,6 +415,40 @@ async fn shared_state(config: &Config) -> anyhow::Result<Shared> {
         .context("connecting to REDIS_URL")?;
     tracing::info!("events and rate limits go through redis");
     Ok((Arc::new(limiter), Arc::new(events)))
+}
+
+/// Stripe when a secret key is configured; otherwise billing says it is not set up.
+fn billing(config: &crate::config::BillingConfig) -> anyhow::Result<billing::BillingSetup> {
+    let prices = billing::Prices {
+        basic: config.price_basic.clone(),
+        premium: config.price_premium.clone(),
+        enterprise: config.price_enterprise.clone(),
+    };
+    let Some(key) = &config.secret_key else {
+        tracing::info!(
+            "no STRIPE_SECRET_KEY: online payment is off; set plans with `carbot admin set-plan`"
+        );
+        return Ok(billing::BillingSetup {
+            prices,
+            ..billing::BillingSetup::default()
+        });
+    };
+    if config.webhook_secrets().is_empty() {
+        tracing::warn!(
+            "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: payments will not change plans"
+        );
+    }
+    if prices.basic.is_none() || prices.premium.is_none() || prices.enterprise.is_none() {
+        tracing::warn!(
+            "a STRIPE_PRICE_BASIC|PREMIUM|ENTERPRISE is missing: that plan cannot be bought"
+        );
+    }
+    let stripe = crate::stripe::Stripe::new(key.expose(), config.api_base.as_deref())?;
+    Ok(billing::BillingSetup {
+        payments: Some(Arc::new(stripe)),
+        prices,
+        ..billing::BillingSetup::default()
+    })
 }
 
 fn assistant(config: &crate::config::AiConfig) -> AssistantSetup {
@@ -451,6 +540,9 @@ async fn metrics(State(state): State<AppState>) -> Response {
         && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
     {
         crate::metrics::record_outbox(pending, oldest);
+        if let Ok((pending, oldest)) = billing::inbox::backlog(&mut conn).await {
+            crate::metrics::record_payment_events(pending, oldest);
+        }
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -66,6 +66,9 @@ pub struct Config {
     #[command(flatten)]
     pub mail: MailConfig,
 
+    #[command(flatten)]
+    pub billing: BillingConfig,
+
     /// HMAC secret (32 bytes or more) that signs access tokens. Without it, one is generated
     /// and kept in the data directory. Every process of one platform needs the same secret.
     #[arg(long, env = "CARBOT_JWT_SECRET", hide_env_values = true)]
@@ -161,6 +164,61 @@ pub struct MailConfig {
         default_value_t = 60
     )]
     pub notify_interval_secs: u64,
+}
+
+/// Payments through Stripe. Without `STRIPE_SECRET_KEY` billing says it is not configured and
+/// the operator sets plans with `carbot admin set-plan`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct BillingConfig {
+    /// Stripe's secret API key (`sk_live_…` or `sk_test_…`).
+    #[arg(
+        long = "stripe-secret-key",
+        env = "STRIPE_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<Secret>,
+
+    /// The signing secrets of the webhook endpoint (`whsec_…`), comma-separated while a secret
+    /// is rolled: an event signed with any of them is accepted.
+    #[arg(
+        long = "stripe-webhook-secret",
+        env = "STRIPE_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<Secret>,
+
+    /// The Stripe price (`price_…`) of the Basic plan (49 € a month).
+    #[arg(long = "stripe-price-basic", env = "STRIPE_PRICE_BASIC")]
+    pub price_basic: Option<String>,
+
+    /// The Stripe price of the Premium plan (99 € a month).
+    #[arg(long = "stripe-price-premium", env = "STRIPE_PRICE_PREMIUM")]
+    pub price_premium: Option<String>,
+
+    /// The Stripe price of the Enterprise plan (199 € a month).
+    #[arg(long = "stripe-price-enterprise", env = "STRIPE_PRICE_ENTERPRISE")]
+    pub price_enterprise: Option<String>,
+
+    /// Stripe's API address; only for tests against a local server (default: Stripe's).
+    #[arg(long = "stripe-api-base", env = "STRIPE_API_BASE")]
+    pub api_base: Option<String>,
+}
+
+impl BillingConfig {
+    /// The webhook signing secrets, without blanks.
+    pub fn webhook_secrets(&self) -> Vec<String> {
+        self.webhook_secret
+            .as_ref()
+            .map(|list| {
+                list.expose()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 impl Default for MailConfig {

@@ -1,5 +1,8 @@
 //! The `carbot` server: configuration, start-up, HTTP and WebSocket routes.
 
+// The merged GraphQL roots nest deeply; computing their futures' layout needs more than 128.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod config;
 pub mod http;
@@ -9,6 +12,8 @@ pub mod request;
 pub mod seed;
 pub mod smtp;
 pub mod state;
+pub mod stripe;
+pub mod webhooks;
 pub mod ws;
 
 pub use app::App;

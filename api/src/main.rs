@@ -29,6 +29,38 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// The operator's tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Put a workshop on a plan: without Stripe, or for a deal made outside it.
+    SetPlan {
+        /// The workshop's id, or the e-mail address of its owner.
+        #[arg(long)]
+        workshop: String,
+        /// BASIC, PREMIUM or ENTERPRISE.
+        #[arg(long, value_parser = parse_plan)]
+        plan: carbot_schema::plans::PlanCode,
+        /// Last day of the plan (YYYY-MM-DD, through the end of that day in Berlin); without
+        /// it the plan has no end.
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        /// A note kept with the workshop's billing (e.g. the contract number).
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+fn parse_plan(text: &str) -> Result<carbot_schema::plans::PlanCode, String> {
+    carbot_schema::plans::PlanCode::parse(&text.to_uppercase())
+        .ok_or_else(|| format!("{text:?} is none of BASIC, PREMIUM, ENTERPRISE"))
 }
 
 #[derive(Subcommand)]
@@ -61,6 +93,20 @@ async fn main() -> anyhow::Result<()> {
                 MailCommand::List { limit } => carbot::app::mail_list(&config, limit).await?,
                 MailCommand::Show { id, html } => {
                     carbot::app::mail_show(&config, &id, html).await?
+                }
+            }
+        }
+        Command::Admin { command, config } => {
+            carbot::init_logging("warn", config.log_format);
+            match command {
+                AdminCommand::SetPlan {
+                    workshop,
+                    plan,
+                    until,
+                    note,
+                } => {
+                    carbot::app::admin_set_plan(&config, &workshop, plan, until, note.as_deref())
+                        .await?
                 }
             }
         }

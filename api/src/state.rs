@@ -18,6 +18,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Cancelled when the server shuts down; WebSocket connections close on it.
     pub shutdown: CancellationToken,
+    /// The signing secrets of Stripe's webhooks (`STRIPE_WEBHOOK_SECRET`).
+    pub stripe_webhook_secrets: std::sync::Arc<[String]>,
     /// The open WebSocket connections, which shutdown waits for.
     pub(crate) websockets: TaskTracker,
 }

@@ -35,6 +35,11 @@ impl Ctx {
         key.text(self.lang)
     }
 
+    /// The text in the language chosen, with its `{}` filled in (a name, a date).
+    pub fn tf(&self, key: Key, value: &str) -> String {
+        self.t(key).replacen("{}", value, 1)
+    }
+
     /// Runs a mutation for an action: its refusal (the first user error `refusal` finds) or a
     /// failure becomes a notice; `Some(data)` when it went through.
     pub async fn perform<Q: graphql_client::GraphQLQuery>(

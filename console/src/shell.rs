@@ -1,7 +1,7 @@
 //! The frame around every page: navigation (a sidebar, a bar on phones), the workshop and its
-//! switcher, language switch, sign-out, the reminder to confirm the address, and the page the
-//! route names. Staff see only what they may do: leads, chats, the dashboard, the catalog to
-//! read and their own settings.
+//! switcher, language switch, sign-out, the reminder to confirm the address, the warning after a
+//! failed payment (owners), and the page the route names. Staff see only what they may do:
+//! leads, chats, the dashboard, the catalog to read and their own settings.
 
 use yew::prelude::*;
 use yew_router::prelude::{Switch, use_route};
@@ -10,6 +10,7 @@ use crate::api;
 use crate::components::link::RouteLink;
 use crate::components::load::loading_view;
 use crate::components::owners_only::OwnersOnly;
+use crate::components::past_due_banner::PastDueBanner;
 use crate::components::verify_banner::VerifyBanner;
 use crate::components::workshop_switcher::WorkshopSwitcher;
 use crate::ctx::use_ctx;
@@ -124,6 +125,7 @@ pub fn layout() -> Html {
             // Keyed by the workshop: after a switch every page loads its data again.
             <main class="page" id="main" key={session.workshop_id.clone()}>
                 <VerifyBanner />
+                <PastDueBanner />
                 if switching {
                     { loading_view(&ctx) }
                 } else {

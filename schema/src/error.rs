@@ -176,6 +176,10 @@ pub enum UserErrorCode {
     InvalidTransition,
     /// The change would leave the workshop without an owner.
     LastOwner,
+    /// Online payment is not set up on this platform (no Stripe key); the operator sets plans.
+    BillingNotConfigured,
+    /// The payment provider could not be reached; nothing was changed, try again.
+    BillingUnavailable,
 }
 
 /// An input mistake, reported next to the field it concerns.

@@ -3,10 +3,10 @@
 //!
 //! Modules depend downwards only (checked by `tests/tests/modules.rs`). From the bottom:
 //! shared infrastructure (`error`, `ids`, `money`, `db`, `principal`, `pagination`, `limits`,
-//! `loaders`, `events`, `redis_backend`, `context`), then the domains `billing` (plan rules),
-//! `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs the standard catalog),
-//! `chat`, `leads`, and at the top what spans them all (`node`,
-//! `guard`, this file).
+//! `loaders`, `events`, `redis_backend`, `context`), then the domains `plans` (what each plan
+//! allows), `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs
+//! the standard catalog), `chat`, `leads`, `billing` (Stripe: it pauses keys and counts leads),
+//! and at the top what spans them all (`node`, `guard`, this file).
 
 // Shared infrastructure.
 pub mod context;
@@ -19,6 +19,7 @@ pub mod loaders;
 pub mod locale;
 pub mod money;
 pub mod pagination;
+pub mod plans;
 pub mod principal;
 pub mod redis_backend;
 // Domains (their order is in the comment above).
@@ -49,6 +50,7 @@ pub struct Services {
     pub events: Arc<dyn events::EventBus>,
     pub assistant: chat::reply::AssistantSetup,
     pub mailer: mail::Mailer,
+    pub billing: billing::BillingSetup,
 }
 
 #[derive(MergedObject, Default)]
@@ -64,6 +66,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     accounts::AccountsMutation,
+    billing::BillingMutation,
     catalog::CatalogMutation,
     chat::ChatMutation,
     leads::LeadsMutation,
@@ -134,6 +137,7 @@ impl Schemas {
                 .data(services.auth.clone())
                 .data(services.assistant.clone())
                 .data(services.mailer.clone())
+                .data(services.billing.clone())
                 .data(service_loader.clone())
                 .data(conversation_loader.clone())
                 .data(message_loader.clone())

@@ -128,10 +128,12 @@ macro_rules! tenant_tables {
 tenant_tables!(
     api_tokens,
     assistant_usage,
+    billing_accounts,
     client_keys,
     conversations,
     events,
     invitations,
+    invoices,
     lead_notes,
     leads,
     memberships,

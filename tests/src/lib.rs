@@ -1,6 +1,9 @@
 //! A CarBot platform per test: the real server on port 0, on its own PostgreSQL database cloned
 //! from a migrated template in a cluster the tests start with the product's embedded start-up.
 
+// `stripe_mock` writes Stripe's objects, all their fields, as single `json!` literals.
+#![recursion_limit = "512"]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -16,6 +19,7 @@ pub mod chat;
 pub mod openai_mock;
 pub mod redis;
 pub mod smtp;
+pub mod stripe_mock;
 
 struct Cluster {
     /// URL of the cluster's `postgres` database, for creating databases.
@@ -207,6 +211,8 @@ pub struct TestOptions {
     pub smtp_url: Option<String>,
     /// Seconds between rounds of lead reminders and summaries (the product's default is 60).
     pub notify_interval_secs: Option<u64>,
+    /// Stripe (`stripe_mock::StripeMock`); without a key billing is not configured.
+    pub billing: carbot::config::BillingConfig,
 }
 
 /// A fresh database cloned from the migrated template; returns its URL.
@@ -262,6 +268,7 @@ impl TestApp {
                 poll_ms: 200,
                 notify_interval_secs: options.notify_interval_secs.unwrap_or(60),
             },
+            billing: options.billing,
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
             trust_proxy: true,
@@ -322,14 +329,25 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str, workshop: &str) -> Owner {
-        let body = self
-            .gql(
-                None,
-                "mutation($input: RegisterInput!) { register(input: $input) {
+        self.register_from(email, workshop, "127.0.0.1").await
+    }
+
+    /// Registers from client address `ip` (as a proxy reports it), for tests that register more
+    /// workshops than one address may in an hour.
+    pub async fn register_from(&self, email: &str, workshop: &str, ip: &str) -> Owner {
+        let response = self
+            .client
+            .post(self.graphql_url())
+            .header("x-forwarded-for", ip)
+            .json(&json!({
+                "query": "mutation($input: RegisterInput!) { register(input: $input) {
                     session { accessToken refreshToken } viewer { id workshop { id } } userErrors { code message } } }",
-                json!({ "input": { "email": email, "password": PASSWORD, "workshopName": workshop } }),
-            )
-            .await;
+                "variables": { "input": { "email": email, "password": PASSWORD, "workshopName": workshop } },
+            }))
+            .send()
+            .await
+            .expect("request");
+        let body: Value = response.json().await.expect("a JSON body");
         let payload = &body["data"]["register"];
         assert_eq!(payload["userErrors"], json!([]), "register failed: {body}");
         Owner::signed_in(email, payload)
@@ -339,7 +357,7 @@ impl TestApp {
     pub async fn subscribe(&self, owner: &Owner, plan: &str) {
         let mut conn = self.db().await;
         diesel::sql_query(
-            "UPDATE workshops SET plan_code = $1, subscription_active = true
+            "UPDATE workshops SET plan_code = $1, billing_status = 'ACTIVE', access_until = NULL
              WHERE id IN (SELECT m.workshop_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $2)",
         )
         .bind::<diesel::sql_types::Text, _>(plan)
@@ -393,7 +411,10 @@ impl TestApp {
              UNION ALL SELECT 'revoked_sessions', count(*) FROM sessions WHERE revoked_at IS NOT NULL
              UNION ALL SELECT 'refresh_tokens', count(*) FROM refresh_tokens
              UNION ALL SELECT 'api_tokens', count(*) FROM api_tokens
-             UNION ALL SELECT 'revoked_api_tokens', count(*) FROM api_tokens WHERE revoked_at IS NOT NULL",
+             UNION ALL SELECT 'revoked_api_tokens', count(*) FROM api_tokens WHERE revoked_at IS NOT NULL
+             UNION ALL SELECT 'billing_accounts', count(*) FROM billing_accounts
+             UNION ALL SELECT 'invoices', count(*) FROM invoices
+             UNION ALL SELECT 'stripe_events', count(*) FROM stripe_events",
         )
         .load(&mut conn)
         .await

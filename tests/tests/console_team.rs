@@ -56,7 +56,7 @@ async fn plan_desk(app: &TestApp, owner: &carbot_tests::Owner) -> String {
                     .await
                     .expect("database");
                 diesel::sql_query(
-                    "UPDATE workshops SET plan_code = 'ENTERPRISE', subscription_active = true
+                    "UPDATE workshops SET plan_code = 'ENTERPRISE', billing_status = 'ACTIVE'
                      WHERE id IN (SELECT m.workshop_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1)",
                 )
                 .bind::<diesel::sql_types::Text, _>(email)

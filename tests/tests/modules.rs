@@ -156,7 +156,7 @@ fn schema_modules_depend_downwards() {
             &["events"],
             &["redis_backend"],
             &["context"],
-            &["billing"],
+            &["plans"],
             &["auth"],
             &["mail"],
             // Registering a workshop installs the standard catalog.
@@ -164,6 +164,7 @@ fn schema_modules_depend_downwards() {
             &["accounts"],
             &["chat"],
             &["leads"],
+            &["billing"],
             &["guard", "node"],
         ],
     );
@@ -175,11 +176,11 @@ fn server_modules_depend_downwards() {
     let problems = upward_imports(
         "api",
         &[
-            &["config", "metrics", "postgres", "smtp"],
+            &["config", "metrics", "postgres", "smtp", "stripe"],
             &["seed"],
             &["state"],
             &["request"],
-            &["http", "ws"],
+            &["http", "webhooks", "ws"],
             &["app"],
         ],
     );

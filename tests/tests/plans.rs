@@ -34,7 +34,7 @@ async fn features_follow_the_plan_and_its_status() {
     let export = "mutation { exportServices { csv } }";
 
     let body = app.gql(token, status, json!({})).await;
-    assert_eq!(body["data"]["workshop"]["planStatus"], "TRIAL");
+    assert_eq!(body["data"]["workshop"]["planStatus"], "TRIALING");
     assert!(
         app.gql(token, export, json!({})).await["data"]["exportServices"]["csv"].is_string(),
         "the Premium trial exports"

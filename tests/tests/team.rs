@@ -137,6 +137,16 @@ const MUTATIONS: &[(&str, Access, &str)] = &[
         Access::Owner,
         r#"mutation { createLocation(input: { name: "Filiale" }) { userErrors { code } } }"#,
     ),
+    (
+        "startCheckout",
+        Access::Owner,
+        r#"mutation { startCheckout(input: { plan: BASIC }) { url userErrors { code } } }"#,
+    ),
+    (
+        "openBillingPortal",
+        Access::Owner,
+        r#"mutation { openBillingPortal { url userErrors { code } } }"#,
+    ),
 ];
 
 async fn mutation_names(app: &TestApp, token: &str) -> Vec<String> {

@@ -6,7 +6,8 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 16] = [
+const COVERED_QUERY_FIELDS: [&str; 17] = [
+    "billing",
     "members",
     "invitations",
     "widgetSettings",
@@ -24,7 +25,9 @@ const COVERED_QUERY_FIELDS: [&str; 16] = [
     "nodes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 41] = [
+const COVERED_MUTATIONS: [&str; 43] = [
+    "startCheckout",
+    "openBillingPortal",
     "verifyEmail",
     "requestEmailVerification",
     "changeEmail",
@@ -473,6 +476,31 @@ async fn isolated(app: &TestApp, nord: &Tenant, sued: &Tenant) {
         Some(3),
         "the price list is public"
     );
+    // Billing: Nord's invoice is Nord's alone; API tokens see no billing at all.
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.db().await;
+        diesel::sql_query(
+            "INSERT INTO invoices (id, workshop_id, number, amount_cents, currency, status, created_at, snapshot_at, snapshot_rank)
+             SELECT 'in_nord_' || substr(md5(random()::text), 1, 12), w.id, 'NORD-1', 9900, 'eur', 'PAID', now(), now(), 3
+             FROM workshops w WHERE w.name = 'Autohaus Nord'",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("an invoice of Nord's");
+    }
+    let billing =
+        "{ billing { status invoices(first: 10) { totalCount edges { node { number } } } } }";
+    let body = app
+        .gql(Some(&sued.owner.access_token), billing, json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["billing"]["invoices"]["totalCount"], 0,
+        "{body}"
+    );
+    assert!(!body.to_string().contains("NORD-1"), "{body}");
+    let body = app.gql(Some(&sued.api_token), billing, json!({})).await;
+    assert_eq!(carbot_tests::error_code(&body), "FORBIDDEN", "{body}");
 
     // Mutations given Nord's ids change nothing of Nord's.
     let before = app.row_counts().await;

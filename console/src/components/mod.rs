@@ -8,6 +8,7 @@ pub mod field;
 pub mod link;
 pub mod load;
 pub mod owners_only;
+pub mod past_due_banner;
 pub mod user_errors;
 pub mod verify_banner;
 pub mod workshop_switcher;

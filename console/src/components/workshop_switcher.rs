@@ -134,8 +134,11 @@ fn new_location(props: &NewLocationProps) -> Html {
                 if let Ok(data) = result {
                     plan.set(Some(PlanInfo {
                         allows: data.workshop.plan.limits.multi_location
-                            && data.workshop.plan_status
-                                != api::location_plan::PlanStatus::INACTIVE,
+                            && !matches!(
+                                data.workshop.plan_status,
+                                api::location_plan::PlanStatus::INACTIVE
+                                    | api::location_plan::PlanStatus::CANCELED
+                            ),
                         name: data.workshop.plan.name,
                     }));
                 }

@@ -145,7 +145,11 @@ pub fn page() -> Html {
                         })
                         .collect(),
                     api_access: data.workshop.plan.limits.api_access
-                        && data.workshop.plan_status != api::api_tokens::PlanStatus::INACTIVE,
+                        && !matches!(
+                            data.workshop.plan_status,
+                            api::api_tokens::PlanStatus::INACTIVE
+                                | api::api_tokens::PlanStatus::CANCELED
+                        ),
                     plan: data.workshop.plan.name,
                 });
                 tokens.set(Load::from_result(&ctx, result));

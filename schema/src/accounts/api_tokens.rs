@@ -8,13 +8,13 @@ use uuid::Uuid;
 
 use crate::auth::tokens::{API_TOKEN_PREFIX, new_secret};
 use crate::auth::{ApiScope, Tenant};
-use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::api_tokens;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};
+use crate::plans::{Entitlements, Feature};
 
 const MAX_NAME: usize = 80;
 

@@ -13,16 +13,16 @@ use super::session::{
 use super::validate;
 use super::workshop::{Workshop, WorkshopRow};
 use crate::auth::Role;
-use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::schema::{memberships, sessions, users, workshops};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::locale::Locale;
+use crate::plans::{Entitlements, Feature};
 use crate::principal::tenant_of_new_session;
 
 /// Locations one organisation may have.
-const MAX_LOCATIONS: i64 = 50;
+pub const MAX_LOCATIONS: i64 = 50;
 
 /// A workshop the user belongs to, and their role there.
 #[derive(SimpleObject)]
@@ -99,24 +99,28 @@ impl LocationMutation {
                 user_errors: errors.into_vec(),
             });
         };
-        let current: (
+        type Current = (
             Uuid,
             String,
             String,
-            Option<chrono::DateTime<chrono::Utc>>,
-            bool,
-        ) = workshops::table
+            String,
+            Option<DateTime>,
+            Option<DateTime>,
+        );
+        type DateTime = chrono::DateTime<chrono::Utc>;
+        let current: Current = workshops::table
             .find(owner.tenant.workshop_id())
             .select((
                 workshops::organization_id,
                 workshops::locale,
                 workshops::plan_code,
+                workshops::billing_status,
                 workshops::trial_ends_at,
-                workshops::subscription_active,
+                workshops::access_until,
             ))
             .first(&mut conn)
             .await?;
-        let (organization_id, locale, code, trial_ends_at, subscription_active) = current;
+        let (organization_id, locale, code, billing_status, trial_ends_at, access_until) = current;
         let locations: i64 = workshops::table
             .filter(workshops::organization_id.eq(organization_id))
             .count()
@@ -134,8 +138,9 @@ impl LocationMutation {
         }
         let plan = PlanState {
             code,
+            billing_status,
             trial_ends_at,
-            subscription_active,
+            access_until,
         };
         let workshop_id = conn
             .transaction::<_, diesel::result::Error, _>(async |conn| {

@@ -256,8 +256,9 @@ pub async fn create_workshop_with_owner(
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let plan = PlanState {
             code: "PREMIUM".into(),
+            billing_status: "TRIALING".into(),
             trial_ends_at: Some(Utc::now() + TRIAL),
-            subscription_active: false,
+            access_until: None,
         };
         let workshop_id =
             insert_workshop(conn, None, owner.workshop_name, owner.locale, &plan).await?;
@@ -296,8 +297,9 @@ pub async fn create_workshop_with_owner(
 #[derive(Debug, Clone)]
 pub(crate) struct PlanState {
     pub code: String,
+    pub billing_status: String,
     pub trial_ends_at: Option<DateTime<Utc>>,
-    pub subscription_active: bool,
+    pub access_until: Option<DateTime<Utc>>,
 }
 
 /// Inserts a workshop into `organization` (a new one when `None`) with the standard catalog.
@@ -330,7 +332,8 @@ pub(crate) async fn insert_workshop(
             workshops::locale.eq(locale.as_str()),
             workshops::plan_code.eq(&plan.code),
             workshops::trial_ends_at.eq(plan.trial_ends_at),
-            workshops::subscription_active.eq(plan.subscription_active),
+            workshops::billing_status.eq(&plan.billing_status),
+            workshops::access_until.eq(plan.access_until),
             // The first daily summary comes the next morning, not on the day of sign-up.
             workshops::daily_summary_sent_on.eq(Utc::now()
                 .with_timezone(&chrono_tz::Europe::Berlin)

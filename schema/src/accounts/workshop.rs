@@ -9,13 +9,13 @@ use uuid::Uuid;
 
 use super::validate;
 use crate::auth::Tenant;
-use crate::billing::{Entitlements, Plan, PlanCode, PlanStatus, plan};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::workshops;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 pub use crate::locale::Locale;
+use crate::plans::{Entitlements, Plan, PlanCode, PlanStatus, plan};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -72,7 +72,8 @@ pub struct WorkshopRow {
     pub plan_code: String,
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
-    pub subscription_active: bool,
+    pub billing_status: String,
+    pub access_until: Option<DateTime<Utc>>,
     pub lead_reminder_minutes: i32,
 }
 
@@ -142,12 +143,14 @@ impl Workshop {
     async fn plan(&self) -> Plan {
         plan(PlanCode::parse(&self.0.plan_code).unwrap_or(PlanCode::Basic))
     }
-    /// Trial, paid, or inactive (then leads are still captured, but the AI answers are off).
+    /// Trial, paid, past due, canceled or inactive (then leads are still captured, but the AI
+    /// answers are off). The details are in `billing` (owners only).
     async fn plan_status(&self) -> PlanStatus {
         Entitlements::new(
             &self.0.plan_code,
+            &self.0.billing_status,
             self.0.trial_ends_at,
-            self.0.subscription_active,
+            self.0.access_until,
             Utc::now(),
         )
         .status

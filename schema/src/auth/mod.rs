@@ -10,13 +10,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::billing::{Entitlements, Feature};
 pub use crate::context::RequestOrigin;
 use crate::db::Pool;
 use crate::db::schema::{
     api_tokens, client_keys, conversations, memberships, sessions, users, workshops,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::plans::{Entitlements, Feature};
 pub use crate::principal::{ApiScope, Member, Principal, Role, Tenant, Visitor};
 use tokens::{API_TOKEN_PREFIX, JwtKeys, hash_secret};
 
@@ -50,8 +50,10 @@ struct ActiveApiToken {
     plan_code: String,
     #[diesel(select_expression = workshops::trial_ends_at)]
     trial_ends_at: Option<chrono::DateTime<Utc>>,
-    #[diesel(select_expression = workshops::subscription_active)]
-    subscription_active: bool,
+    #[diesel(select_expression = workshops::billing_status)]
+    billing_status: String,
+    #[diesel(select_expression = workshops::access_until)]
+    access_until: Option<chrono::DateTime<Utc>>,
 }
 
 /// Turns bearer tokens into principals.
@@ -148,12 +150,19 @@ impl Authenticator {
             last_used_at,
             plan_code,
             trial_ends_at,
-            subscription_active,
+            billing_status,
+            access_until,
         } = row.ok_or(ApiError::Unauthenticated)?;
         // API access belongs to the plan: a workshop that leaves Enterprise keeps its tokens,
         // but they answer PLAN_LIMIT_REACHED until it returns.
-        Entitlements::new(&plan_code, trial_ends_at, subscription_active, now)
-            .require(Feature::ApiAccess)?;
+        Entitlements::new(
+            &plan_code,
+            &billing_status,
+            trial_ends_at,
+            access_until,
+            now,
+        )
+        .require(Feature::ApiAccess)?;
         // Minute precision is enough for "last used", and spares a write per request.
         if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
             diesel::update(api_tokens::table.find(token_id))

@@ -1,239 +1,410 @@
-//! Plans, what they allow, and the one place that answers "may this workshop do X / how many
-//! of Y are left". Stripe comes with the billing issue.
+//! Billing: what a workshop pays, through Stripe (or as the operator set it), and how that
+//! decides its plan. `startCheckout` and `openBillingPortal` send the owner to Stripe; Stripe's
+//! webhooks land in an inbox ([`inbox`]) that a worker applies ([`state`]) in any order; the
+//! plan rules themselves are in [`crate::plans`]. Without `STRIPE_SECRET_KEY` billing says so
+//! (`configured: false`, `BILLING_NOT_CONFIGURED`) and `carbot admin set-plan` sets plans
+//! ([`admin`]).
 
-use async_graphql::{Enum, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+pub mod admin;
+pub mod inbox;
+pub mod provider;
+pub mod state;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::db::schema::workshops;
-use crate::error::{ApiError, ApiResult};
+use crate::context::Ctx;
+use crate::db::schema::{
+    billing_accounts, client_keys, invoices, leads, memberships, users, workshops,
+};
+use crate::error::{ApiResult, UserError, UserErrorCode};
+use crate::locale::Locale;
+use crate::mail::Mailer;
 use crate::money::Money;
+use crate::pagination::{OffsetPage, PageInfo};
+use crate::plans::{PLANS, Plan, PlanCode, PlanStatus, plan};
 use crate::principal::Tenant;
+pub use provider::{PaymentError, Payments};
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanCode {
-    Basic,
-    Premium,
-    Enterprise,
+/// Stripe's prices of the three plans (`STRIPE_PRICE_BASIC|PREMIUM|ENTERPRISE`).
+#[derive(Debug, Clone, Default)]
+pub struct Prices {
+    pub basic: Option<String>,
+    pub premium: Option<String>,
+    pub enterprise: Option<String>,
 }
 
-impl PlanCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Basic => "BASIC",
-            Self::Premium => "PREMIUM",
-            Self::Enterprise => "ENTERPRISE",
+/// How this platform takes payments: a provider, or none (then the operator sets plans).
+#[derive(Debug, Clone, Default)]
+pub struct BillingSetup {
+    pub payments: Option<Arc<dyn Payments>>,
+    pub prices: Prices,
+    /// Wakes this process's [`inbox::Worker`] when an event was stored.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+impl BillingSetup {
+    pub fn configured(&self) -> bool {
+        self.payments.is_some()
+    }
+
+    pub fn price_of(&self, code: PlanCode) -> Option<&str> {
+        match code {
+            PlanCode::Basic => self.prices.basic.as_deref(),
+            PlanCode::Premium => self.prices.premium.as_deref(),
+            PlanCode::Enterprise => self.prices.enterprise.as_deref(),
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Basic, Self::Premium, Self::Enterprise]
+    pub fn plan_of_price(&self, price: &str) -> Option<PlanCode> {
+        [PlanCode::Basic, PlanCode::Premium, PlanCode::Enterprise]
             .into_iter()
-            .find(|p| p.as_str() == text)
+            .find(|code| self.price_of(*code) == Some(price))
     }
 }
 
-/// What a plan allows; `null` counts mean unlimited.
-#[derive(SimpleObject, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PlanLimits {
-    pub client_keys: Option<i32>,
-    pub leads_per_month: Option<i32>,
-    pub ai_chat: bool,
-    pub csv_exports: bool,
-    pub advanced_analytics: bool,
-    pub branding: bool,
-    pub api_access: bool,
-    pub multi_location: bool,
-}
-
-/// A plan of the public price list (monthly, VAT included).
-#[derive(SimpleObject, Debug, Clone, Copy)]
-pub struct Plan {
-    pub code: PlanCode,
-    pub name: &'static str,
-    pub price: Money,
-    pub limits: PlanLimits,
-}
-
-pub const PLANS: [Plan; 3] = [
-    Plan {
-        code: PlanCode::Basic,
-        name: "Basic",
-        price: Money {
-            amount_cents: 4_900,
-            currency: "EUR",
-        },
-        limits: PlanLimits {
-            client_keys: Some(3),
-            leads_per_month: Some(100),
-            ai_chat: true,
-            csv_exports: false,
-            advanced_analytics: false,
-            branding: false,
-            api_access: false,
-            multi_location: false,
-        },
-    },
-    Plan {
-        code: PlanCode::Premium,
-        name: "Premium",
-        price: Money {
-            amount_cents: 9_900,
-            currency: "EUR",
-        },
-        limits: PlanLimits {
-            client_keys: Some(10),
-            leads_per_month: None,
-            ai_chat: true,
-            csv_exports: true,
-            advanced_analytics: true,
-            branding: true,
-            api_access: false,
-            multi_location: false,
-        },
-    },
-    Plan {
-        code: PlanCode::Enterprise,
-        name: "Enterprise",
-        price: Money {
-            amount_cents: 19_900,
-            currency: "EUR",
-        },
-        limits: PlanLimits {
-            client_keys: None,
-            leads_per_month: None,
-            ai_chat: true,
-            csv_exports: true,
-            advanced_analytics: true,
-            branding: true,
-            api_access: true,
-            multi_location: true,
-        },
-    },
-];
-
-pub fn plan(code: PlanCode) -> Plan {
-    PLANS
+/// The workshop's owners: (user, address, language).
+pub(crate) async fn owners(
+    conn: &mut AsyncPgConnection,
+    workshop_id: Uuid,
+) -> QueryResult<Vec<(Uuid, String, Locale)>> {
+    let rows: Vec<(Uuid, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::workshop_id.eq(workshop_id))
+        .filter(memberships::role.eq("OWNER"))
+        .select((users::id, users::email, users::locale))
+        .order(users::email)
+        .load(conn)
+        .await?;
+    Ok(rows
         .into_iter()
-        .find(|p| p.code == code)
-        .unwrap_or(PLANS[0])
+        .map(|(id, email, locale)| (id, email, Locale::parse(&locale)))
+        .collect())
 }
 
-/// Where the workshop stands with its plan.
+/// Who keeps the workshop's plan.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStatus {
-    /// The free 14-day Premium trial runs.
+pub enum BillingManager {
+    /// Nobody yet: the free trial.
     Trial,
-    /// A paid subscription runs.
-    Active,
-    /// Neither: leads are still captured (none is ever lost), but the AI answers are off and
-    /// paid features are closed until the owner subscribes.
-    Inactive,
+    /// A Stripe subscription.
+    Stripe,
+    /// The operator (`carbot admin set-plan`), e.g. for a deal outside Stripe.
+    Manual,
 }
 
-/// Features a plan may include.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feature {
-    AiChat,
-    CsvExport,
-    ApiAccess,
-    AdvancedAnalytics,
-    Branding,
-    MultiLocation,
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethodKind {
+    Card,
+    SepaDebit,
+    Other,
 }
 
-/// Counted allowances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PaymentMethod {
+    pub kind: PaymentMethodKind,
+    /// `visa`, `mastercard`, … for cards.
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceStatus {
+    Draft,
+    Open,
+    Paid,
+    Uncollectible,
+    Void,
+}
+
+/// An invoice Stripe issued for the workshop.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Invoice {
+    /// Stripe's id (`in_…`).
+    pub id: async_graphql::ID,
+    /// The number printed on the invoice.
+    pub number: Option<String>,
+    pub amount: Money,
+    pub status: InvoiceStatus,
+    /// Stripe's page of the invoice (to view and pay it).
+    pub hosted_url: Option<String>,
+    pub pdf_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct InvoiceEdge {
+    pub cursor: String,
+    pub node: Invoice,
+}
+
+#[derive(SimpleObject)]
+pub struct InvoiceConnection {
+    pub edges: Vec<InvoiceEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// A counted allowance of the plan.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quota {
+    /// Client keys not revoked (paused ones count).
     ClientKeys,
+    /// Leads this calendar month (UTC).
     LeadsPerMonth,
+    /// Workshops of the organisation.
+    Locations,
 }
 
-/// What a workshop may do right now.
-#[derive(Debug, Clone, Copy)]
-pub struct Entitlements {
-    pub plan: Plan,
-    pub status: PlanStatus,
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct Usage {
+    pub quota: Quota,
+    pub used: i64,
+    /// `null`: unlimited.
+    pub limit: Option<i32>,
 }
 
-impl Entitlements {
-    pub fn new(
-        plan_code: &str,
-        trial_ends_at: Option<DateTime<Utc>>,
-        subscription_active: bool,
-        now: DateTime<Utc>,
-    ) -> Self {
-        let plan = plan(PlanCode::parse(plan_code).unwrap_or(PlanCode::Basic));
-        let status = if subscription_active {
-            PlanStatus::Active
-        } else if trial_ends_at.is_some_and(|end| end > now) {
-            PlanStatus::Trial
-        } else {
-            PlanStatus::Inactive
-        };
-        Self { plan, status }
-    }
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = invoices, check_for_backend(diesel::pg::Pg))]
+struct InvoiceRow {
+    id: String,
+    number: Option<String>,
+    amount_cents: i64,
+    status: String,
+    hosted_url: Option<String>,
+    pdf_url: Option<String>,
+    created_at: DateTime<Utc>,
+}
 
-    pub async fn load(conn: &mut Conn<'_>, tenant: Tenant) -> ApiResult<Self> {
-        let (code, trial_ends_at, active): (String, Option<DateTime<Utc>>, bool) = workshops::table
-            .find(tenant.workshop_id())
-            .select((
-                workshops::plan_code,
-                workshops::trial_ends_at,
-                workshops::subscription_active,
-            ))
-            .first(conn)
-            .await?;
-        Ok(Self::new(&code, trial_ends_at, active, Utc::now()))
-    }
+#[derive(Queryable, Selectable, Debug, Default)]
+#[diesel(table_name = billing_accounts, check_for_backend(diesel::pg::Pg))]
+struct AccountView {
+    managed_by: String,
+    current_period_end: Option<DateTime<Utc>>,
+    cancel_at_period_end: bool,
+    payment_method_kind: Option<String>,
+    payment_method_brand: Option<String>,
+    payment_method_last4: Option<String>,
+}
 
-    pub fn allows(&self, feature: Feature) -> bool {
-        let limits = self.plan.limits;
-        self.status != PlanStatus::Inactive
-            && match feature {
-                Feature::AiChat => limits.ai_chat,
-                Feature::CsvExport => limits.csv_exports,
-                Feature::ApiAccess => limits.api_access,
-                Feature::AdvancedAnalytics => limits.advanced_analytics,
-                Feature::Branding => limits.branding,
-                Feature::MultiLocation => limits.multi_location,
-            }
-    }
+/// What the workshop pays and may use.
+pub struct Billing {
+    tenant: Tenant,
+    configured: bool,
+    plan: Plan,
+    status: PlanStatus,
+    trial_ends_at: Option<DateTime<Utc>>,
+    access_until: Option<DateTime<Utc>>,
+    account: AccountView,
+}
 
-    /// `Err(PLAN_LIMIT_REACHED)` with a message naming what to upgrade to.
-    pub fn require(&self, feature: Feature) -> ApiResult<()> {
-        if self.allows(feature) {
-            return Ok(());
+#[Object]
+impl Billing {
+    /// Whether this platform takes payments through Stripe; without it the operator sets plans.
+    async fn configured(&self) -> bool {
+        self.configured
+    }
+    async fn plan(&self) -> Plan {
+        self.plan
+    }
+    async fn status(&self) -> PlanStatus {
+        self.status
+    }
+    async fn trial_ends_at(&self) -> Option<DateTime<Utc>> {
+        self.trial_ends_at
+    }
+    /// The end of the period paid for (Stripe), or of the plan the operator set `--until`.
+    async fn current_period_end(&self) -> Option<DateTime<Utc>> {
+        self.account
+            .current_period_end
+            .or((self.account.managed_by == "MANUAL")
+                .then_some(self.access_until)
+                .flatten())
+    }
+    /// The subscription ends at `currentPeriodEnd` (cancelled in the portal).
+    async fn cancel_at_period_end(&self) -> bool {
+        self.account.cancel_at_period_end
+    }
+    /// While `PAST_DUE`: when the workshop turns `INACTIVE` unless a payment succeeds.
+    async fn grace_ends_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == PlanStatus::PastDue)
+            .then_some(self.access_until)
+            .flatten()
+    }
+    async fn managed_by(&self) -> BillingManager {
+        match self.account.managed_by.as_str() {
+            "STRIPE" => BillingManager::Stripe,
+            "MANUAL" => BillingManager::Manual,
+            _ => BillingManager::Trial,
         }
-        Err(ApiError::PlanLimitReached(
-            if self.status == PlanStatus::Inactive {
-                "Ihr Tarif ist nicht aktiv. Bitte wählen Sie einen Tarif, um diese Funktion zu nutzen.".into()
-            } else {
-                let needed = PLANS
-                    .iter()
-                    .find(|p| {
-                        Self {
-                            plan: **p,
-                            status: PlanStatus::Active,
-                        }
-                        .allows(feature)
-                    })
-                    .map_or("Enterprise", |p| p.name);
-                format!("Diese Funktion gehört zum Tarif {needed}. Bitte wechseln Sie den Tarif.")
-            },
-        ))
     }
-
-    /// How many more of `quota` may be used (`None`: unlimited); `used` is the current count.
-    pub fn remaining(&self, quota: Quota, used: i64) -> Option<i64> {
-        let limit = match quota {
-            Quota::ClientKeys => self.plan.limits.client_keys,
-            Quota::LeadsPerMonth => self.plan.limits.leads_per_month,
+    async fn payment_method(&self) -> Option<PaymentMethod> {
+        let kind = match self.account.payment_method_kind.as_deref()? {
+            "CARD" => PaymentMethodKind::Card,
+            "SEPA_DEBIT" => PaymentMethodKind::SepaDebit,
+            _ => PaymentMethodKind::Other,
         };
-        limit.map(|limit| (i64::from(limit) - used).max(0))
+        Some(PaymentMethod {
+            kind,
+            brand: self.account.payment_method_brand.clone(),
+            last4: self.account.payment_method_last4.clone(),
+        })
     }
+    /// Newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<InvoiceConnection> {
+        let page = OffsetPage::new(first, after)?;
+        let mut conn = ctx.platform().conn().await?;
+        let rows: Vec<InvoiceRow> = self
+            .tenant
+            .invoices()
+            .select(InvoiceRow::as_select())
+            .order((invoices::created_at.desc(), invoices::id.desc()))
+            .limit(page.first + 1)
+            .offset(page.offset)
+            .load(&mut conn)
+            .await?;
+        let total_count: i64 = if ctx.look_ahead().field("totalCount").exists() {
+            self.tenant.invoices().count().get_result(&mut conn).await?
+        } else {
+            0
+        };
+        let (edges, page_info) = page.edges(rows);
+        Ok(InvoiceConnection {
+            edges: edges
+                .into_iter()
+                .map(|(cursor, row)| InvoiceEdge {
+                    cursor,
+                    node: Invoice {
+                        id: row.id.into(),
+                        number: row.number,
+                        amount: Money::eur(i32::try_from(row.amount_cents).unwrap_or(i32::MAX)),
+                        status: match row.status.as_str() {
+                            "DRAFT" => InvoiceStatus::Draft,
+                            "OPEN" => InvoiceStatus::Open,
+                            "PAID" => InvoiceStatus::Paid,
+                            "VOID" => InvoiceStatus::Void,
+                            _ => InvoiceStatus::Uncollectible,
+                        },
+                        hosted_url: row.hosted_url,
+                        pdf_url: row.pdf_url,
+                        created_at: row.created_at,
+                    },
+                })
+                .collect(),
+            page_info,
+            total_count,
+        })
+    }
+    /// Use of every counted allowance against the plan's limit.
+    async fn usage(&self, ctx: &Context<'_>) -> ApiResult<Vec<Usage>> {
+        let mut conn = ctx.platform().conn().await?;
+        let keys: i64 = self
+            .tenant
+            .client_keys()
+            .filter(client_keys::revoked_at.is_null())
+            .count()
+            .get_result(&mut conn)
+            .await?;
+        let now = Utc::now();
+        let month_start = now
+            .date_naive()
+            .with_day(1)
+            .unwrap_or(now.date_naive())
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        let leads_this_month: i64 = self
+            .tenant
+            .leads()
+            .filter(leads::created_at.ge(month_start))
+            .count()
+            .get_result(&mut conn)
+            .await?;
+        let organization_id: Uuid = workshops::table
+            .find(self.tenant.workshop_id())
+            .select(workshops::organization_id)
+            .first(&mut conn)
+            .await?;
+        let locations: i64 = workshops::table
+            .filter(workshops::organization_id.eq(organization_id))
+            .count()
+            .get_result(&mut conn)
+            .await?;
+        let limits = self.plan.limits;
+        Ok(vec![
+            Usage {
+                quota: Quota::ClientKeys,
+                used: keys,
+                limit: limits.client_keys,
+            },
+            Usage {
+                quota: Quota::LeadsPerMonth,
+                used: leads_this_month,
+                limit: limits.leads_per_month,
+            },
+            Usage {
+                quota: Quota::Locations,
+                used: locations,
+                limit: Some(if limits.multi_location {
+                    i32::try_from(crate::accounts::locations::MAX_LOCATIONS).unwrap_or(i32::MAX)
+                } else {
+                    1
+                }),
+            },
+        ])
+    }
+}
+
+async fn load_billing(
+    conn: &mut AsyncPgConnection,
+    setup: &BillingSetup,
+    tenant: Tenant,
+) -> ApiResult<Billing> {
+    let (code, stored, trial_ends_at, access_until): (
+        String,
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ) = workshops::table
+        .find(tenant.workshop_id())
+        .select((
+            workshops::plan_code,
+            workshops::billing_status,
+            workshops::trial_ends_at,
+            workshops::access_until,
+        ))
+        .first(conn)
+        .await?;
+    let account = tenant
+        .billing_accounts()
+        .select(AccountView::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .unwrap_or_else(|| AccountView {
+            managed_by: "TRIAL".into(),
+            ..AccountView::default()
+        });
+    Ok(Billing {
+        tenant,
+        configured: setup.configured(),
+        plan: plan(PlanCode::parse(&code).unwrap_or(PlanCode::Basic)),
+        status: PlanStatus::effective(&stored, trial_ends_at, access_until, Utc::now()),
+        trial_ends_at,
+        access_until,
+        account,
+    })
 }
 
 #[derive(Default)]
@@ -245,32 +416,246 @@ impl BillingQuery {
     async fn plans(&self) -> Vec<Plan> {
         PLANS.to_vec()
     }
+
+    /// What the workshop pays and may use. Owners only (staff and API tokens get FORBIDDEN).
+    async fn billing(&self, ctx: &Context<'_>) -> ApiResult<Billing> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let mut conn = ctx.platform().conn().await?;
+        load_billing(&mut conn, ctx.service::<BillingSetup>(), tenant).await
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(InputObject)]
+pub struct StartCheckoutInput {
+    pub plan: PlanCode,
+}
 
-    #[test]
-    fn trial_active_and_inactive_workshops() {
-        let now = Utc::now();
-        let trial = Entitlements::new("PREMIUM", Some(now + chrono::Duration::days(3)), false, now);
-        assert_eq!(trial.status, PlanStatus::Trial);
-        assert!(trial.allows(Feature::CsvExport) && !trial.allows(Feature::ApiAccess));
-        assert_eq!(trial.remaining(Quota::ClientKeys, 4), Some(6));
-        assert_eq!(trial.remaining(Quota::LeadsPerMonth, 10_000), None);
+#[derive(SimpleObject)]
+pub struct StartCheckoutPayload {
+    /// Stripe's Checkout page (or the customer portal for a workshop that already pays).
+    pub url: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
 
-        let lapsed =
-            Entitlements::new("PREMIUM", Some(now - chrono::Duration::days(1)), false, now);
-        assert_eq!(lapsed.status, PlanStatus::Inactive);
-        assert!(!lapsed.allows(Feature::AiChat) && lapsed.require(Feature::CsvExport).is_err());
+#[derive(SimpleObject)]
+pub struct OpenBillingPortalPayload {
+    /// Stripe's customer portal: payment method, invoices, cancellation.
+    pub url: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
 
-        let basic = Entitlements::new("BASIC", None, true, now);
-        assert!(basic.allows(Feature::AiChat) && !basic.allows(Feature::CsvExport));
-        assert_eq!(basic.remaining(Quota::LeadsPerMonth, 100), Some(0));
-        assert!(
-            matches!(basic.require(Feature::CsvExport), Err(ApiError::PlanLimitReached(m)) if m.contains("Premium"))
-        );
-        assert!(Entitlements::new("ENTERPRISE", None, true, now).allows(Feature::ApiAccess));
+fn refused(code: UserErrorCode, message: &str) -> (Option<String>, Vec<UserError>) {
+    (None, vec![UserError::new(&[], code, message)])
+}
+
+const NOT_CONFIGURED: &str = "Online-Zahlung ist auf dieser Plattform nicht eingerichtet. Ihr Betreiber stellt Ihren Tarif ein.";
+const UNAVAILABLE: &str = "Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.";
+
+/// A key Stripe recognises a repeated request by: what is created, and for whom.
+fn idempotency_key(kind: &str, parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("carbot-{kind}-{}", &hex::encode(hash.finalize())[..32])
+}
+
+/// Subscriptions in these Stripe states are paid for (or about to be): change them in the portal.
+const PAYING: [&str; 4] = ["trialing", "active", "past_due", "unpaid"];
+
+/// The workshop's customer at Stripe, created on first use.
+async fn customer(
+    conn: &mut AsyncPgConnection,
+    payments: &dyn Payments,
+    tenant: Tenant,
+    owner_email: &str,
+) -> ApiResult<Result<String, PaymentError>> {
+    let workshop_id = tenant.workshop_id();
+    state::ensure_account(conn, workshop_id).await?;
+    let known: Option<String> = tenant
+        .billing_accounts()
+        .select(billing_accounts::stripe_customer_id)
+        .first(conn)
+        .await?;
+    if let Some(id) = known {
+        return Ok(Ok(id));
+    }
+    let name: String = workshops::table
+        .find(workshop_id)
+        .select(workshops::name)
+        .first(conn)
+        .await?;
+    let id_text = workshop_id.to_string();
+    let created = payments
+        .create_customer(provider::NewCustomer {
+            workshop_id,
+            name: &name,
+            email: owner_email,
+            idempotency_key: &idempotency_key("customer", &[&id_text]),
+        })
+        .await;
+    let Ok(customer_id) = created else {
+        return Ok(created);
+    };
+    diesel::update(billing_accounts::table.find(workshop_id))
+        .filter(billing_accounts::stripe_customer_id.is_null())
+        .set(billing_accounts::stripe_customer_id.eq(&customer_id))
+        .execute(conn)
+        .await?;
+    Ok(Ok(customer_id))
+}
+
+async fn portal_url(
+    payments: &dyn Payments,
+    mailer: &Mailer,
+    tenant: Tenant,
+    customer_id: &str,
+) -> Result<String, PaymentError> {
+    let return_url = mailer.link(&state::plan_page(tenant.workshop_id()));
+    // Portal sessions live minutes: a repeated click within the same minute gets the same one.
+    let minute = (Utc::now().timestamp() / 60).to_string();
+    payments
+        .create_portal(
+            customer_id,
+            &return_url,
+            &idempotency_key("portal", &[customer_id, &return_url, &minute]),
+        )
+        .await
+}
+
+fn unavailable(error: &PaymentError) -> (Option<String>, Vec<UserError>) {
+    tracing::error!(%error, "a call to the payment provider failed");
+    refused(UserErrorCode::BillingUnavailable, UNAVAILABLE)
+}
+
+#[derive(Default)]
+pub struct BillingMutation;
+
+#[Object]
+impl BillingMutation {
+    /// Sends the owner to Stripe Checkout for `plan` (card or SEPA Direct Debit); a workshop
+    /// that already pays goes to the customer portal instead, to change its plan there.
+    async fn start_checkout(
+        &self,
+        ctx: &Context<'_>,
+        input: StartCheckoutInput,
+    ) -> ApiResult<StartCheckoutPayload> {
+        let owner = ctx.principal().owner()?;
+        let tenant = owner.tenant;
+        let setup = ctx.service::<BillingSetup>();
+        let (url, user_errors) = 'answer: {
+            let Some(payments) = setup.payments.as_deref() else {
+                break 'answer refused(UserErrorCode::BillingNotConfigured, NOT_CONFIGURED);
+            };
+            let Some(price) = setup.price_of(input.plan) else {
+                tracing::warn!(
+                    plan = input.plan.as_str(),
+                    "no Stripe price is configured for this plan"
+                );
+                break 'answer refused(UserErrorCode::BillingNotConfigured, NOT_CONFIGURED);
+            };
+            ctx.platform()
+                .limit(
+                    &format!("billing:checkout:{}", tenant.workshop_id()),
+                    20,
+                    std::time::Duration::from_secs(3600),
+                )
+                .await?;
+            let mut conn = ctx.platform().conn().await?;
+            let email: String = users::table
+                .find(owner.user_id)
+                .select(users::email)
+                .first(&mut conn)
+                .await?;
+            let customer_id = match customer(&mut conn, payments, tenant, &email).await? {
+                Ok(id) => id,
+                Err(error) => break 'answer unavailable(&error),
+            };
+            let subscription: Option<(Option<String>, Option<String>)> = tenant
+                .billing_accounts()
+                .select((
+                    billing_accounts::stripe_subscription_id,
+                    billing_accounts::stripe_status,
+                ))
+                .first(&mut conn)
+                .await
+                .optional()?;
+            let mailer = ctx.service::<Mailer>();
+            if let Some((Some(_), Some(status))) = &subscription
+                && PAYING.contains(&status.as_str())
+            {
+                break 'answer match portal_url(payments, mailer, tenant, &customer_id).await {
+                    Ok(url) => (Some(url), vec![]),
+                    Err(error) => unavailable(&error),
+                };
+            }
+            let (stored, trial_ends_at): (String, Option<DateTime<Utc>>) = workshops::table
+                .find(tenant.workshop_id())
+                .select((workshops::billing_status, workshops::trial_ends_at))
+                .first(&mut conn)
+                .await?;
+            // The rest of a running trial stays free (Stripe wants at least two days).
+            let trial_end = trial_ends_at.filter(|end| {
+                stored == PlanStatus::Trialing.as_str()
+                    && *end > Utc::now() + chrono::Duration::days(2)
+            });
+            // The session that started the Checkout acts for this workshop when it comes back.
+            let success_url = mailer.link("/plan?checkout=success");
+            let cancel_url = mailer.link("/plan?checkout=canceled");
+            let trial_text = trial_end
+                .map(|t| t.timestamp().to_string())
+                .unwrap_or_default();
+            let key = idempotency_key(
+                "checkout",
+                &[&customer_id, price, &success_url, &cancel_url, &trial_text],
+            );
+            match payments
+                .create_checkout(provider::NewCheckout {
+                    workshop_id: tenant.workshop_id(),
+                    customer_id: &customer_id,
+                    price_id: price,
+                    success_url: &success_url,
+                    cancel_url: &cancel_url,
+                    trial_end,
+                    idempotency_key: &key,
+                })
+                .await
+            {
+                Ok(url) => (Some(url), vec![]),
+                Err(error) => unavailable(&error),
+            }
+        };
+        Ok(StartCheckoutPayload { url, user_errors })
+    }
+
+    /// Stripe's customer portal, to change the payment method, see invoices or cancel.
+    async fn open_billing_portal(&self, ctx: &Context<'_>) -> ApiResult<OpenBillingPortalPayload> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let setup = ctx.service::<BillingSetup>();
+        let (url, user_errors) = 'answer: {
+            let Some(payments) = setup.payments.as_deref() else {
+                break 'answer refused(UserErrorCode::BillingNotConfigured, NOT_CONFIGURED);
+            };
+            let mut conn = ctx.platform().conn().await?;
+            let customer_id: Option<String> = tenant
+                .billing_accounts()
+                .select(billing_accounts::stripe_customer_id)
+                .first(&mut conn)
+                .await
+                .optional()?
+                .flatten();
+            let Some(customer_id) = customer_id else {
+                break 'answer refused(
+                    UserErrorCode::NotFound,
+                    "Es gibt noch kein Zahlungskonto. Wählen Sie zuerst einen Tarif.",
+                );
+            };
+            match portal_url(payments, ctx.service::<Mailer>(), tenant, &customer_id).await {
+                Ok(url) => (Some(url), vec![]),
+                Err(error) => unavailable(&error),
+            }
+        };
+        Ok(OpenBillingPortalPayload { url, user_errors })
     }
 }

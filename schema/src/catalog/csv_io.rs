@@ -12,11 +12,11 @@ use uuid::Uuid;
 use super::edit::{ServiceDraft, check};
 use super::{ServiceQuery, VehicleClass, find_services, vehicle_prices_from_json};
 use crate::auth::{ApiScope, Tenant};
-use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::{service_categories, services};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::plans::{Entitlements, Feature};
 
 pub const HEADER: [&str; 9] = [
     "category",

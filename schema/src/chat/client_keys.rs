@@ -10,13 +10,13 @@ use rand::RngCore;
 use uuid::Uuid;
 
 use crate::auth::{RequestOrigin, Tenant, origin_allowed};
-use crate::billing::{Entitlements, Quota};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::client_keys;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};
+use crate::plans::{Entitlements, Quota};
 use crate::principal::tenant_of_client_key;
 
 pub const KEY_PREFIX: &str = "cb_pub_";
@@ -36,6 +36,8 @@ pub struct ClientKeyRow {
     pub allowed_origins: Vec<String>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub revoked_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub paused_by_plan: bool,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
     #[diesel(sql_type = BigInt)]
@@ -47,7 +49,7 @@ pub struct ClientKeyRow {
 }
 
 const KEYS_SQL: &str = "
-SELECT k.id, k.key, k.label, k.allowed_origins, k.revoked_at, k.created_at,
+SELECT k.id, k.key, k.label, k.allowed_origins, k.revoked_at, k.paused_by_plan, k.created_at,
        coalesce(u.conversations, 0) AS conversations, coalesce(u.messages, 0) AS messages,
        (SELECT count(*) FROM leads l WHERE l.client_key_id = k.id) AS leads
 FROM client_keys k
@@ -117,6 +119,11 @@ impl ClientKey {
     }
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
+    }
+    /// Paused because the plan allows fewer keys (the newest are paused first): it starts no
+    /// new conversations (those already open go on) and comes back on upgrade.
+    async fn paused_by_plan(&self) -> bool {
+        self.0.paused_by_plan
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -301,6 +308,7 @@ pub async fn active_key(
     let row: Option<(Uuid, Uuid, Vec<String>)> = client_keys::table
         .filter(client_keys::key.eq(key))
         .filter(client_keys::revoked_at.is_null())
+        .filter(client_keys::paused_by_plan.eq(false))
         .select((
             client_keys::id,
             client_keys::workshop_id,

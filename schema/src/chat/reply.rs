@@ -18,12 +18,12 @@ use super::conversation::ConversationRow;
 use super::message::{MessageRole, MessageRow, NewMessage};
 use crate::accounts::workshop::{self, Locale, WorkshopRow};
 use crate::auth::Tenant;
-use crate::billing::{Entitlements, Feature};
 use crate::catalog::{ServiceQuery, ServiceRow, find_services, vehicle_prices_from_json};
 use crate::context::Platform;
 use crate::db::schema::{assistant_usage, messages};
 use crate::error::ApiResult;
 use crate::events::Event;
+use crate::plans::{Entitlements, Feature};
 
 /// Which assistant answers, and how much of the model a workshop may use per day.
 #[derive(Debug, Clone)]
@@ -121,8 +121,9 @@ pub async fn answer(
     let workshop = workshop::load(&mut conn, tenant).await?;
     let entitlements = Entitlements::new(
         &workshop.plan_code,
+        &workshop.billing_status,
         workshop.trial_ends_at,
-        workshop.subscription_active,
+        workshop.access_until,
         Utc::now(),
     );
     let mut history: Vec<MessageRow> = tenant

@@ -43,6 +43,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    billing_accounts (workshop_id) {
+        workshop_id -> Uuid,
+        managed_by -> Text,
+        stripe_customer_id -> Nullable<Text>,
+        stripe_subscription_id -> Nullable<Text>,
+        stripe_status -> Nullable<Text>,
+        snapshot_at -> Nullable<Timestamptz>,
+        snapshot_rank -> Int2,
+        current_period_end -> Nullable<Timestamptz>,
+        cancel_at_period_end -> Bool,
+        past_due_since -> Nullable<Timestamptz>,
+        payment_method_id -> Nullable<Text>,
+        payment_method_kind -> Nullable<Text>,
+        payment_method_brand -> Nullable<Text>,
+        payment_method_last4 -> Nullable<Text>,
+        manual_note -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     client_keys (id) {
         id -> Uuid,
         workshop_id -> Uuid,
@@ -52,6 +73,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        paused_by_plan -> Bool,
     }
 }
 
@@ -94,6 +116,22 @@ diesel::table! {
         accepted_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        workshop_id -> Uuid,
+        number -> Nullable<Text>,
+        amount_cents -> Int8,
+        currency -> Text,
+        status -> Text,
+        hosted_url -> Nullable<Text>,
+        pdf_url -> Nullable<Text>,
+        created_at -> Timestamptz,
+        snapshot_at -> Timestamptz,
+        snapshot_rank -> Int2,
     }
 }
 
@@ -262,6 +300,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        payload -> Text,
+        created_at -> Timestamptz,
+        received_at -> Timestamptz,
+        workshop_id -> Nullable<Uuid>,
+        processed_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -292,7 +347,6 @@ diesel::table! {
         trial_ends_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        subscription_active -> Bool,
         widget_greeting -> Nullable<Text>,
         widget_position -> Text,
         consent_text -> Nullable<Text>,
@@ -303,6 +357,9 @@ diesel::table! {
         organization_id -> Uuid,
         lead_reminder_minutes -> Int4,
         daily_summary_sent_on -> Nullable<Date>,
+        billing_status -> Text,
+        access_until -> Nullable<Timestamptz>,
+        trial_reminder_sent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -310,6 +367,7 @@ diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(api_tokens -> workshops (workshop_id));
 diesel::joinable!(assistant_usage -> workshops (workshop_id));
+diesel::joinable!(billing_accounts -> workshops (workshop_id));
 diesel::joinable!(client_keys -> workshops (workshop_id));
 diesel::joinable!(conversations -> client_keys (client_key_id));
 diesel::joinable!(conversations -> users (taken_over_by));
@@ -319,6 +377,7 @@ diesel::joinable!(events -> leads (lead_id));
 diesel::joinable!(events -> workshops (workshop_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(invitations -> workshops (workshop_id));
+diesel::joinable!(invoices -> workshops (workshop_id));
 diesel::joinable!(lead_notes -> leads (lead_id));
 diesel::joinable!(lead_notes -> users (author_id));
 diesel::joinable!(lead_notes -> workshops (workshop_id));
@@ -339,16 +398,19 @@ diesel::joinable!(services -> service_categories (category_id));
 diesel::joinable!(services -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
+diesel::joinable!(stripe_events -> workshops (workshop_id));
 diesel::joinable!(workshops -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     api_tokens,
     assistant_usage,
+    billing_accounts,
     client_keys,
     conversations,
     events,
     invitations,
+    invoices,
     lead_notes,
     leads,
     mail_suppressions,
@@ -360,6 +422,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_categories,
     services,
     sessions,
+    stripe_events,
     users,
     workshops,
 );

@@ -6,10 +6,10 @@ use diesel_async::RunQueryDsl;
 
 use super::lead::LeadRow;
 use crate::auth::ApiScope;
-use crate::billing::{Entitlements, Feature};
 use crate::context::Ctx;
 use crate::db::schema::leads;
 use crate::error::{ApiError, ApiResult};
+use crate::plans::{Entitlements, Feature};
 
 #[derive(SimpleObject)]
 pub struct ExportLeadsPayload {

@@ -11,7 +11,6 @@ use super::lead::{Lead, LeadPayload, LeadRow};
 use crate::accounts::validate::{email_problem, phone_problem};
 use crate::accounts::workshop::Locale;
 use crate::auth::Tenant;
-use crate::billing::{Entitlements, Quota};
 use crate::catalog::{
     ServiceRow, VehicleClass, services_by_id, vehicle_class_in, vehicle_prices_from_json,
 };
@@ -25,6 +24,7 @@ use crate::events::Event;
 use crate::ids::{self, NodeType};
 use crate::limits::HOUR;
 use crate::mail::Mailer;
+use crate::plans::{Entitlements, Quota};
 
 const MAX_NAME: usize = 100;
 const MAX_TEXT: usize = 2_000;

@@ -3,6 +3,7 @@
 //! process sends what is due through a [`Transport`] (SMTP in the server crate, or the log when no
 //! `SMTP_URL` is set), with retries and back-off, and never to an address that bounced.
 
+pub mod billing;
 pub mod layout;
 pub mod outbox;
 pub mod templates;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+pub use billing::BillingMail;
 pub use outbox::{NewMail, OutboxEntry, enqueue};
 pub use templates::{LeadFacts, Template};
 

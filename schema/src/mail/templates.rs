@@ -63,6 +63,8 @@ pub enum Template<'a> {
         conversations: i64,
         link: &'a str,
     },
+    /// About the plan and payments ([`super::billing`]).
+    Billing(super::billing::BillingMail<'a>),
 }
 
 struct Labels {
@@ -224,6 +226,7 @@ impl Template<'_> {
             Self::NewLead { .. } => "NEW_LEAD",
             Self::LeadReminder { .. } => "LEAD_REMINDER",
             Self::DailySummary { .. } => "DAILY_SUMMARY",
+            Self::Billing(mail) => mail.kind(),
         }
     }
 
@@ -240,6 +243,7 @@ impl Template<'_> {
             .to_owned()
         };
         let (subject, body) = match self {
+            Self::Billing(mail) => return mail.render(locale),
             Self::VerifyEmail { link } => (
                 pick(
                     "Bitte bestätigen Sie Ihre E-Mail-Adresse",

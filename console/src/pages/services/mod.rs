@@ -65,7 +65,11 @@ pub fn page() -> Html {
                         })
                         .collect(),
                     csv_exports: data.workshop.plan.limits.csv_exports
-                        && data.workshop.plan_status != api::categories::PlanStatus::INACTIVE,
+                        && !matches!(
+                            data.workshop.plan_status,
+                            api::categories::PlanStatus::INACTIVE
+                                | api::categories::PlanStatus::CANCELED
+                        ),
                     plan: data.workshop.plan.name,
                 });
                 catalog.set(Load::from_result(&ctx, result));

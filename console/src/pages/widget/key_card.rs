@@ -1,4 +1,5 @@
-//! One client key: its usage, allowed origins (edited in place), the embed code, and revoke.
+//! One client key: its usage, allowed origins (edited in place), the embed code, and revoke. A
+//! key the plan pauses (more keys than it allows) says so, and that an upgrade brings it back.
 
 use yew::prelude::*;
 
@@ -9,6 +10,7 @@ use crate::components::confirm::{Confirm, ConfirmLook};
 use crate::components::copy_button::CopyButton;
 use crate::components::dates::date_de;
 use crate::components::field::Area;
+use crate::components::link::PlanLink;
 use crate::components::user_errors::{error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
@@ -184,17 +186,28 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
         })
     };
 
+    let paused = key.active && key.paused;
+    let (badge_class, badge) = if !key.active {
+        ("off", ctx.t(Key::WgRevoked))
+    } else if paused {
+        ("paused", ctx.t(Key::WgPaused))
+    } else {
+        ("on", ctx.t(Key::WgActive))
+    };
     let code = snippet(&key.key);
     let other = other_errors(&errors, &["allowedOrigins"]);
     html! {
-        <article class={classes!("card", "key", (!key.active).then_some("revoked"))} {onkeydown}
+        <article class={classes!("card", "key", (!key.active).then_some("revoked"), paused.then_some("paused"))} {onkeydown}
             aria-labelledby={format!("key-{dom}")}>
             <header class="row">
                 <h3 id={format!("key-{dom}")}>{ key.label.clone() }</h3>
-                <span class={classes!("badge", if key.active { "on" } else { "off" })}>
-                    { if key.active { ctx.t(Key::WgActive) } else { ctx.t(Key::WgRevoked) } }
-                </span>
+                <span class={classes!("badge", badge_class)} id={format!("key-status-{dom}")}>{ badge }</span>
             </header>
+            if paused {
+                <div class="callout warn paused-hint" id={format!("key-paused-{dom}")}>
+                    <p>{ ctx.t(Key::WgPausedHint) }{ " " }<PlanLink /></p>
+                </div>
+            }
             <p class="mono">{ key.key.clone() }</p>
             <dl class="usage">
                 <div><dt>{ ctx.t(Key::WgConversations) }</dt><dd>{ key.conversations }</dd></div>

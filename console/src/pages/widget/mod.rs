@@ -27,11 +27,19 @@ struct ClientKey {
     label: String,
     origins: Vec<String>,
     active: bool,
+    /// Paused because the plan allows fewer keys; back on upgrade.
+    paused: bool,
     revoked_at: Option<String>,
     created_at: String,
     conversations: i64,
     messages: i64,
     leads: i64,
+}
+
+impl ClientKey {
+    fn working(&self) -> bool {
+        self.active && !self.paused
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,8 +51,13 @@ struct Keys {
 }
 
 impl Keys {
+    /// Keys that work: not revoked, not paused by the plan.
     fn active(&self) -> usize {
-        self.keys.iter().filter(|k| k.active).count()
+        self.keys.iter().filter(|k| k.working()).count()
+    }
+
+    fn paused(&self) -> usize {
+        self.keys.iter().filter(|k| k.active && k.paused).count()
     }
 
     fn at_limit(&self) -> bool {
@@ -95,6 +108,7 @@ pub fn page() -> Html {
                                     label: k.label,
                                     origins: k.allowed_origins,
                                     active: k.active,
+                                    paused: k.paused_by_plan,
                                     revoked_at: k.revoked_at,
                                     created_at: k.created_at,
                                     conversations: k.usage.conversations,
@@ -106,8 +120,8 @@ pub fn page() -> Html {
                         plan: data.workshop.plan.name,
                         limit: data.workshop.plan.limits.client_keys,
                     };
-                    // Active keys first (newest first within each group).
-                    list.keys.sort_by_key(|k| !k.active);
+                    // Working keys first, then paused, then revoked (newest first within each).
+                    list.keys.sort_by_key(|k| (!k.active, k.paused));
                     list
                 });
                 keys.set(Load::from_result(&ctx, result));
@@ -162,6 +176,9 @@ pub fn page() -> Html {
                         Some(limit) => format!(" / {limit} ({} {})", ctx.t(Key::PlanWord), list.plan),
                         None => format!(" ({} {}, {})", ctx.t(Key::PlanWord), list.plan, ctx.t(Key::PgUnlimited)),
                     } }
+                    if list.paused() > 0 {
+                        { format!(" · {} {}", list.paused(), ctx.t(Key::WgPausedCount)) }
+                    }
                 </p>
                 if list.keys.is_empty() {
                     <div class="empty">{ ctx.t(Key::WgNoKeys) }</div>
@@ -180,12 +197,12 @@ pub fn page() -> Html {
     let preview_key = match &*keys {
         Load::Ready(list) => {
             let origin = own_origin();
-            let active = list.keys.iter().filter(|k| k.active);
+            let working = list.keys.iter().filter(|k| k.working());
             Some(
-                active
+                working
                     .clone()
                     .find(|k| allows(&k.origins, &origin))
-                    .or_else(|| list.keys.iter().find(|k| k.active))
+                    .or_else(|| list.keys.iter().find(|k| k.working()))
                     .cloned(),
             )
         }
