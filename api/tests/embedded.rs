@@ -170,6 +170,46 @@ async fn serve_runs_its_own_database_seeds_a_demo_and_keeps_it_across_restarts()
         "the password is printed once, never logged"
     );
 
+    // The operator puts the demo on Enterprise while no server runs (the command starts and
+    // stops the embedded cluster itself); a workshop nobody owns is refused with a reason.
+    let until = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let admin = |workshop: &str| {
+        Command::new(env!("CARGO_BIN_EXE_carbot"))
+            .args([
+                "admin",
+                "set-plan",
+                "--workshop",
+                workshop,
+                "--plan",
+                "ENTERPRISE",
+            ])
+            .args(["--until", &until, "--note", "Vertrag 17"])
+            .env_remove("DATABASE_URL")
+            .env("CARBOT_DATA_DIR", &dir)
+            .output()
+            .expect("running carbot admin set-plan")
+    };
+    let set = admin(&email);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let said = String::from_utf8_lossy(&set.stdout);
+    assert!(
+        said.contains("Autohaus Demo") && said.contains("ENTERPRISE"),
+        "{said}"
+    );
+    let refused = admin("niemand@example.de");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("niemand@example.de"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
     let second = start(&dir);
     let ready = client
         .get(second.url("/readyz"))
@@ -181,6 +221,24 @@ async fn serve_runs_its_own_database_seeds_a_demo_and_keeps_it_across_restarts()
     assert!(
         body["data"]["login"]["session"]["accessToken"].is_string(),
         "the demo owner survives a restart: {body}"
+    );
+    let token = body["data"]["login"]["session"]["accessToken"]
+        .as_str()
+        .unwrap_or_default();
+    let billing: Value = client
+        .post(second.url("/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ billing { plan { code } status managedBy configured } }" }))
+        .send()
+        .await
+        .expect("billing")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        billing["data"]["billing"],
+        json!({ "plan": { "code": "ENTERPRISE" }, "status": "ACTIVE", "managedBy": "MANUAL", "configured": false }),
+        "{billing}"
     );
     // The data lives in the cluster of the data directory: stopping that cluster takes it away.
     stop_cluster(&dir.join("postgres"));
