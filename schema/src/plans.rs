@@ -200,6 +200,36 @@ pub enum Quota {
     LeadsPerMonth,
 }
 
+/// The plan columns of a workshop, as billing last wrote them.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = workshops, check_for_backend(diesel::pg::Pg))]
+pub struct StoredPlan {
+    pub plan_code: String,
+    pub billing_status: String,
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    pub access_until: Option<DateTime<Utc>>,
+}
+
+impl StoredPlan {
+    pub async fn load(conn: &mut AsyncPgConnection, tenant: Tenant) -> QueryResult<Self> {
+        workshops::table
+            .find(tenant.workshop_id())
+            .select(Self::as_select())
+            .first(conn)
+            .await
+    }
+
+    pub fn entitlements(&self, now: DateTime<Utc>) -> Entitlements {
+        Entitlements::new(
+            &self.plan_code,
+            &self.billing_status,
+            self.trial_ends_at,
+            self.access_until,
+            now,
+        )
+    }
+}
+
 /// What a workshop may do right now.
 #[derive(Debug, Clone, Copy)]
 pub struct Entitlements {
@@ -222,28 +252,9 @@ impl Entitlements {
     }
 
     pub async fn load(conn: &mut AsyncPgConnection, tenant: Tenant) -> ApiResult<Self> {
-        let (code, status, trial_ends_at, access_until): (
-            String,
-            String,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-        ) = workshops::table
-            .find(tenant.workshop_id())
-            .select((
-                workshops::plan_code,
-                workshops::billing_status,
-                workshops::trial_ends_at,
-                workshops::access_until,
-            ))
-            .first(conn)
-            .await?;
-        Ok(Self::new(
-            &code,
-            &status,
-            trial_ends_at,
-            access_until,
-            Utc::now(),
-        ))
+        Ok(StoredPlan::load(conn, tenant)
+            .await?
+            .entitlements(Utc::now()))
     }
 
     pub fn allows(&self, feature: Feature) -> bool {

@@ -450,6 +450,32 @@ impl Drop for TempDir {
 }
 
 /// The `extensions.code` of the first error of a GraphQL response.
+/// Runs the browser driver `tests/browser/<script>` (Node.js and playwright-core, which
+/// `./dev test` installs) with `env`; returns its one-line JSON report, which must say `ok`.
+pub async fn run_browser_driver(script: &str, env: &[(&str, &str)]) -> Value {
+    let driver = tokio::process::Command::new("node")
+        .arg(workspace_dir().join("tests").join("browser").join(script))
+        .envs(env.iter().copied())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("running node (./dev test installs Node.js, Chromium and playwright-core)");
+    let stdout = String::from_utf8_lossy(&driver.stdout);
+    let report: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from {script}; stdout: {stdout}\nstderr: {}",
+                String::from_utf8_lossy(&driver.stderr)
+            )
+        });
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(driver.status.success(), "{report}");
+    report
+}
+
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()

@@ -159,6 +159,20 @@ async fn customer_and_subscription(
     (customer_id, subscription)
 }
 
+/// Pays on the local Stripe's Checkout page with `method` (`card`, `sepa_debit`), as the
+/// owner's browser would; returns Stripe's answer (a redirect back), not following it.
+async fn pay(checkout_url: &str, method: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(checkout_url)
+        .form(&[("method", method)])
+        .send()
+        .await
+        .expect("paying")
+}
+
 fn with_status(subscription: &Value, status: &str) -> Value {
     let mut changed = subscription.clone();
     changed["status"] = json!(status);
@@ -379,16 +393,7 @@ async fn checkout_creates_one_customer_and_the_webhooks_make_the_plan_active() {
     );
 
     // The owner pays by card on Stripe's page; Stripe redirects back and sends its events.
-    let no_redirect = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let paid = no_redirect
-        .post(&url)
-        .form(&[("method", "card")])
-        .send()
-        .await
-        .expect("paying");
+    let paid = pay(&url, "card").await;
     assert_eq!(paid.status().as_u16(), 303);
     assert_eq!(
         paid.headers()["location"].to_str().ok(),
@@ -463,7 +468,7 @@ async fn checkout_creates_one_customer_and_the_webhooks_make_the_plan_active() {
     );
 
     // Cancelling in the portal keeps the plan to the end of the period.
-    let cancelled = no_redirect
+    let cancelled = reqwest::Client::new()
         .post(format!("{portal}/cancel"))
         .send()
         .await
@@ -502,15 +507,7 @@ async fn a_running_trial_is_carried_into_the_subscription() {
         session.param("subscription_data[trial_end]"),
         Some(trial_end.to_string().as_str())
     );
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(&url)
-        .form(&[("method", "sepa_debit")])
-        .send()
-        .await
-        .expect("paying");
+    pay(&url, "sepa_debit").await;
     settled(&app).await;
     let state = billing(&app, &owner).await;
     assert_eq!(

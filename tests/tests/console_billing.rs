@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use carbot_tests::serde_json::{Value, json};
+use carbot_tests::serde_json::json;
 use carbot_tests::stripe_mock::{self, StripeMock};
 use carbot_tests::{TestApp, TestOptions};
 use diesel_async::RunQueryDsl;
@@ -92,31 +92,18 @@ async fn a_trial_workshop_upgrades_through_checkout_in_the_console() {
         .join("billing");
     let _ = std::fs::remove_dir_all(&artifacts);
     std::fs::create_dir_all(&artifacts).expect("artifacts dir");
-    let driver = tokio::process::Command::new("node")
-        .arg(root.join("tests").join("browser").join("billing.mjs"))
-        .env("CONSOLE_URL", &app.url)
-        .env("STRIPE_URL", &mock.base_url)
-        .env("OWNER_EMAIL", &owner.email)
-        .env("OWNER_PASSWORD", &owner.password)
-        .env("DESK_URL", &desk)
-        .env("ARTIFACTS", &artifacts)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("running node (./dev test installs Node.js, Chromium and playwright-core)");
-    let stdout = String::from_utf8_lossy(&driver.stdout);
-    let report: Value = stdout
-        .lines()
-        .rev()
-        .find_map(|line| carbot_tests::serde_json::from_str(line).ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no report from the driver; stdout: {stdout}\nstderr: {}",
-                String::from_utf8_lossy(&driver.stderr)
-            )
-        });
-    assert_eq!(report["ok"], true, "{report}");
-    assert!(driver.status.success());
+    carbot_tests::run_browser_driver(
+        "billing.mjs",
+        &[
+            ("CONSOLE_URL", &app.url),
+            ("STRIPE_URL", &mock.base_url),
+            ("OWNER_EMAIL", &owner.email),
+            ("OWNER_PASSWORD", &owner.password),
+            ("DESK_URL", &desk),
+            ("ARTIFACTS", &artifacts.to_string_lossy()),
+        ],
+    )
+    .await;
 
     // What the browser did is what Stripe and the platform recorded.
     let paid: Vec<_> = mock

@@ -28,7 +28,7 @@ use crate::locale::Locale;
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::pagination::{OffsetPage, PageInfo};
-use crate::plans::{PLANS, Plan, PlanCode, PlanStatus, plan};
+use crate::plans::{PLANS, Plan, PlanCode, PlanStatus, StoredPlan};
 use crate::principal::Tenant;
 pub use provider::{PaymentError, Payments};
 
@@ -371,21 +371,8 @@ async fn load_billing(
     setup: &BillingSetup,
     tenant: Tenant,
 ) -> ApiResult<Billing> {
-    let (code, stored, trial_ends_at, access_until): (
-        String,
-        String,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    ) = workshops::table
-        .find(tenant.workshop_id())
-        .select((
-            workshops::plan_code,
-            workshops::billing_status,
-            workshops::trial_ends_at,
-            workshops::access_until,
-        ))
-        .first(conn)
-        .await?;
+    let stored = StoredPlan::load(conn, tenant).await?;
+    let entitlements = stored.entitlements(Utc::now());
     let account = tenant
         .billing_accounts()
         .select(AccountView::as_select())
@@ -399,10 +386,10 @@ async fn load_billing(
     Ok(Billing {
         tenant,
         configured: setup.configured(),
-        plan: plan(PlanCode::parse(&code).unwrap_or(PlanCode::Basic)),
-        status: PlanStatus::effective(&stored, trial_ends_at, access_until, Utc::now()),
-        trial_ends_at,
-        access_until,
+        plan: entitlements.plan,
+        status: entitlements.status,
+        trial_ends_at: stored.trial_ends_at,
+        access_until: stored.access_until,
         account,
     })
 }
