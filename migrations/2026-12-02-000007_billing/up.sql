@@ -16,12 +16,9 @@ CREATE TABLE billing_accounts (
     managed_by text NOT NULL DEFAULT 'TRIAL' CHECK (managed_by IN ('TRIAL', 'STRIPE', 'MANUAL')),
     stripe_customer_id text UNIQUE,
     stripe_subscription_id text,
-    -- Stripe's own status of the subscription (`active`, `past_due`, `unpaid`, …).
+    -- The current subscription (see `stripe_subscriptions`) and Stripe's status of it
+    -- (`active`, `past_due`, `unpaid`, …).
     stripe_status text,
-    -- When Stripe produced the subscription snapshot applied last (its event's `created`), and
-    -- the rank of its status for snapshots of the same second: older snapshots are ignored.
-    snapshot_at timestamptz,
-    snapshot_rank smallint NOT NULL DEFAULT 0,
     current_period_end timestamptz,
     cancel_at_period_end boolean NOT NULL DEFAULT false,
     past_due_since timestamptz,
@@ -33,6 +30,23 @@ CREATE TABLE billing_accounts (
     manual_note text,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The newest snapshot of each Stripe subscription: when Stripe produced it (its event's
+-- `created`) and the rank of its status for snapshots of the same second; older snapshots are
+-- ignored. The workshop's current subscription is the newest paid-for one, else the newest.
+CREATE TABLE stripe_subscriptions (
+    id text PRIMARY KEY,
+    workshop_id uuid NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+    status text NOT NULL,
+    price_id text,
+    current_period_end timestamptz,
+    cancel_at_period_end boolean NOT NULL DEFAULT false,
+    trial_end timestamptz,
+    snapshot_at timestamptz NOT NULL,
+    snapshot_rank smallint NOT NULL,
+    past_due_since timestamptz
+);
+CREATE INDEX stripe_subscriptions_by_workshop ON stripe_subscriptions (workshop_id);
 
 CREATE TABLE invoices (
     id text PRIMARY KEY,

@@ -1028,3 +1028,44 @@ async fn a_trial_that_ends_in_three_days_sends_one_reminder() {
     assert!(reminders[0].2.contains("Tarif"), "{reminders:?}");
     assert!(!reminders_after.iter().any(|m| m.0 == other.email));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ending_a_second_subscription_does_not_end_the_one_that_pays() {
+    let (app, mock) = with_stripe().await;
+    let owner = app
+        .register("zwei-abos@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let now = chrono::Utc::now().timestamp();
+    let (customer, first) =
+        customer_and_subscription(&app, &mock, &owner, "price_basic_m", "active", now - 30).await;
+    assert_eq!(
+        mock.post_event(&stripe_mock::event(
+            "customer.subscription.created",
+            first.clone(),
+            now - 30
+        ))
+        .await,
+        200
+    );
+    // A second Checkout in another tab went through too; the owner cancels the first one.
+    let second = mock.subscription(&customer, "price_premium_m", "active", now - 20);
+    mock.post_event(&stripe_mock::event(
+        "customer.subscription.created",
+        second,
+        now - 20,
+    ))
+    .await;
+    mock.post_event(&stripe_mock::event(
+        "customer.subscription.deleted",
+        with_status(&first, "canceled"),
+        now - 10,
+    ))
+    .await;
+    settled(&app).await;
+    let state = billing(&app, &owner).await;
+    assert_eq!(
+        (&state["status"], &state["plan"]["code"]),
+        (&json!("ACTIVE"), &json!("PREMIUM")),
+        "{state}"
+    );
+}

@@ -160,14 +160,15 @@ impl Worker {
     async fn next(&self, payments: &dyn Payments) -> Result<bool, String> {
         let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
         // Raw SQL: an UPDATE over a `FOR UPDATE SKIP LOCKED` sub-select, which the DSL cannot say.
-        // Oldest first by Stripe's time, so that a backlog is applied in the order it happened
-        // (the result does not depend on it; fewer snapshots are applied only to be replaced).
+        // Newest first by Stripe's time: after an outage the latest state is applied at once and
+        // the older snapshots behind it are stale, so they send no e-mail about a state that is
+        // already over (the result does not depend on the order).
         let claimed: Option<Claimed> = diesel::sql_query(
             "UPDATE stripe_events SET attempts = attempts + 1,
                     next_attempt_at = now() + make_interval(secs => $1)
              WHERE id = (SELECT id FROM stripe_events
                          WHERE processed_at IS NULL AND next_attempt_at <= now()
-                         ORDER BY created_at, received_at LIMIT 1
+                         ORDER BY created_at DESC, received_at DESC LIMIT 1
                          FOR UPDATE SKIP LOCKED)
              RETURNING id, payload, attempts",
         )
@@ -214,14 +215,45 @@ impl Worker {
             Ok(event) => event,
             Err(error) => {
                 // A signed event this version cannot read will not become readable by waiting.
-                tracing::error!(event = %claimed.id, %error, "a payment event could not be read; it is kept in the inbox and not applied");
-                mark_processed(conn, &claimed.id, Outcome::Ignored, None, Some(&error.0)).await?;
-                return Ok((Outcome::Ignored, None));
+                tracing::error!(event = %claimed.id, %error, "a payment event could not be read; it is kept in the inbox (outcome UNREADABLE) and not applied");
+                mark_processed(conn, &claimed.id, Outcome::Unreadable, None, Some(&error.0))
+                    .await?;
+                return Ok((Outcome::Unreadable, None));
             }
+        };
+        // The card's brand and digits are a courtesy: fetched before the transaction (no lock
+        // waits on Stripe), and a failure does not hold back the change of plan.
+        let payment_method = match &event.kind {
+            EventKind::Subscription(_, subscription) => {
+                match state::payment_method_to_fetch(conn, subscription).await? {
+                    Some(id) => match payments.payment_method(&id).await {
+                        Ok(method) => Some(method),
+                        Err(error) => {
+                            tracing::warn!(event = %event.id, %error, "the payment method could not be read; the next event tries again");
+                            None
+                        }
+                    },
+                    None => None,
+                }
+            }
+            _ => None,
         };
         let setup = &self.setup;
         let mailer = &self.mailer;
         conn.transaction::<_, Failure, _>(async |conn| {
+            // The event's row stays locked until the change commits: a second worker whose
+            // lease ran out meanwhile finds it processed and does nothing.
+            let pending: Option<String> = stripe_events::table
+                .find(&event.id)
+                .filter(stripe_events::processed_at.is_null())
+                .select(stripe_events::id)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            if pending.is_none() {
+                return Ok((Outcome::Stale, None));
+            }
             let workshop_id = state::workshop_of_event(conn, &event).await?;
             let Some(workshop_id) = workshop_id else {
                 if !matches!(event.kind, EventKind::Other) {
@@ -229,15 +261,6 @@ impl Worker {
                 }
                 mark_processed(conn, &event.id, Outcome::Ignored, None, None).await?;
                 return Ok((Outcome::Ignored, None));
-            };
-            let payment_method = match &event.kind {
-                EventKind::Subscription(_, subscription) => {
-                    match state::payment_method_to_fetch(conn, workshop_id, subscription).await? {
-                        Some(id) => Some(payments.payment_method(&id).await?),
-                        None => None,
-                    }
-                }
-                _ => None,
             };
             let outcome =
                 state::apply(conn, setup, mailer, workshop_id, &event, payment_method).await?;

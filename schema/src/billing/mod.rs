@@ -448,9 +448,6 @@ fn idempotency_key(kind: &str, parts: &[&str]) -> String {
     format!("carbot-{kind}-{}", &hex::encode(hash.finalize())[..32])
 }
 
-/// Subscriptions in these Stripe states are paid for (or about to be): change them in the portal.
-const PAYING: [&str; 4] = ["trialing", "active", "past_due", "unpaid"];
-
 /// The workshop's customer at Stripe, created on first use.
 async fn customer(
     conn: &mut AsyncPgConnection,
@@ -570,7 +567,8 @@ impl BillingMutation {
                 .optional()?;
             let mailer = ctx.service::<Mailer>();
             if let Some((Some(_), Some(status))) = &subscription
-                && PAYING.contains(&status.as_str())
+                // Paid for (or about to be): the plan changes in the portal.
+                && state::PAYING.contains(&status.as_str())
             {
                 break 'answer match portal_url(payments, mailer, tenant, &customer_id).await {
                     Ok(url) => (Some(url), vec![]),
@@ -593,9 +591,22 @@ impl BillingMutation {
             let trial_text = trial_end
                 .map(|t| t.timestamp().to_string())
                 .unwrap_or_default();
+            // With the last subscription seen in it: after one has completed (or ended), the
+            // next Checkout is a new one, not Stripe's replay of the finished session.
+            let last_subscription = subscription
+                .as_ref()
+                .and_then(|(id, _)| id.clone())
+                .unwrap_or_default();
             let key = idempotency_key(
                 "checkout",
-                &[&customer_id, price, &success_url, &cancel_url, &trial_text],
+                &[
+                    &customer_id,
+                    price,
+                    &success_url,
+                    &cancel_url,
+                    &trial_text,
+                    &last_subscription,
+                ],
             );
             match payments
                 .create_checkout(provider::NewCheckout {

@@ -1,6 +1,6 @@
 //! What a payment event changes. Each event carries a snapshot of its object taken when the
-//! event was created; a snapshot older than the one applied last (by that time, and for the same
-//! second by how far along its status is) changes nothing. So the state after a set of events
+//! event was created; a snapshot older than the one kept for that object (by that time, and for
+//! the same second by how far along its status is) changes nothing. So the state after a set of events
 //! is the same in whatever order they arrive (snapshots of one second and one status apply in
 //! arrival order), and a repeated event has no second effect (the inbox stores an id once).
 //!
@@ -19,7 +19,7 @@ use super::provider::{
     SubscriptionChange, SubscriptionSnapshot,
 };
 use super::{BillingSetup, owners};
-use crate::db::schema::{billing_accounts, invoices, workshops};
+use crate::db::schema::{billing_accounts, invoices, stripe_subscriptions, workshops};
 use crate::mail::{self, BillingMail, Mailer, NewMail, Template};
 use crate::plans::{PlanCode, PlanStatus, plan};
 
@@ -34,6 +34,8 @@ pub enum Outcome {
     Stale,
     /// Nothing to do: a type billing does not act on, or an object of no workshop of ours.
     Ignored,
+    /// Signed, but not readable by this version (kept in the inbox, logged as an error).
+    Unreadable,
 }
 
 impl Outcome {
@@ -42,6 +44,7 @@ impl Outcome {
             Self::Applied => "APPLIED",
             Self::Stale => "STALE",
             Self::Ignored => "IGNORED",
+            Self::Unreadable => "UNREADABLE",
         }
     }
 }
@@ -64,9 +67,6 @@ fn status_rank(status: &str) -> i16 {
 #[diesel(table_name = billing_accounts, check_for_backend(diesel::pg::Pg))]
 struct Account {
     managed_by: String,
-    snapshot_at: Option<DateTime<Utc>>,
-    snapshot_rank: i16,
-    past_due_since: Option<DateTime<Utc>>,
 }
 
 /// The workshop a customer belongs to: the one whose account holds the customer, or else the one
@@ -95,6 +95,17 @@ async fn workshop_of(
         .get_result(conn)
         .await?;
     if !exists {
+        return Ok(None);
+    }
+    // A workshop that has another customer is not taken over by a name in metadata.
+    let other_customer: bool = diesel::select(diesel::dsl::exists(
+        billing_accounts::table
+            .find(workshop_id)
+            .filter(billing_accounts::stripe_customer_id.is_not_null()),
+    ))
+    .get_result(conn)
+    .await?;
+    if customer_id.is_some() && other_customer {
         return Ok(None);
     }
     ensure_account(conn, workshop_id).await?;
@@ -144,17 +155,16 @@ pub async fn workshop_of_event(
     }
 }
 
-/// The payment method the workshop has on file, if `subscription` names another one.
+/// The payment method `subscription` names, if its customer's account holds another one.
 pub async fn payment_method_to_fetch(
     conn: &mut AsyncPgConnection,
-    workshop_id: Uuid,
     subscription: &SubscriptionSnapshot,
 ) -> QueryResult<Option<String>> {
     let Some(wanted) = &subscription.default_payment_method else {
         return Ok(None);
     };
     let known: Option<Option<String>> = billing_accounts::table
-        .find(workshop_id)
+        .filter(billing_accounts::stripe_customer_id.eq(&subscription.customer_id))
         .select(billing_accounts::payment_method_id)
         .first(conn)
         .await
@@ -213,6 +223,27 @@ pub async fn apply(
     }
 }
 
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = stripe_subscriptions, check_for_backend(diesel::pg::Pg))]
+struct Subscription {
+    id: String,
+    status: String,
+    price_id: Option<String>,
+    current_period_end: Option<DateTime<Utc>>,
+    cancel_at_period_end: bool,
+    trial_end: Option<DateTime<Utc>>,
+    snapshot_at: DateTime<Utc>,
+    snapshot_rank: i16,
+    past_due_since: Option<DateTime<Utc>>,
+}
+
+/// Stripe's statuses of a subscription that is paid for (or about to be).
+pub(crate) const PAYING: [&str; 4] = ["trialing", "active", "past_due", "unpaid"];
+
+/// Keeps the newest snapshot of each subscription, then lets the workshop's current one decide:
+/// the newest of those that are paid for, else the newest of all. Both steps depend only on the
+/// set of snapshots seen, not on their order, and a second subscription that ends (say a
+/// Checkout in another tab, cancelled) does not end the one that pays.
 #[expect(clippy::too_many_arguments)]
 async fn apply_subscription(
     conn: &mut AsyncPgConnection,
@@ -222,38 +253,55 @@ async fn apply_subscription(
     account: &Account,
     created: DateTime<Utc>,
     change: SubscriptionChange,
-    subscription: &SubscriptionSnapshot,
+    snapshot: &SubscriptionSnapshot,
     payment_method: Option<PaymentMethodFacts>,
 ) -> QueryResult<Outcome> {
     let status = if change == SubscriptionChange::Deleted {
         "canceled"
     } else {
-        subscription.status.as_str()
+        snapshot.status.as_str()
     };
     let rank = status_rank(status);
-    if account
-        .snapshot_at
-        .is_some_and(|at| (created, rank) < (at, account.snapshot_rank))
+    let known: Option<Subscription> = stripe_subscriptions::table
+        .find(&snapshot.id)
+        .select(Subscription::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if known
+        .as_ref()
+        .is_some_and(|k| (created, rank) < (k.snapshot_at, k.snapshot_rank))
     {
         return Ok(Outcome::Stale);
     }
+    let was_past_due = known.as_ref().and_then(|k| k.past_due_since);
     let past_due_since =
-        matches!(status, "past_due" | "unpaid").then(|| account.past_due_since.unwrap_or(created));
-    // A plan the operator set stays until the workshop subscribes (a subscription that starts);
-    // the end of an older subscription does not undo it.
-    let takes_over = account.managed_by != "MANUAL" || matches!(status, "trialing" | "active");
-    let managed_by = if takes_over { "STRIPE" } else { "MANUAL" };
-    diesel::update(billing_accounts::table.find(workshop_id))
+        matches!(status, "past_due" | "unpaid").then(|| was_past_due.unwrap_or(created));
+    diesel::insert_into(stripe_subscriptions::table)
+        .values((
+            stripe_subscriptions::id.eq(&snapshot.id),
+            stripe_subscriptions::workshop_id.eq(workshop_id),
+            stripe_subscriptions::status.eq(status),
+            stripe_subscriptions::price_id.eq(&snapshot.price_id),
+            stripe_subscriptions::current_period_end.eq(snapshot.current_period_end),
+            stripe_subscriptions::cancel_at_period_end.eq(snapshot.cancel_at_period_end),
+            stripe_subscriptions::trial_end.eq(snapshot.trial_end),
+            stripe_subscriptions::snapshot_at.eq(created),
+            stripe_subscriptions::snapshot_rank.eq(rank),
+            stripe_subscriptions::past_due_since.eq(past_due_since),
+        ))
+        .on_conflict(stripe_subscriptions::id)
+        .do_update()
         .set((
-            billing_accounts::managed_by.eq(managed_by),
-            billing_accounts::stripe_subscription_id.eq(&subscription.id),
-            billing_accounts::stripe_status.eq(status),
-            billing_accounts::snapshot_at.eq(created),
-            billing_accounts::snapshot_rank.eq(rank),
-            billing_accounts::current_period_end.eq(subscription.current_period_end),
-            billing_accounts::cancel_at_period_end.eq(subscription.cancel_at_period_end),
-            billing_accounts::past_due_since.eq(past_due_since),
-            billing_accounts::updated_at.eq(Utc::now()),
+            stripe_subscriptions::status.eq(status),
+            stripe_subscriptions::price_id.eq(&snapshot.price_id),
+            stripe_subscriptions::current_period_end.eq(snapshot.current_period_end),
+            stripe_subscriptions::cancel_at_period_end.eq(snapshot.cancel_at_period_end),
+            stripe_subscriptions::trial_end.eq(snapshot.trial_end),
+            stripe_subscriptions::snapshot_at.eq(created),
+            stripe_subscriptions::snapshot_rank.eq(rank),
+            stripe_subscriptions::past_due_since.eq(past_due_since),
         ))
         .execute(conn)
         .await?;
@@ -268,47 +316,96 @@ async fn apply_subscription(
             .execute(conn)
             .await?;
     }
-    let entitlement = match status {
+    let mut all: Vec<Subscription> = stripe_subscriptions::table
+        .filter(stripe_subscriptions::workshop_id.eq(workshop_id))
+        .select(Subscription::as_select())
+        .load(conn)
+        .await?;
+    all.sort_by(|a, b| {
+        let key = |s: &Subscription| {
+            (
+                PAYING.contains(&s.status.as_str()),
+                s.snapshot_at,
+                s.id.clone(),
+            )
+        };
+        key(b).cmp(&key(a))
+    });
+    let Some(current) = all.into_iter().next() else {
+        return Ok(Outcome::Applied);
+    };
+    let this_is_current = current.id == snapshot.id;
+    // A plan the operator set stays until the workshop subscribes (a new subscription that
+    // starts); neither the renewal nor the end of an older subscription undoes it.
+    let takes_over = account.managed_by != "MANUAL"
+        || (this_is_current
+            && change == SubscriptionChange::Created
+            && matches!(status, "trialing" | "active"));
+    if !takes_over {
+        return Ok(Outcome::Applied);
+    }
+    diesel::update(billing_accounts::table.find(workshop_id))
+        .set((
+            billing_accounts::managed_by.eq("STRIPE"),
+            billing_accounts::stripe_subscription_id.eq(&current.id),
+            billing_accounts::stripe_status.eq(&current.status),
+            billing_accounts::current_period_end.eq(current.current_period_end),
+            billing_accounts::cancel_at_period_end.eq(current.cancel_at_period_end),
+            billing_accounts::past_due_since.eq(current.past_due_since),
+            billing_accounts::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    let entitlement = match current.status.as_str() {
         "trialing" => Some((
             PlanStatus::Trialing,
-            subscription.trial_end.map(|end| end + Duration::days(1)),
+            current.trial_end.map(|end| end + Duration::days(1)),
         )),
         "active" => Some((PlanStatus::Active, None)),
-        "past_due" | "unpaid" => Some((PlanStatus::PastDue, past_due_since.map(|at| at + GRACE))),
+        "past_due" | "unpaid" => Some((
+            PlanStatus::PastDue,
+            current.past_due_since.map(|at| at + GRACE),
+        )),
         "canceled" | "incomplete_expired" => Some((PlanStatus::Canceled, None)),
         "paused" => Some((PlanStatus::Inactive, None)),
         // `incomplete`: the first payment is not through yet; the workshop stays as it is.
         _ => None,
     };
-    let plan_code = subscription
+    let plan_code = current
         .price_id
         .as_deref()
         .and_then(|price| setup.plan_of_price(price));
-    if subscription.price_id.is_some() && plan_code.is_none() {
+    if current.price_id.is_some() && plan_code.is_none() {
         tracing::warn!(
-            subscription = %subscription.id,
-            price = ?subscription.price_id,
+            subscription = %current.id,
+            price = ?current.price_id,
             "a subscription's price is none of STRIPE_PRICE_BASIC|PREMIUM|ENTERPRISE; the plan stays"
         );
     }
-    if let Some((status, access_until)) = entitlement.filter(|_| takes_over) {
+    if let Some((status, access_until)) = entitlement {
         write_entitlements(
             conn,
             workshop_id,
             plan_code,
             status,
             access_until,
-            subscription.trial_end,
+            current.trial_end,
         )
         .await?;
     }
+    if !this_is_current {
+        return Ok(Outcome::Applied);
+    }
     let workshop = workshop_name(conn, workshop_id).await?;
-    let plan_name = plan_code
-        .map(|code| plan(code).name)
-        .unwrap_or(current_plan_name(conn, workshop_id).await?);
+    let plan_name = match plan_code {
+        Some(code) => plan(code).name,
+        None => current_plan_name(conn, workshop_id).await?,
+    };
     let link = mailer.link(&plan_page(workshop_id));
-    if takes_over && account.past_due_since.is_none() && past_due_since.is_some() {
-        let grace_until = (created + GRACE)
+    if was_past_due.is_none()
+        && let Some(since) = current.past_due_since
+    {
+        let grace_until = (since + GRACE)
             .with_timezone(&chrono_tz::Europe::Berlin)
             .date_naive();
         send_to_owners(conn, workshop_id, || BillingMail::PaymentFailed {
@@ -320,7 +417,7 @@ async fn apply_subscription(
         .await?;
     }
     if change == SubscriptionChange::TrialWillEnd
-        && let Some(end) = subscription.trial_end
+        && let Some(end) = current.trial_end
     {
         let ends_on = end.with_timezone(&chrono_tz::Europe::Berlin).date_naive();
         send_to_owners(conn, workshop_id, || BillingMail::TrialEnding {
@@ -494,7 +591,8 @@ pub async fn write_entitlements(
         "SELECT w.id FROM workshops w
          JOIN workshops payer ON payer.organization_id = w.organization_id AND payer.id = $1
          LEFT JOIN billing_accounts b ON b.workshop_id = w.id
-         WHERE w.id = $1 OR b.workshop_id IS NULL OR b.managed_by = 'TRIAL'",
+         WHERE w.id = $1 OR b.workshop_id IS NULL OR b.managed_by = 'TRIAL'
+         ORDER BY w.id",
     )
     .bind::<SqlUuid, _>(workshop_id)
     .load::<IdRow>(conn)

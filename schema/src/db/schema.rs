@@ -49,8 +49,6 @@ diesel::table! {
         stripe_customer_id -> Nullable<Text>,
         stripe_subscription_id -> Nullable<Text>,
         stripe_status -> Nullable<Text>,
-        snapshot_at -> Nullable<Timestamptz>,
-        snapshot_rank -> Int2,
         current_period_end -> Nullable<Timestamptz>,
         cancel_at_period_end -> Bool,
         past_due_since -> Nullable<Timestamptz>,
@@ -317,6 +315,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    stripe_subscriptions (id) {
+        id -> Text,
+        workshop_id -> Uuid,
+        status -> Text,
+        price_id -> Nullable<Text>,
+        current_period_end -> Nullable<Timestamptz>,
+        cancel_at_period_end -> Bool,
+        trial_end -> Nullable<Timestamptz>,
+        snapshot_at -> Timestamptz,
+        snapshot_rank -> Int2,
+        past_due_since -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -399,6 +412,7 @@ diesel::joinable!(services -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
 diesel::joinable!(stripe_events -> workshops (workshop_id));
+diesel::joinable!(stripe_subscriptions -> workshops (workshop_id));
 diesel::joinable!(workshops -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -423,6 +437,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     services,
     sessions,
     stripe_events,
+    stripe_subscriptions,
     users,
     workshops,
 );
