@@ -540,8 +540,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
         && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
     {
         crate::metrics::record_outbox(pending, oldest);
-        if let Ok((pending, oldest)) = billing::inbox::backlog(&mut conn).await {
-            crate::metrics::record_payment_events(pending, oldest);
+        if let Ok((pending, oldest)) = billing::inbox::backlog(&mut conn).await
+            && let Ok(unreadable) = billing::inbox::unreadable(&mut conn).await
+        {
+            crate::metrics::record_payment_events(pending, oldest, unreadable);
         }
     }
     (

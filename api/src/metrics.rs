@@ -50,9 +50,15 @@ pub fn record_outbox(pending: i64, oldest: Option<chrono::DateTime<chrono::Utc>>
     metrics::gauge!("carbot_outbox_oldest_pending_seconds").set(age.max(0.0));
 }
 
-/// Stripe events stored but not yet applied: a growing count or age means plans lag payments.
-pub fn record_payment_events(pending: i64, oldest: Option<chrono::DateTime<chrono::Utc>>) {
+/// Stripe events stored but not yet applied: a growing count or age means plans lag payments;
+/// unreadable ones (signed, but not parsed by this version) need an operator.
+pub fn record_payment_events(
+    pending: i64,
+    oldest: Option<chrono::DateTime<chrono::Utc>>,
+    unreadable: i64,
+) {
     metrics::gauge!("carbot_payment_events_pending").set(pending as f64);
+    metrics::gauge!("carbot_payment_events_unreadable").set(unreadable as f64);
     let age = oldest.map_or(0.0, |at| {
         (chrono::Utc::now() - at).num_milliseconds() as f64 / 1e3
     });

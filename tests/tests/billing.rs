@@ -645,6 +645,37 @@ async fn webhooks_are_verified_before_anything_is_stored() {
         .await
         .expect("outcome");
     assert_eq!(outcome.value, "IGNORED");
+
+    // A signed event whose object is not what its type says is kept, marked and counted.
+    let mut broken =
+        stripe_mock::event("invoice.paid", json!({ "object": "invoice", "id": 7 }), now);
+    broken["id"] = json!("evt_unreadable");
+    let payload = broken.to_string();
+    assert_eq!(
+        post(
+            payload.clone(),
+            Some(stripe_mock::sign(&payload, "whsec_new_secret", now))
+        )
+        .await,
+        200
+    );
+    settled(&app).await;
+    let outcome: Text1 =
+        diesel::sql_query("SELECT outcome AS value FROM stripe_events WHERE id = 'evt_unreadable'")
+            .get_result(&mut conn)
+            .await
+            .expect("outcome");
+    assert_eq!(outcome.value, "UNREADABLE");
+    let metrics = reqwest::get(format!("{}/metrics", app.url))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("carbot_payment_events_unreadable"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

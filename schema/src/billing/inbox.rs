@@ -60,6 +60,15 @@ pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<(i64, Option<D
         .await
 }
 
+/// Signed events this version could not read: they need an operator (see the log).
+pub async fn unreadable(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    stripe_events::table
+        .filter(stripe_events::outcome.eq(Outcome::Unreadable.as_str()))
+        .count()
+        .get_result(conn)
+        .await
+}
+
 /// The wait before attempt `attempts + 1`: 5 s, doubling, at most an hour.
 fn backoff(attempts: i32) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1))
