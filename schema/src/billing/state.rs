@@ -237,6 +237,22 @@ struct Subscription {
     past_due_since: Option<DateTime<Utc>>,
 }
 
+/// The newest snapshot of a subscription, as stored (and replaced) in `stripe_subscriptions`.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = stripe_subscriptions, treat_none_as_null = true)]
+struct SubscriptionRow<'a> {
+    id: &'a str,
+    workshop_id: Uuid,
+    status: &'a str,
+    price_id: Option<&'a str>,
+    current_period_end: Option<DateTime<Utc>>,
+    cancel_at_period_end: bool,
+    trial_end: Option<DateTime<Utc>>,
+    snapshot_at: DateTime<Utc>,
+    snapshot_rank: i16,
+    past_due_since: Option<DateTime<Utc>>,
+}
+
 /// Stripe's statuses of a subscription that is paid for (or about to be).
 pub(crate) const PAYING: [&str; 4] = ["trialing", "active", "past_due", "unpaid"];
 
@@ -278,31 +294,23 @@ async fn apply_subscription(
     let was_past_due = known.as_ref().and_then(|k| k.past_due_since);
     let past_due_since =
         matches!(status, "past_due" | "unpaid").then(|| was_past_due.unwrap_or(created));
+    let row = SubscriptionRow {
+        id: &snapshot.id,
+        workshop_id,
+        status,
+        price_id: snapshot.price_id.as_deref(),
+        current_period_end: snapshot.current_period_end,
+        cancel_at_period_end: snapshot.cancel_at_period_end,
+        trial_end: snapshot.trial_end,
+        snapshot_at: created,
+        snapshot_rank: rank,
+        past_due_since,
+    };
     diesel::insert_into(stripe_subscriptions::table)
-        .values((
-            stripe_subscriptions::id.eq(&snapshot.id),
-            stripe_subscriptions::workshop_id.eq(workshop_id),
-            stripe_subscriptions::status.eq(status),
-            stripe_subscriptions::price_id.eq(&snapshot.price_id),
-            stripe_subscriptions::current_period_end.eq(snapshot.current_period_end),
-            stripe_subscriptions::cancel_at_period_end.eq(snapshot.cancel_at_period_end),
-            stripe_subscriptions::trial_end.eq(snapshot.trial_end),
-            stripe_subscriptions::snapshot_at.eq(created),
-            stripe_subscriptions::snapshot_rank.eq(rank),
-            stripe_subscriptions::past_due_since.eq(past_due_since),
-        ))
+        .values(&row)
         .on_conflict(stripe_subscriptions::id)
         .do_update()
-        .set((
-            stripe_subscriptions::status.eq(status),
-            stripe_subscriptions::price_id.eq(&snapshot.price_id),
-            stripe_subscriptions::current_period_end.eq(snapshot.current_period_end),
-            stripe_subscriptions::cancel_at_period_end.eq(snapshot.cancel_at_period_end),
-            stripe_subscriptions::trial_end.eq(snapshot.trial_end),
-            stripe_subscriptions::snapshot_at.eq(created),
-            stripe_subscriptions::snapshot_rank.eq(rank),
-            stripe_subscriptions::past_due_since.eq(past_due_since),
-        ))
+        .set(&row)
         .execute(conn)
         .await?;
     if let Some(method) = payment_method {
