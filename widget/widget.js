@@ -73,7 +73,7 @@
   const Q = {
     config: "query WidgetConfig($key:String!){widgetConfig(clientKey:$key){workshopName greeting primaryColor position locale consentText}}",
     start: `mutation StartConversation($input:StartConversationInput!){startConversation(input:$input){conversation{id}visitorToken ${ERR}}}`,
-    send: `mutation SendMessage($input:SendMessageInput!){sendMessage(input:$input){message{id role body createdAt}reply{${MSG}}${ERR}}}`,
+    send: `mutation SendMessage($input:SendMessageInput!){sendMessage(input:$input){message{id role body createdAt}reply{${MSG}}vehicle{make model year hsn tsn}${ERR}}}`,
     lead: `mutation SubmitLead($input:SubmitLeadInput!){submitLead(input:$input){lead{id status}${ERR}}}`,
     events: `subscription ConversationEvents($id:ID!,$after:String){conversationEvents(conversationId:$id,after:$after){cursor kind replyId chunk message{${MSG}}}}`,
   };
@@ -202,6 +202,7 @@
     const cursorsSeen = new Set();
     const cited = new Map(); // service id → { name, price }
     let lastCited = [];
+    let vehicle = null; // what the chat told about the visitor's car, for the request form
     let takenOver = false;
 
     const scrollDown = () => { log.scrollTop = log.scrollHeight; };
@@ -372,6 +373,7 @@
         if (p.userErrors.length) throw failure(p.userErrors[0].code, p.userErrors[0].message);
         show(p.message);
         show(p.reply);
+        if (p.vehicle) vehicle = p.vehicle;
       } catch (e) {
         const i = pending.indexOf(mine);
         if (i >= 0) pending.splice(i, 1);
@@ -499,6 +501,12 @@
             el("input", { type: "checkbox", name: "service", value: s.id, checked: lastCited.includes(s.id) }),
             s.name + (s.price ? " (" + price(s.price) + ")" : ""))));
           servicesBox.hidden = !cited.size;
+          // The car named in the chat, where the visitor has not typed one yet.
+          const keys = vehicle && !vehicle.model && vehicle.hsn ? "HSN " + vehicle.hsn + (vehicle.tsn ? " / TSN " + vehicle.tsn : "") : null;
+          const known = vehicle ? { make: vehicle.make, model: vehicle.model || keys, year: vehicle.year } : {};
+          for (const k of ["make", "model", "year"]) {
+            if (known[k] != null && !fields[k].control.value) fields[k].control.value = String(known[k]);
+          }
           self.open = true;
           panel.classList.add("form");
           self.focus();

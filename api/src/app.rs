@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use carbot_schema::auth::tokens::JwtKeys;
 use carbot_schema::billing;
-use carbot_schema::chat::assistant::openai::{OpenAiAssistant, OpenAiConfig};
+use carbot_schema::chat::assistant::openai::{self, OpenAiAssistant, OpenAiConfig};
 use carbot_schema::chat::reply::AssistantSetup;
 use carbot_schema::events::InProcessEventBus;
 use carbot_schema::leads::notify::Scheduler;
@@ -536,6 +536,7 @@ fn not_ready(reason: &str) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_pool(&state.services.pool.state());
     crate::metrics::record_statements(db::statements_executed());
+    crate::metrics::record_unbacked_answers(openai::unbacked_answers());
     if let Ok(mut conn) = state.services.pool.get().await
         && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
     {

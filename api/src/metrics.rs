@@ -1,4 +1,5 @@
-//! Prometheus metrics: request durations by operation type and outcome, and pool use.
+//! Prometheus metrics: request durations by operation type and outcome, pool use, backlogs and
+//! model answers the catalog did not back.
 
 use std::sync::OnceLock;
 
@@ -34,6 +35,12 @@ pub fn record_graphql(operation_type: &'static str, outcome: &'static str, secon
 
 pub fn record_statements(total: u64) {
     metrics::counter!("carbot_db_statements_total").absolute(total);
+}
+
+/// Model answers replaced by the built-in assistant because they quoted an amount the catalog
+/// does not back; recorded on every scrape, so the counter shows (as 0) before the first one.
+pub fn record_unbacked_answers(total: u64) {
+    metrics::counter!("carbot_assistant_unbacked_answers_total").absolute(total);
 }
 
 pub fn record_pool(state: &bb8::State) {

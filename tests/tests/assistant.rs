@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use carbot_schema::accounts::workshop::{Locale, OpeningHours, Weekday};
 use carbot_schema::catalog::VehicleClass;
+use carbot_schema::chat::assistant::memory::Memory;
 use carbot_schema::chat::assistant::openai::{OpenAiAssistant, OpenAiConfig};
 use carbot_schema::chat::assistant::{
     Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker, Turn, WorkshopFacts,
@@ -64,7 +65,8 @@ fn catalog() -> Vec<CatalogEntry> {
             max_cents: 8900,
             vehicle_prices: vec![(VehicleClass::Kompaktklasse, 4900, 6900)],
             duration_minutes: Some(30),
-            score: 8.0,
+            aliases: vec![],
+            translations: vec![],
         },
         CatalogEntry {
             id: OIL_AND_FILTER_CHANGE,
@@ -75,7 +77,8 @@ fn catalog() -> Vec<CatalogEntry> {
             max_cents: 18900,
             vehicle_prices: Vec::new(),
             duration_minutes: Some(40),
-            score: 6.5,
+            aliases: vec![],
+            translations: vec![],
         },
     ]
 }
@@ -91,12 +94,14 @@ struct Asked {
 async fn ask(assistant: &OpenAiAssistant, history: &[Turn], text: &str) -> Asked {
     let facts = facts();
     let catalog = catalog();
+    let memory = Memory::default();
     let question = Question {
         workshop: &facts,
         locale: Locale::De,
         history,
         text,
         catalog: &catalog,
+        memory: &memory,
         now: Utc
             .with_ymd_and_hms(2025, 6, 13, 10, 30, 0)
             .single()
@@ -170,14 +175,17 @@ async fn sends_the_workshop_the_catalog_and_the_conversation_with_the_key() {
         Turn {
             speaker: Speaker::Visitor,
             text: "Hallo, ich fahre einen Golf.".to_owned(),
+            cited: vec![],
         },
         Turn {
             speaker: Speaker::Assistant,
             text: "Hallo! Wie kann ich helfen?".to_owned(),
+            cited: vec![],
         },
         Turn {
             speaker: Speaker::Owner,
             text: "Hier ist Jan von Autohaus Nord.".to_owned(),
+            cited: vec![],
         },
     ];
 
@@ -450,4 +458,226 @@ async fn the_mock_answers_plain_requests_too() {
     assert_eq!(response["object"], "chat.completion");
     assert_eq!(response["choices"][0]["message"]["content"], "Hallo Welt");
     assert_eq!(response["usage"]["total_tokens"], 9);
+}
+
+/// The promise that the assistant states no price the catalog does not back, as the visitor and
+/// the operator notice it: every amount the model writes is checked before it streams on.
+mod amounts_the_catalog_backs {
+    use carbot::config::AiConfig;
+    use carbot_schema::chat::assistant::openai;
+    use carbot_tests::chat::{CONVERSATION_EVENTS, Live, SITE, Visitor};
+    use carbot_tests::serde_json::{Value, json};
+    use carbot_tests::{TestApp, TestOptions};
+    use diesel::sql_types::{Nullable, Text};
+
+    use super::*;
+
+    /// The count of unbacked answers is one per process: the tests that change or read it take
+    /// turns, so that one test's rejection does not show in another's count.
+    static COUNTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    async fn platform_with(model: &MockOpenAi) -> TestApp {
+        TestApp::with(TestOptions {
+            ai: AiConfig {
+                api_key: Some("sk-test-key".parse().expect("infallible")),
+                base_url: Some(model.base_url.clone()),
+                model: "gpt-test".into(),
+                daily_tokens: 100_000,
+            },
+            ..TestOptions::default()
+        })
+        .await
+    }
+
+    /// A visitor of a workshop with the standard catalog (an oil change is 10–80 €, 15–59 € for
+    /// a compact car), and the widget's subscription to the conversation.
+    async fn visitor_watching(app: &TestApp, email: &str) -> (Visitor, Live) {
+        let owner = app.register(email, "Autohaus Nord").await;
+        let (_, key) = app.client_key(&owner, &[SITE]).await;
+        let visitor = app.visitor(&key, SITE).await;
+        let widget = Live::start(
+            &app.url,
+            Some(&visitor.token),
+            Some(SITE),
+            CONVERSATION_EVENTS,
+            json!({ "id": visitor.conversation_id, "after": "0" }),
+        )
+        .await
+        .expect("subscription");
+        (visitor, widget)
+    }
+
+    /// The `REPLY_CHUNK`s the widget received, in order.
+    fn streamed(events: &[Value]) -> Vec<&str> {
+        events
+            .iter()
+            .filter(|d| d["conversationEvents"]["kind"] == "REPLY_CHUNK")
+            .map(|d| d["conversationEvents"]["chunk"].as_str().expect("chunk"))
+            .collect()
+    }
+
+    /// (assistant, body) of the stored assistant replies.
+    async fn stored_replies(app: &TestApp) -> Vec<(Option<String>, String)> {
+        // In scope here only: its `first` would shadow the slices'.
+        use diesel_async::RunQueryDsl;
+
+        #[derive(diesel::QueryableByName)]
+        struct Reply {
+            #[diesel(sql_type = Nullable<Text>)]
+            assistant: Option<String>,
+            #[diesel(sql_type = Text)]
+            body: String,
+        }
+        let mut conn = app.db().await;
+        let replies: Vec<Reply> = diesel::sql_query(
+            "SELECT assistant, body FROM messages WHERE role = 'ASSISTANT' ORDER BY created_at",
+        )
+        .load(&mut conn)
+        .await
+        .expect("the replies");
+        replies.into_iter().map(|r| (r.assistant, r.body)).collect()
+    }
+
+    /// `carbot_assistant_unbacked_answers_total` as `/metrics` shows it.
+    async fn unbacked_answers_metric(app: &TestApp) -> u64 {
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.url))
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text");
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("carbot_assistant_unbacked_answers_total "))
+            .unwrap_or_else(|| panic!("the counter is on /metrics: {metrics}"))
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_invented_price_never_reaches_the_visitor_and_the_built_in_answer_replaces_it() {
+        let _turn = COUNTER.lock().await;
+        let model = MockOpenAi::start(Script::reply([
+            "Ein Ölwechsel ",
+            "kostet bei uns ",
+            "3",
+            "7 €",
+            " inkl. MwSt.",
+        ]))
+        .await;
+        let app = platform_with(&model).await;
+        let (visitor, mut widget) = visitor_watching(&app, "erfunden@autohaus-nord.de").await;
+        let before = unbacked_answers_metric(&app).await;
+
+        let (_, body) = app.say(&visitor, "Was kostet ein Ölwechsel?").await;
+        let reply = body["data"]["sendMessage"]["reply"]["body"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a reply: {body}"));
+        assert!(reply.contains("Ölwechsel: 10–80 €"), "{reply}");
+        assert!(!reply.contains("37"), "{reply}");
+        assert_eq!(
+            stored_replies(&app).await,
+            [(Some("builtin".to_owned()), reply.to_owned())]
+        );
+
+        let events = widget
+            .collect_until(|d| d["conversationEvents"]["message"]["role"] == "ASSISTANT")
+            .await;
+        let streamed = streamed(&events);
+        assert_eq!(
+            streamed.first(),
+            Some(&"Ein Ölwechsel "),
+            "the words before the amount streamed live"
+        );
+        assert!(
+            !streamed.concat().contains("37") && !streamed.concat().contains("bei uns 3"),
+            "the invented amount never streamed, not even its first digit: {streamed:?}"
+        );
+        let shown = &events.last().expect("the stored reply")["conversationEvents"]["message"];
+        assert_eq!(
+            shown["body"], reply,
+            "the widget replaces the streamed text with the stored built-in answer"
+        );
+
+        assert_eq!(unbacked_answers_metric(&app).await, before + 1);
+        assert_eq!(
+            model.requests().len(),
+            1,
+            "a rejected answer is not retried"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn backed_prices_stream_in_small_pieces_and_the_model_answer_stands() {
+        let _turn = COUNTER.lock().await;
+        let answer = "Ein Ölwechsel kostet bei uns 10–80 €, für Ihren Golf (Kompaktklasse) \
+                      15–59 €. Er dauert etwa 30 Minuten.";
+        let characters: Vec<char> = answer.chars().collect();
+        let pieces: Vec<String> = characters
+            .chunks(3)
+            .map(|piece| piece.iter().collect())
+            .collect();
+        assert!(
+            pieces.windows(2).any(|pair| {
+                pair[0].ends_with(|c: char| c.is_ascii_digit())
+                    && pair[1].starts_with(|c: char| c.is_ascii_digit() || c == '–')
+            }),
+            "the pieces cut amounts: {pieces:?}"
+        );
+        let model = MockOpenAi::start(Script::reply(pieces)).await;
+        let app = platform_with(&model).await;
+        let (visitor, mut widget) = visitor_watching(&app, "belegt@autohaus-nord.de").await;
+        let before = unbacked_answers_metric(&app).await;
+
+        let (_, body) = app
+            .say(&visitor, "Was kostet ein Ölwechsel für meinen Golf?")
+            .await;
+        assert_eq!(
+            body["data"]["sendMessage"]["reply"]["body"], answer,
+            "{body}"
+        );
+        assert_eq!(
+            stored_replies(&app).await,
+            [(Some("openai".to_owned()), answer.to_owned())]
+        );
+
+        let events = widget
+            .collect_until(|d| d["conversationEvents"]["message"]["role"] == "ASSISTANT")
+            .await;
+        let streamed = streamed(&events);
+        assert_eq!(streamed.concat(), answer);
+        assert!(
+            streamed.len() > 10,
+            "still streamed in pieces: {streamed:?}"
+        );
+        assert_eq!(unbacked_answers_metric(&app).await, before);
+    }
+
+    #[tokio::test]
+    async fn the_model_is_not_read_on_after_an_invented_amount() {
+        let _turn = COUNTER.lock().await;
+        let before = openai::unbacked_answers();
+        let mock = MockOpenAi::start(Script::reply([
+            "Ein Ölwechsel ",
+            "kostet 4",
+            "5 €",
+            " bei uns.",
+        ]))
+        .await;
+        let assistant = OpenAiAssistant::new(config(&mock));
+
+        let asked = ask(&assistant, &[], "Was kostet ein Ölwechsel?").await;
+
+        assert_eq!(
+            asked.result,
+            Err(AssistantError::UnbackedAmount("45.00 EUR".to_owned()))
+        );
+        assert_eq!(texts(&asked), ["Ein Ölwechsel ", "kostet "]);
+        assert_eq!(mock.requests().len(), 1, "no retry");
+        assert_eq!(openai::unbacked_answers(), before + 1);
+    }
 }

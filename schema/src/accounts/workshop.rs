@@ -75,6 +75,8 @@ pub struct WorkshopRow {
     pub billing_status: String,
     pub access_until: Option<DateTime<Utc>>,
     pub lead_reminder_minutes: i32,
+    /// Goes up with every change to the workshop's catalog (a trigger keeps it).
+    pub catalog_revision: i64,
 }
 
 #[derive(SimpleObject, Debug, Clone)]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::VehicleClass;
 use crate::auth::Tenant;
 use crate::db::schema::{service_categories, services};
+use crate::locale::Locale;
 
 #[derive(Debug, Clone)]
 pub struct StandardService {
@@ -22,6 +23,44 @@ pub struct StandardService {
     pub max_cents: i32,
     pub duration_minutes: Option<i32>,
     pub vehicle_prices: BTreeMap<VehicleClass, (i32, i32)>,
+    /// English, Turkish and Polish: per language the short translation shown to visitors
+    /// first, then other phrasings customers use.
+    pub translations: Vec<(Locale, Vec<String>)>,
+}
+
+impl StandardService {
+    /// The aliases a workshop gets: the German ones and every translation.
+    pub fn all_aliases(&self) -> Vec<String> {
+        let mut all = self.aliases.clone();
+        for phrase in self.translations.iter().flat_map(|(_, p)| p) {
+            if !all.iter().any(|a| a.eq_ignore_ascii_case(phrase)) {
+                all.push(phrase.clone());
+            }
+        }
+        all
+    }
+
+    /// The short translation into `locale`.
+    pub fn translation(&self, locale: Locale) -> Option<&str> {
+        self.translations
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .and_then(|(_, phrases)| <[String]>::first(phrases))
+            .map(String::as_str)
+    }
+}
+
+/// The standard service a workshop's service was installed from, by its standard name.
+pub fn by_name(standard_name: &str) -> Option<&'static StandardService> {
+    static BY_NAME: LazyLock<std::collections::HashMap<&'static str, usize>> =
+        LazyLock::new(|| {
+            STANDARD_CATALOG
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), i))
+                .collect()
+        });
+    BY_NAME.get(standard_name).map(|i| &STANDARD_CATALOG[*i])
 }
 
 #[derive(serde::Deserialize)]
@@ -34,6 +73,36 @@ struct Row {
     max_cents: i32,
     duration_minutes: Option<i32>,
     vehicle_prices: String,
+    #[serde(default)]
+    translations: String,
+}
+
+/// `en=oil change;engine oil change|tr=…|pl=…`.
+fn parse_translations(text: &str) -> Result<Vec<(Locale, Vec<String>)>, String> {
+    text.split('|')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (code, phrases) = part
+                .split_once('=')
+                .ok_or(format!("bad translation {part}"))?;
+            let locale = match code {
+                "en" => Locale::En,
+                "tr" => Locale::Tr,
+                "pl" => Locale::Pl,
+                _ => return Err(format!("unknown language {code}")),
+            };
+            let phrases: Vec<String> = phrases
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if phrases.is_empty() {
+                return Err(format!("no translation for {code}"));
+            }
+            Ok((locale, phrases))
+        })
+        .collect()
 }
 
 fn parse_vehicle_prices(text: &str) -> Result<BTreeMap<VehicleClass, (i32, i32)>, String> {
@@ -62,6 +131,8 @@ fn parse(csv_text: &str) -> Result<Vec<StandardService>, String> {
             let row = row.map_err(|e| format!("line {}: {e}", index + 2))?;
             Ok(StandardService {
                 vehicle_prices: parse_vehicle_prices(&row.vehicle_prices)
+                    .map_err(|e| format!("line {}: {e}", index + 2))?,
+                translations: parse_translations(&row.translations)
                     .map_err(|e| format!("line {}: {e}", index + 2))?,
                 category: row.category,
                 name: row.name,
@@ -130,17 +201,22 @@ pub async fn install(
         .into_iter()
         .collect();
     let now = Utc::now();
+    let aliases: Vec<Vec<String>> = STANDARD_CATALOG
+        .iter()
+        .map(StandardService::all_aliases)
+        .collect();
     let rows: Vec<_> = STANDARD_CATALOG
         .iter()
+        .zip(&aliases)
         .enumerate()
-        .filter_map(|(i, s)| {
+        .filter_map(|(i, (s, aliases))| {
             Some((
                 services::id.eq(Uuid::now_v7()),
                 services::workshop_id.eq(workshop_id),
                 services::category_id.eq(*category_ids.get(&s.category)?),
                 services::name.eq(&s.name),
                 services::description.eq(&s.description),
-                services::aliases.eq(&s.aliases),
+                services::aliases.eq(aliases),
                 services::min_price_cents.eq(s.min_cents),
                 services::max_price_cents.eq(s.max_cents),
                 services::vehicle_prices.eq(super::vehicle_prices_json(&s.vehicle_prices)),
@@ -202,6 +278,15 @@ mod tests {
             .expect("Zahnriemenwechsel");
         assert!(timing_belt.aliases.iter().any(|a| a == "Steuerriemen"));
         assert_eq!(
+            timing_belt.translation(Locale::En),
+            Some("timing belt change")
+        );
+        for s in catalog {
+            for locale in [Locale::En, Locale::Tr, Locale::Pl] {
+                assert!(s.translation(locale).is_some(), "{} {locale:?}", s.name);
+            }
+        }
+        assert_eq!(
             (timing_belt.min_cents, timing_belt.max_cents),
             (30_000, 90_000)
         );
@@ -214,5 +299,7 @@ mod tests {
                    Motor,Kaputt,,x,zehn,80,30,\n";
         assert!(parse(bad).expect_err("refused").starts_with("line 3"));
         assert!(parse_vehicle_prices("LKW=1-2").is_err());
+        assert!(parse_translations("fr=vidange").is_err());
+        assert!(parse_translations("en=").is_err());
     }
 }

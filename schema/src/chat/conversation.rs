@@ -9,9 +9,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::assistant::vehicle::Vehicle;
 use super::client_keys;
 use super::message::{
-    Message, MessageConnection, MessageEdge, MessageLoader, MessageRow, messages_page,
+    Message, MessageConnection, MessageEdge, MessageLoader, MessageRole, MessageRow, messages_page,
 };
 use crate::accounts::workshop::Locale;
 use crate::auth::{ApiScope, Tenant};
@@ -59,6 +60,12 @@ impl Conversation {
     }
     async fn message_count(&self) -> i32 {
         self.row.message_count
+    }
+    /// The visitor's vehicle as far as the conversation tells it (make and model, year,
+    /// vehicle class, HSN/TSN); `null` when no message named one.
+    async fn vehicle(&self, ctx: &Context<'_>) -> ApiResult<Option<Vehicle>> {
+        let mut conn = ctx.platform().conn().await?;
+        conversation_vehicle(&mut conn, self.tenant, self.row.id).await
     }
     async fn last_message_at(&self) -> Option<DateTime<Utc>> {
         self.row.last_message_at
@@ -121,6 +128,32 @@ pub struct ConversationFilter {
 }
 
 /// The tenant's conversations with these ids (those that exist).
+/// Visitor messages read for the vehicle: the latest ones, enough for any chat worth reading.
+const VEHICLE_MESSAGES: i64 = 50;
+
+/// What the visitor's messages say about their vehicle, later messages over earlier ones.
+pub async fn conversation_vehicle(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    conversation_id: Uuid,
+) -> ApiResult<Option<Vehicle>> {
+    use crate::db::schema::messages;
+    let mut bodies: Vec<String> = tenant
+        .messages()
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::role.eq(MessageRole::Visitor.as_str()))
+        .order((messages::created_at.desc(), messages::id.desc()))
+        .limit(VEHICLE_MESSAGES)
+        .select(messages::body)
+        .load(conn)
+        .await?;
+    bodies.reverse();
+    Ok(bodies
+        .iter()
+        .filter_map(|b| Vehicle::in_text(b))
+        .reduce(Vehicle::updated))
+}
+
 pub async fn find_conversations(
     conn: &mut AsyncPgConnection,
     tenant: Tenant,

@@ -10,15 +10,16 @@ use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::assistant::builtin::CatalogAssistant;
-use super::assistant::{
-    Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker, Turn, WorkshopFacts,
-};
+use super::assistant::builtin::{CatalogAssistant, plan_inactive_answer};
+use super::assistant::catalog_cache::CatalogCache;
+use super::assistant::memory::understand;
+use super::assistant::vehicle::Vehicle;
+use super::assistant::{Answer, Assistant, AssistantError, Question, Speaker, Turn, WorkshopFacts};
 use super::conversation::ConversationRow;
 use super::message::{MessageRole, MessageRow, NewMessage};
 use crate::accounts::workshop::{self, Locale, WorkshopRow};
 use crate::auth::Tenant;
-use crate::catalog::{ServiceQuery, ServiceRow, find_services, vehicle_prices_from_json};
+use crate::catalog::{ServiceRow, services_by_id};
 use crate::context::Platform;
 use crate::db::schema::{assistant_usage, messages};
 use crate::error::ApiResult;
@@ -33,6 +34,8 @@ pub struct AssistantSetup {
     pub builtin: Arc<CatalogAssistant>,
     /// Model tokens per workshop and day; beyond it the built-in assistant answers.
     pub daily_token_budget: i64,
+    /// The workshops' catalogs, prepared for answering.
+    pub catalogs: Arc<CatalogCache>,
 }
 
 impl Default for AssistantSetup {
@@ -41,12 +44,12 @@ impl Default for AssistantSetup {
             model: None,
             builtin: Arc::new(CatalogAssistant),
             daily_token_budget: 200_000,
+            catalogs: Arc::default(),
         }
     }
 }
 
 const HISTORY: i64 = 20;
-const CATALOG_MATCHES: i64 = 5;
 
 fn facts(row: &WorkshopRow) -> WorkshopFacts {
     let address = [
@@ -72,40 +75,13 @@ fn facts(row: &WorkshopRow) -> WorkshopFacts {
     }
 }
 
-fn entry(row: &ServiceRow) -> CatalogEntry {
-    CatalogEntry {
-        id: row.id,
-        name: row.name.clone(),
-        category: row.category_name.clone(),
-        description: row.description.clone(),
-        min_cents: row.min_price_cents,
-        max_cents: row.max_price_cents,
-        vehicle_prices: vehicle_prices_from_json(&row.vehicle_prices)
-            .into_iter()
-            .map(|p| {
-                (
-                    p.vehicle_class,
-                    p.price.min.amount_cents,
-                    p.price.max.amount_cents,
-                )
-            })
-            .collect(),
-        duration_minutes: row.duration_minutes,
-        score: row.score,
-    }
-}
-
-/// What the visitor sees when the workshop's plan has lapsed: no answers, but the request form.
-fn plan_inactive_answer(locale: Locale) -> Answer {
-    Answer {
-        body: match locale {
-            Locale::De => "Vielen Dank für Ihre Nachricht! Hinterlassen Sie uns gern Ihre Kontaktdaten über das Anfrageformular – wir melden uns schnellstmöglich bei Ihnen.".into(),
-            _ => "Thank you for your message! Please leave your contact details in the request form and we will get back to you as soon as possible.".into(),
-        },
-        cited: vec![],
-        tokens: 0,
-        offer_lead_form: true,
-    }
+/// A stored answer.
+pub struct Replied {
+    pub message: MessageRow,
+    /// The services it quotes, best first.
+    pub cited: Vec<ServiceRow>,
+    /// The visitor's vehicle as far as the conversation tells it.
+    pub vehicle: Option<Vehicle>,
 }
 
 /// Answers `visitor_message`, streams the answer to subscribers and stores it.
@@ -115,7 +91,7 @@ pub async fn answer(
     tenant: Tenant,
     conversation: &ConversationRow,
     visitor_message: &MessageRow,
-) -> ApiResult<(MessageRow, Vec<ServiceRow>)> {
+) -> ApiResult<Replied> {
     let started = Instant::now();
     let mut conn = platform.conn().await?;
     let workshop = workshop::load(&mut conn, tenant).await?;
@@ -145,33 +121,19 @@ pub async fn answer(
                 MessageRole::Owner => Speaker::Owner,
             },
             text: m.body.clone(),
+            cited: m.cited_service_ids.clone(),
         })
         .collect();
-    let search = |text: &str| ServiceQuery {
-        active: Some(true),
-        search: Some(text.to_owned()),
-        ..ServiceQuery::default()
-    };
-    let mut found = find_services(
-        &mut conn,
-        tenant,
-        &search(&visitor_message.body),
-        CATALOG_MATCHES,
-        0,
-    )
-    .await?;
-    if found.is_empty()
-        && let Some(previous) = turns.iter().rev().find(|t| t.speaker == Speaker::Visitor)
-    {
-        found = find_services(
-            &mut conn,
-            tenant,
-            &search(&previous.text),
-            CATALOG_MATCHES,
-            0,
-        )
+    let catalog = assistant
+        .catalogs
+        .get(&mut conn, tenant, workshop.catalog_revision)
         .await?;
-    }
+    let understood = understand(
+        &catalog,
+        &turns,
+        &visitor_message.body,
+        Locale::parse(&conversation.locale),
+    );
     let today_tokens: i64 = tenant
         .assistant_usage()
         .filter(assistant_usage::day.eq(Utc::now().date_naive()))
@@ -183,13 +145,13 @@ pub async fn answer(
     drop(conn);
 
     let facts = facts(&workshop);
-    let catalog: Vec<CatalogEntry> = found.iter().map(entry).collect();
     let question = Question {
         workshop: &facts,
-        locale: Locale::parse(&conversation.locale),
+        locale: understood.locale,
         history: &turns,
         text: &visitor_message.body,
-        catalog: &catalog,
+        catalog: &understood.entries,
+        memory: &understood.memory,
         now: Utc::now(),
     };
     let reply_id = Uuid::now_v7();
@@ -238,13 +200,14 @@ pub async fn answer(
             }
         }
     };
-    // In the search's order, best match first.
-    let cited: Vec<ServiceRow> = found
-        .iter()
-        .filter(|s| answer.cited.contains(&s.id))
-        .cloned()
-        .collect();
     let mut conn = platform.conn().await?;
+    // In the answer's order, best match first.
+    let mut cited = if answer.cited.is_empty() {
+        Vec::new()
+    } else {
+        services_by_id(&mut conn, tenant, &answer.cited).await?
+    };
+    cited.sort_by_key(|s| answer.cited.iter().position(|id| *id == s.id));
     if answer.tokens > 0 {
         diesel::insert_into(assistant_usage::table)
             .values((
@@ -277,7 +240,11 @@ pub async fn answer(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "answered"
     );
-    Ok((row, cited))
+    Ok(Replied {
+        message: row,
+        cited,
+        vehicle: understood.memory.vehicle,
+    })
 }
 
 /// Runs one assistant, forwarding its text to the conversation's subscribers as it comes.

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::assistant::vehicle::Vehicle;
 use super::client_keys;
+use super::conversation::conversation_vehicle;
 use super::conversation::{Conversation, ConversationRow, load_conversation};
 use super::message::{Message, MessageRole, NewMessage, message_body};
 use super::reply::{self, AssistantSetup};
@@ -61,6 +63,8 @@ pub struct SendMessagePayload {
     pub message: Option<Message>,
     /// The assistant's answer; `null` while a person of the workshop has taken over.
     pub reply: Option<Message>,
+    /// The visitor's vehicle as far as the conversation tells it, for the request form.
+    pub vehicle: Option<Vehicle>,
     pub user_errors: Vec<UserError>,
 }
 
@@ -179,6 +183,7 @@ impl VisitorMutation {
             return Ok(SendMessagePayload {
                 message: None,
                 reply: None,
+                vehicle: None,
                 user_errors: errors.into_vec(),
             });
         };
@@ -213,19 +218,24 @@ impl VisitorMutation {
                 Ok((row, vec![event]))
             })
             .await?;
-        let reply = if conversation.taken_over_at.is_some() {
-            None
+        let (reply, vehicle) = if conversation.taken_over_at.is_some() {
+            let mut conn = platform.conn().await?;
+            let vehicle = conversation_vehicle(&mut conn, tenant, conversation.id).await?;
+            (None, vehicle)
         } else {
             let assistant = ctx.service::<AssistantSetup>();
-            Some(reply::answer(platform, assistant, tenant, &conversation, &row).await?)
+            let replied = reply::answer(platform, assistant, tenant, &conversation, &row).await?;
+            let reply = Message {
+                row: replied.message,
+                tenant,
+                cited: Some(replied.cited),
+            };
+            (Some(reply), replied.vehicle)
         };
         Ok(SendMessagePayload {
             message: Some(Message::new(row, tenant)),
-            reply: reply.map(|(row, cited)| Message {
-                row,
-                tenant,
-                cited: Some(cited),
-            }),
+            reply,
+            vehicle,
             user_errors: vec![],
         })
     }

@@ -373,6 +373,7 @@ diesel::table! {
         billing_status -> Text,
         access_until -> Nullable<Timestamptz>,
         trial_reminder_sent_at -> Nullable<Timestamptz>,
+        catalog_revision -> Int8,
     }
 }
 

@@ -2,12 +2,22 @@
 //!
 //! [`builtin::CatalogAssistant`] (the default) answers from the workshop's catalog, opening hours
 //! and contact details without any outside service. [`openai::OpenAiAssistant`] asks an
-//! OpenAI-compatible chat-completions endpoint, grounded in the same catalog entries. The chat
-//! module picks one, runs the catalog search, stores the answer and falls back to the built-in
-//! assistant when the model fails.
+//! OpenAI-compatible chat-completions endpoint, grounded in the same catalog entries. Before
+//! either answers, [`memory::understand`] reads the message in its conversation: the language
+//! ([`language`]), the vehicle ([`vehicle`]) and the services meant ([`matching`]). The chat
+//! module picks an assistant, stores the answer and falls back to the built-in assistant when
+//! the model fails or quotes an amount the catalog does not back ([`amounts`] finds the money
+//! amounts in an answer and checks them). [`evaluation`] measures how often it is right.
 
+pub mod amounts;
 pub mod builtin;
+pub mod catalog_cache;
+pub mod evaluation;
+pub mod language;
+pub mod matching;
+pub mod memory;
 pub mod openai;
+pub mod vehicle;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
@@ -35,6 +45,10 @@ pub struct WorkshopFacts {
 pub struct CatalogEntry {
     pub id: Uuid,
     pub name: String,
+    /// Other names customers use, and translations of the name.
+    pub aliases: Vec<String>,
+    /// The short translation of the name per language, where one is known ("oil change").
+    pub translations: Vec<(Locale, String)>,
     pub category: String,
     pub description: String,
     pub min_cents: i32,
@@ -42,9 +56,16 @@ pub struct CatalogEntry {
     /// Prices for particular vehicle classes, within `min_cents..=max_cents`.
     pub vehicle_prices: Vec<(VehicleClass, i32, i32)>,
     pub duration_minutes: Option<i32>,
-    /// Search relevance, higher is better; comparable only within one question (the first
-    /// entry is the best). Loosely related entries score far below the best one.
-    pub score: f32,
+}
+
+impl CatalogEntry {
+    /// The short translation of the name into `locale`; none for German.
+    pub fn translation(&self, locale: Locale) -> Option<&str> {
+        self.translations
+            .iter()
+            .find(|(l, _)| *l == locale && locale != Locale::De)
+            .map(|(_, t)| t.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,22 +80,26 @@ pub enum Speaker {
 pub struct Turn {
     pub speaker: Speaker,
     pub text: String,
+    /// The services an assistant's message quoted.
+    pub cited: Vec<Uuid>,
 }
 
 /// Everything one answer may draw on.
 #[derive(Debug, Clone)]
 pub struct Question<'a> {
     pub workshop: &'a WorkshopFacts,
-    /// The conversation's language (the widget's locale).
+    /// The language to answer in: the message's own, else the conversation's, else the
+    /// widget's locale (see [`language::answer_language`]).
     pub locale: Locale,
     /// Earlier messages, oldest first (at most the last 20).
     pub history: &'a [Turn],
     /// The visitor's new message.
     pub text: &'a str,
-    /// Catalog search results for the message (and, when the message found nothing, for the
-    /// visitor's previous message), best first, at most 5. May be empty or only loosely related:
-    /// the assistant decides what is relevant.
+    /// The services the visitor means (see [`matching`]), best first, at most
+    /// [`matching::MAX_CITED`]: all on topic, or empty when the catalog has nothing for it.
     pub catalog: &'a [CatalogEntry],
+    /// What the conversation knows, this message included.
+    pub memory: &'a memory::Memory,
     pub now: DateTime<Utc>,
 }
 
@@ -96,6 +121,10 @@ pub enum AssistantError {
     Timeout,
     #[error("the model failed: {0}")]
     Upstream(String),
+    /// The model wrote an amount (e.g. `37.00 EUR`) that none of the catalog entries it was
+    /// given backs; the answer stopped before that amount reached the visitor.
+    #[error("the model quoted an amount the catalog does not back: {0}")]
+    UnbackedAmount(String),
 }
 
 /// Answers one visitor message. Implementations stream the text as it is produced through

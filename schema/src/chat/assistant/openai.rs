@@ -1,10 +1,13 @@
 //! The model-backed assistant: the workshop's facts and the catalog entries the search found go
 //! into a system prompt with strict rules, and the answer streams back from an OpenAI-compatible
 //! chat-completions endpoint. Deadlines and retries keep a slow or failing model from leaving a
-//! visitor waiting; the chat module falls back to the built-in assistant on any error.
+//! visitor waiting; the chat module falls back to the built-in assistant on any error. The
+//! answer streams through an [`AmountGate`], so an amount the catalog does not back never
+//! reaches the visitor: the answer stops there and the built-in assistant answers instead.
 
 use std::fmt;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_openai::Client;
@@ -20,12 +23,22 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::amounts::{AmountGate, Unbacked};
 use super::builtin::{self, Intent};
 use super::{Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker};
 use crate::accounts::workshop::Locale;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
+
+/// Model answers dropped for an amount the catalog does not back since the process started,
+/// for `/metrics` (`carbot_assistant_unbacked_answers_total`): a rising count means the model
+/// ignores the prompt's price rules, or a catalog lacks prices the model is asked about.
+static UNBACKED_ANSWERS: AtomicU64 = AtomicU64::new(0);
+
+pub fn unbacked_answers() -> u64 {
+    UNBACKED_ANSWERS.load(Ordering::Relaxed)
+}
 
 /// Longest answer the model may write; a chat answer needs far less.
 const MAX_COMPLETION_TOKENS: u32 = 600;
@@ -135,28 +148,51 @@ impl OpenAiAssistant {
         message.replace(&self.api_key, "[redacted]")
     }
 
-    /// Streams one answer, trying again while nothing has reached the visitor.
+    /// Streams one answer, trying again while nothing has reached the visitor. An answer with
+    /// an amount the catalog does not back is not tried again: the model had the same price list
+    /// the first time, and the built-in assistant quotes it for sure.
     async fn stream_with_retries(
         &self,
         request: &CreateChatCompletionRequest,
+        catalog: &[CatalogEntry],
         chunks: &mpsc::UnboundedSender<String>,
     ) -> Result<Streamed, AssistantError> {
         let mut retries = 0;
         loop {
-            let failure = match self.attempt(request, chunks).await {
+            let failure = match self.attempt(request, catalog, chunks).await {
                 Ok(streamed) => return Ok(streamed),
                 Err(failure) => failure,
             };
-            let reason = match &failure {
-                Failure::Slow => "no first token in time".to_owned(),
-                Failure::Retryable(reason) | Failure::Fatal(reason) => self.scrub(reason),
+            let (reason, retryable, error) = match failure {
+                Failure::Unbacked(Unbacked(amount)) => {
+                    UNBACKED_ANSWERS.fetch_add(1, Ordering::Relaxed);
+                    // The amount and the size of the price list only: the answer may quote the
+                    // visitor.
+                    tracing::warn!(
+                        model = %self.model,
+                        %amount,
+                        catalog_entries = catalog.len(),
+                        "the model quoted an amount the catalog does not back; its answer is dropped"
+                    );
+                    return Err(AssistantError::UnbackedAmount(amount.to_string()));
+                }
+                Failure::Slow => (
+                    "no first token in time".to_owned(),
+                    true,
+                    AssistantError::Timeout,
+                ),
+                Failure::Retryable(reason) => {
+                    let reason = self.scrub(&reason);
+                    (reason.clone(), true, AssistantError::Upstream(reason))
+                }
+                Failure::Fatal(reason) => {
+                    let reason = self.scrub(&reason);
+                    (reason.clone(), false, AssistantError::Upstream(reason))
+                }
             };
-            if matches!(failure, Failure::Fatal(_)) || retries >= self.max_retries {
+            if !retryable || retries >= self.max_retries {
                 tracing::warn!(model = %self.model, retries, %reason, "the model failed");
-                return Err(match failure {
-                    Failure::Slow => AssistantError::Timeout,
-                    Failure::Retryable(_) | Failure::Fatal(_) => AssistantError::Upstream(reason),
-                });
+                return Err(error);
             }
             retries += 1;
             tracing::info!(model = %self.model, retries, %reason, "retrying the model");
@@ -165,10 +201,12 @@ impl OpenAiAssistant {
     }
 
     /// One request: waits at most `first_token_timeout` for the first word, then streams the
-    /// rest. Fails retryably only before anything was streamed.
+    /// rest through an amount gate for `catalog`, so that only checked text reaches the visitor.
+    /// Fails retryably only before anything was streamed.
     async fn attempt(
         &self,
         request: &CreateChatCompletionRequest,
+        catalog: &[CatalogEntry],
         chunks: &mpsc::UnboundedSender<String>,
     ) -> Result<Streamed, Failure> {
         let first_word = async {
@@ -195,19 +233,21 @@ impl OpenAiAssistant {
                 Err(_) => return Err(Failure::Slow),
             };
 
-        let mut text = first.clone();
-        // A visitor who left is no reason to stop: the answer is still stored.
-        let _ = chunks.send(first);
+        let mut gate = AmountGate::new(catalog);
+        forward(gate.push(&first), chunks)?;
+        let mut text = first;
         while let Some(event) = stream.next().await {
             let chunk = event
                 .map_err(|e| Failure::Fatal(format!("the answer broke off: {}", short(&e))))?;
             usage = chunk.usage.as_ref().map(|u| u.total_tokens).or(usage);
             let delta = content_of(&chunk);
             if !delta.is_empty() {
+                // Dropping the stream on an unbacked amount stops reading the answer.
+                forward(gate.push(&delta), chunks)?;
                 text.push_str(&delta);
-                let _ = chunks.send(delta);
             }
         }
+        forward(gate.finish(), chunks)?;
         Ok(Streamed {
             text,
             total_tokens: usage,
@@ -246,7 +286,7 @@ impl Assistant for OpenAiAssistant {
         };
         let streamed = tokio::time::timeout(
             self.total_timeout,
-            self.stream_with_retries(&request, chunks),
+            self.stream_with_retries(&request, question.catalog, chunks),
         )
         .await
         .map_err(|_| {
@@ -281,6 +321,21 @@ enum Failure {
     /// Rate limited, a server or network error: worth another attempt.
     Retryable(String),
     Fatal(String),
+    /// The answer quoted an amount the catalog does not back.
+    Unbacked(Unbacked),
+}
+
+/// Sends the text the gate released (if any) on to the visitor.
+fn forward(
+    released: Result<String, Unbacked>,
+    chunks: &mpsc::UnboundedSender<String>,
+) -> Result<(), Failure> {
+    let released = released.map_err(Failure::Unbacked)?;
+    if !released.is_empty() {
+        // A visitor who left is no reason to stop: the answer is still stored.
+        let _ = chunks.send(released);
+    }
+    Ok(())
 }
 
 fn before_first_word(error: &OpenAIError) -> Failure {
@@ -435,6 +490,10 @@ fn system_prompt(question: &Question<'_>) -> String {
          - Quote prices only from the price list below, exactly as written there, and always \
          name the service whose price you quote. Never invent, estimate, round, add up or \
          convert prices, and never give a price for a service that is not listed.\n\
+         - Write every amount of money exactly as the price list writes it: the same digits, \
+         separators and dash, with the € sign. Write no other amounts of money (no totals, \
+         discounts, hourly rates, deposits or other currencies) and no price without its € \
+         sign: an answer with any other amount is not shown to the visitor.\n\
          - Prices include VAT. Say that the final price depends on the vehicle and the \
          findings, and that a binding quote is available through the request form.\n\
          - When the visitor's car is known and a service has a price for its vehicle class, \
@@ -553,7 +612,8 @@ mod tests {
             max_cents: max,
             vehicle_prices: vec![(VehicleClass::Kompaktklasse, 4900, 6900)],
             duration_minutes: Some(30),
-            score: 1.0,
+            aliases: vec![],
+            translations: vec![],
         }
     }
 
@@ -597,13 +657,16 @@ mod tests {
         let history = [Turn {
             speaker: Speaker::Visitor,
             text: "Ich fahre einen Golf.".to_owned(),
+            cited: vec![],
         }];
+        let memory = super::super::memory::Memory::default();
         let question = Question {
             workshop: &facts,
             locale: Locale::De,
             history: &history,
             text: "Was kostet ein Ölwechsel?",
             catalog: &catalog,
+            memory: &memory,
             now: Utc
                 .with_ymd_and_hms(2025, 6, 16, 10, 0, 0)
                 .single()
@@ -614,6 +677,7 @@ mod tests {
             "\"Autohaus Nord\"",
             "Answer in German",
             "Never invent",
+            "Write every amount of money exactly as the price list writes it",
             "- Phone: 0421 555 0192",
             "- E-mail: not on file",
             "- Opening hours: Mon 08:00–17:00; Tue–Sun closed",

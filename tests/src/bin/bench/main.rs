@@ -12,12 +12,16 @@
 //!   axum WebSocket server broadcasting the same text to 1,000 plain WebSocket clients;
 //! - `memory`: resident memory per idle `leadEvents` subscription of a `carbot serve` process
 //!   vs per idle connection of a bare WebSocket broadcast server process;
+//! - `assistant`: the evaluation set answered by the built-in assistant: right first
+//!   citations per language and CPU time per answer against folding the question into words;
 //! - `statements`: SQL statements per `leads` request with nested fields, for 10, 100 and 1,000
 //!   leads (fails when the count grows with the page size).
 //!
-//! `./dev bench [typename|search|send-message|fanout|memory|statements|all] [seconds-per-round]
-//! [connections]` (`fanout`, `memory` and `statements` have fixed sizes and ignore both numbers).
+//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|all]
+//! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements` and `assistant` have
+//! fixed sizes and ignore both numbers).
 
+mod assistant;
 mod client;
 mod endpoint;
 mod fanout;
@@ -30,13 +34,14 @@ mod statements;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const BENCHMARKS: [&str; 6] = [
+const BENCHMARKS: [&str; 7] = [
     "typename",
     "search",
     "send-message",
     "fanout",
     "memory",
     "statements",
+    "assistant",
 ];
 
 #[tokio::main]
@@ -81,6 +86,9 @@ async fn main() -> anyhow::Result<()> {
     // else runs in the process (its counter is the whole process's).
     if selected("statements") {
         outcome("statements", statements::run().await);
+    }
+    if selected("assistant") {
+        outcome("assistant", assistant::run());
     }
     if selected("send-message") {
         outcome(

@@ -1,9 +1,9 @@
 //! Opening hours: the workshop's local time, today's and the week's hours, and the day asked about.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use super::{Lang, lang};
-use crate::accounts::workshop::{Locale, OpeningHours, Weekday};
+use super::Lang;
+use crate::accounts::workshop::{OpeningHours, Weekday};
 use crate::catalog::text::{has_any, words};
 use crate::chat::assistant::Question;
 
@@ -38,6 +38,24 @@ pub(super) fn day_name(lang: Lang, day: Weekday) -> &'static str {
             "Saturday",
             "Sunday",
         ][index],
+        Lang::Tr => [
+            "Pazartesi",
+            "Salı",
+            "Çarşamba",
+            "Perşembe",
+            "Cuma",
+            "Cumartesi",
+            "Pazar",
+        ][index],
+        Lang::Pl => [
+            "poniedziałek",
+            "wtorek",
+            "środa",
+            "czwartek",
+            "piątek",
+            "sobota",
+            "niedziela",
+        ][index],
     }
 }
 
@@ -46,6 +64,8 @@ pub(super) fn day_short(lang: Lang, day: Weekday) -> &'static str {
     match lang {
         Lang::De => ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"][index],
         Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][index],
+        Lang::Tr => ["Pzt", "Sal", "Çar", "Per", "Cum", "Cmt", "Paz"][index],
+        Lang::Pl => ["Pn", "Wt", "Śr", "Cz", "Pt", "Sb", "Nd"][index],
     }
 }
 
@@ -91,45 +111,10 @@ pub(super) fn day_asked(words: &[String]) -> Option<DayAsked> {
     None
 }
 
-/// The UTC offset of the time zones CarBot serves. Europe follows one rule for summer time
-/// (last Sunday of March to last Sunday of October, switching at 01:00 UTC), so a small table
-/// does without a time-zone database; unknown zones count as UTC.
-pub(super) fn utc_offset(zone: &str, now: DateTime<Utc>) -> TimeDelta {
-    let (standard_hours, summer_time) = match zone {
-        "Europe/Berlin" | "Europe/Vienna" | "Europe/Zurich" | "Europe/Warsaw"
-        | "Europe/Luxembourg" | "Europe/Amsterdam" | "Europe/Brussels" | "Europe/Paris"
-        | "Europe/Prague" | "Europe/Copenhagen" | "Europe/Rome" | "Europe/Madrid"
-        | "Europe/Oslo" | "Europe/Stockholm" | "Europe/Budapest" | "Europe/Bratislava"
-        | "Europe/Ljubljana" | "Europe/Zagreb" | "Europe/Belgrade" | "Europe/Busingen"
-        | "Europe/Vaduz" | "Europe/Monaco" | "Europe/Andorra" | "Europe/Malta" | "CET" => (1, true),
-        "Europe/London" | "Europe/Dublin" | "Europe/Lisbon" => (0, true),
-        "Europe/Athens" | "Europe/Helsinki" | "Europe/Bucharest" | "Europe/Sofia"
-        | "Europe/Riga" | "Europe/Tallinn" | "Europe/Vilnius" | "Europe/Kyiv" => (2, true),
-        "Europe/Istanbul" | "Europe/Moscow" | "Europe/Minsk" => (3, false),
-        _ => (0, false),
-    };
-    let summer = summer_time && is_eu_summer_time(now);
-    TimeDelta::hours(standard_hours + i64::from(summer))
-}
-
-pub(super) fn is_eu_summer_time(now: DateTime<Utc>) -> bool {
-    let switch = |month| {
-        last_sunday(now.year(), month)
-            .and_time(NaiveTime::from_hms_opt(1, 0, 0).unwrap_or(NaiveTime::MIN))
-            .and_utc()
-    };
-    now >= switch(3) && now < switch(10)
-}
-
-pub(super) fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let first_of_next = NaiveDate::from_ymd_opt(year, month + 1, 1).unwrap_or(NaiveDate::MAX);
-    let last = first_of_next.pred_opt().unwrap_or(first_of_next);
-    last - Days::new(u64::from(last.weekday().num_days_from_sunday()))
-}
-
-/// Wall-clock time in the workshop's time zone.
+/// Wall-clock time in the workshop's time zone (an unknown zone counts as UTC).
 pub(crate) fn local_time(zone: &str, now: DateTime<Utc>) -> NaiveDateTime {
-    now.naive_utc() + utc_offset(zone, now)
+    let zone: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    now.with_timezone(&zone).naive_local()
 }
 
 /// When the workshop opens and closes, in its local time.
@@ -161,6 +146,8 @@ pub(super) fn format_intervals(lang: Lang, intervals: &[Interval], joiner: &str)
                 (_, ", ") => ", ",
                 (Lang::De, _) => " und ",
                 (Lang::En, _) => " and ",
+                (Lang::Tr, _) => " ve ",
+                (Lang::Pl, _) => " i ",
             };
             format!("{}{and}{last}", rest.join(", "))
         }
@@ -170,14 +157,16 @@ pub(super) fn format_intervals(lang: Lang, intervals: &[Interval], joiner: &str)
 
 /// The week in one line, equal neighbouring days joined: "Mo–Fr 08:00–17:00; Sa 09:00–13:00;
 /// So geschlossen".
-pub(crate) fn week_summary(locale: Locale, hours: &[OpeningHours]) -> String {
-    week_line(lang(locale), hours)
+pub(crate) fn week_summary(lang: Lang, hours: &[OpeningHours]) -> String {
+    week_line(lang, hours)
 }
 
 pub(super) fn week_line(lang: Lang, hours: &[OpeningHours]) -> String {
     let closed = match lang {
         Lang::De => "geschlossen",
         Lang::En => "closed",
+        Lang::Tr => "kapalı",
+        Lang::Pl => "nieczynne",
     };
     let mut groups: Vec<(Weekday, Weekday, Vec<Interval>)> = Vec::new();
     for day in WEEK {
@@ -218,6 +207,12 @@ pub(super) fn opening_hours(lang: Lang, question: &Question<'_>) -> (String, boo
             Lang::En => "I'm afraid I don't have the opening hours. Please leave a request via \
                          the form and the workshop will get back to you."
                 .to_owned(),
+            Lang::Tr => "Maalesef çalışma saatleri elimde yok. Form üzerinden bir talep \
+                         bırakabilirsiniz; atölye sizinle iletişime geçecektir."
+                .to_owned(),
+            Lang::Pl => "Niestety nie mam godzin otwarcia. Proszę zostawić zapytanie przez \
+                         formularz, a warsztat się odezwie."
+                .to_owned(),
         };
         return (text, false);
     }
@@ -245,6 +240,16 @@ pub(super) fn opening_hours(lang: Lang, question: &Question<'_>) -> (String, boo
                     "On {name} we are open {}.",
                     format_intervals(lang, &day_intervals, " and ")
                 ),
+                (Lang::Tr, true) => format!("{name} günü kapalıyız."),
+                (Lang::Tr, false) => format!(
+                    "{name} günü {} saatleri arasında açığız.",
+                    format_intervals(lang, &day_intervals, " ve ")
+                ),
+                (Lang::Pl, true) => format!("W dniu {name} jest nieczynne."),
+                (Lang::Pl, false) => format!(
+                    "W dniu {name} jesteśmy otwarci w godzinach {}.",
+                    format_intervals(lang, &day_intervals, " i ")
+                ),
             }
         }
         DayAsked::Today | DayAsked::Tomorrow => today_sentence(lang, hours, today, now.time()),
@@ -253,6 +258,8 @@ pub(super) fn opening_hours(lang: Lang, question: &Question<'_>) -> (String, boo
     text.push_str(match lang {
         Lang::De => "Unsere Öffnungszeiten: ",
         Lang::En => "Our opening hours: ",
+        Lang::Tr => "Çalışma saatlerimiz: ",
+        Lang::Pl => "Nasze godziny otwarcia: ",
     });
     text.push_str(&week_line(lang, hours));
     text.push('.');
@@ -271,6 +278,8 @@ pub(super) fn today_sentence(
         return match lang {
             Lang::De => format!("Heute ({name}) haben wir geschlossen."),
             Lang::En => format!("Today ({name}) we are closed."),
+            Lang::Tr => format!("Bugün ({name}) kapalıyız."),
+            Lang::Pl => format!("Dziś ({name}) jest nieczynne."),
         };
     }
     let open_now = day_intervals
@@ -301,6 +310,30 @@ pub(super) fn today_sentence(
         ),
         (Lang::En, None, None) => {
             format!("Today ({name}) we were open {times} – we have already closed for today.")
+        }
+        (Lang::Tr, Some((_, closes)), _) => format!(
+            "Bugün ({name}) {times} saatleri arasında açığız – şu an açığız, kapanış saati {}.",
+            closes.format("%H:%M")
+        ),
+        (Lang::Tr, None, Some((opens, _))) => format!(
+            "Bugün ({name}) {times} saatleri arasında açığız – bugün saat {} itibarıyla \
+             tekrar açığız.",
+            opens.format("%H:%M")
+        ),
+        (Lang::Tr, None, None) => {
+            format!("Bugün ({name}) {times} saatleri arasında açıktık – bugün için kapandık.")
+        }
+        (Lang::Pl, Some((_, closes)), _) => format!(
+            "Dziś ({name}) jesteśmy otwarci w godzinach {times} – teraz jesteśmy do \
+             dyspozycji, do {}.",
+            closes.format("%H:%M")
+        ),
+        (Lang::Pl, None, Some((opens, _))) => format!(
+            "Dziś ({name}) jesteśmy otwarci w godzinach {times} – otwieramy ponownie o {}.",
+            opens.format("%H:%M")
+        ),
+        (Lang::Pl, None, None) => {
+            format!("Dziś ({name}) byliśmy otwarci w godzinach {times} – na dziś już zamknęliśmy.")
         }
     }
 }

@@ -1,15 +1,20 @@
 //! The built-in assistant: answers price questions from the workshop's catalog, opening hours,
-//! contact details and appointment wishes from its profile, in German or English, without any
-//! outside service. What it cannot answer for sure it says so and offers the request form.
+//! contact details and appointment wishes from its profile, in German, English, Turkish and
+//! Polish, without any outside service. What it cannot answer for sure it says so and offers the
+//! request form. Which services a message means is decided before (see
+//! [`super::matching`] and [`super::memory`]); this module words the answer.
 
 use tokio::sync::mpsc;
 
+use super::matching::Query;
+use super::vehicle::Vehicle;
 use super::{Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker};
-use crate::accounts::workshop::Locale;
-use crate::catalog::{VehicleClass, vehicle_class_in};
-use format::{appointment, contact, greeting, no_price, prices, small_talk, unknown};
+use crate::locale::Locale as Lang;
+use format::{
+    appointment, contact, durations, greeting, hello, no_price, plan_inactive, prices, small_talk,
+    unknown, vehicle_noted, you_are_welcome,
+};
 use hours::opening_hours;
-use intents::{content_words, mentions};
 
 pub(crate) use format::format_price;
 pub(crate) use hours::{local_time, week_summary};
@@ -36,6 +41,26 @@ impl Assistant for CatalogAssistant {
     }
 }
 
+/// The answer to `question`, at once (the streaming trait method sends it in chunks).
+pub fn answer_now(question: &Question<'_>) -> Answer {
+    compose(question)
+}
+
+/// How an answer in `lang` names a vehicle class ("Kompaktklasse", "compact car").
+pub fn class_name(lang: Lang, class: crate::catalog::VehicleClass) -> &'static str {
+    format::class_label(lang, class)
+}
+
+/// What the visitor sees when the workshop's plan has lapsed: no answers, but the request form.
+pub fn plan_inactive_answer(lang: Lang) -> Answer {
+    Answer {
+        body: plan_inactive(lang).to_owned(),
+        cited: vec![],
+        tokens: 0,
+        offer_lead_form: true,
+    }
+}
+
 /// Sends `body` in groups of a few words, as a model would stream it.
 fn stream_words(body: &str, chunks: &mpsc::UnboundedSender<String>) {
     const WORDS_PER_CHUNK: usize = 4;
@@ -58,132 +83,105 @@ mod intents;
 #[cfg(test)]
 mod tests;
 
-/// The visitor's earlier messages, newest first, without the current one should the history
-/// already hold it.
-fn earlier_visitor_messages<'a>(question: &'a Question<'_>) -> impl Iterator<Item = &'a str> {
-    let mut turns = question
-        .history
-        .iter()
-        .rev()
-        .filter(|t| t.speaker == Speaker::Visitor)
-        .map(|t| t.text.as_str())
-        .peekable();
-    if turns.peek() == Some(&question.text) {
-        turns.next();
-    }
-    turns
-}
-
-/// The vehicle class named in the message or, failing that, in the visitor's latest earlier
-/// message that names one.
-fn vehicle_class_of(question: &Question<'_>) -> Option<VehicleClass> {
-    vehicle_class_in(question.text)
-        .or_else(|| earlier_visitor_messages(question).find_map(vehicle_class_in))
-}
-
-const MAX_QUOTED: usize = 3;
-
-/// The catalog entries worth quoting: close to the best search score and about the service the
-/// visitor means (the words of this message, or of the previous one when this one is a bare
-/// follow-up like "und für einen Passat?").
-fn relevant_entries<'a>(question: &Question<'a>) -> Vec<&'a CatalogEntry> {
-    let catalog: &'a [CatalogEntry] = question.catalog;
-    let Some(best) = catalog.iter().map(|e| e.score).reduce(f32::max) else {
-        return Vec::new();
-    };
-    let mut content = content_words(question.text);
-    if content.is_empty()
-        && let Some(previous) = earlier_visitor_messages(question).next()
-    {
-        content = content_words(previous);
-    }
-    if content.is_empty() {
-        return Vec::new();
-    }
-    catalog
-        .iter()
-        .filter(|e| e.score >= best * 0.5)
-        .filter(|e| mentions(e, &content))
-        .take(MAX_QUOTED)
-        .collect()
-}
-
-/// The intents to answer: those the message names, or a price question when the message names
-/// a service of the catalog or follows up on a price question ("und für einen Passat?").
-fn intents_of(question: &Question<'_>, relevant: &[&CatalogEntry]) -> Vec<Intent> {
+/// The intents to answer: those the message names; a price question when it names a service of
+/// the catalog or follows up on one ("und für einen SUV?", "und hinten?").
+fn intents_of(question: &Question<'_>) -> Vec<Intent> {
     let mut intents = detect_intents(question.text);
     let asks_something = intents
         .iter()
         .any(|i| !matches!(i, Intent::Greeting | Intent::Thanks));
-    if asks_something {
-        return intents;
-    }
-    let names_a_service = !content_words(question.text).is_empty();
+    // "TÜV-Termin für den Passat": a service named with an appointment wish gets its price.
+    let names_a_service = !question.catalog.is_empty() && !question.memory.follow_up;
+    let wants_it_priced =
+        !asks_something || (names_a_service && intents.contains(&Intent::Appointment));
+    // "Und eine Lackierung?" after a price question asks for a price too, found or not.
     let follows_a_price_question = intents.is_empty()
-        && (names_a_service || vehicle_class_in(question.text).is_some())
-        && earlier_visitor_messages(question)
-            .next()
-            .is_some_and(|previous| detect_intents(previous).contains(&Intent::Price));
-    if (names_a_service && !relevant.is_empty()) || follows_a_price_question {
+        && Query::of(question.text).is_topical()
+        && question
+            .history
+            .iter()
+            .rev()
+            .find(|t| t.speaker == Speaker::Visitor)
+            .is_some_and(|t| detect_intents(&t.text).contains(&Intent::Price));
+    let priced = wants_it_priced && !question.catalog.is_empty();
+    if (priced || follows_a_price_question) && !intents.contains(&Intent::Price) {
         intents.push(Intent::Price);
         intents.sort();
     }
     intents
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    De,
-    En,
-}
-
-/// German and English are written out; Turkish and Polish visitors get the English text.
-fn lang(locale: Locale) -> Lang {
-    match locale {
-        Locale::De => Lang::De,
-        Locale::En | Locale::Tr | Locale::Pl => Lang::En,
-    }
-}
-
 fn compose(question: &Question<'_>) -> Answer {
-    let lang = lang(question.locale);
+    let lang = question.locale;
     let facts = question.workshop;
-    let relevant = relevant_entries(question);
-    let intents = intents_of(question, &relevant);
+    let entries: Vec<&CatalogEntry> = question.catalog.iter().collect();
+    let intents = intents_of(question);
     let wants = |intent| intents.contains(&intent);
     let asks = intents.iter().any(|i| {
         matches!(
             i,
-            Intent::Price | Intent::OpeningHours | Intent::Appointment | Intent::Contact
+            Intent::Price
+                | Intent::Duration
+                | Intent::OpeningHours
+                | Intent::Appointment
+                | Intent::Contact
         )
     });
+    // "Ich fahre einen Golf 7": noted, and asked what to help with.
+    let vehicle_named = Vehicle::in_text(question.text)
+        .filter(|v| v.make.is_some() || v.vehicle_class.is_some() || v.hsn.is_some())
+        .and(question.memory.vehicle.as_ref())
+        .filter(|_| !asks && !wants(Intent::SmallTalk));
 
     let mut paragraphs = Vec::new();
     let mut cited = Vec::new();
     let mut offer_lead_form = false;
 
     if wants(Intent::Greeting) {
-        paragraphs.push(if asks || wants(Intent::SmallTalk) {
-            match lang {
-                Lang::De => "Hallo!".to_owned(),
-                Lang::En => "Hello!".to_owned(),
-            }
-        } else {
-            greeting(lang, facts)
-        });
+        paragraphs.push(
+            if asks || wants(Intent::SmallTalk) || vehicle_named.is_some() {
+                hello(lang).to_owned()
+            } else {
+                greeting(lang, facts)
+            },
+        );
     }
     if wants(Intent::SmallTalk) {
         paragraphs.push(small_talk(lang, facts));
     }
+    if let Some(vehicle) = vehicle_named {
+        paragraphs.push(vehicle_noted(lang, vehicle));
+    }
     if wants(Intent::Price) {
-        if relevant.is_empty() {
+        if entries.is_empty() {
             paragraphs.push(no_price(lang));
             offer_lead_form = true;
         } else {
-            let class = vehicle_class_of(question);
-            paragraphs.push(prices(lang, &relevant, class));
-            cited.extend(relevant.iter().map(|e| e.id));
+            let class = question
+                .memory
+                .vehicle
+                .as_ref()
+                .and_then(|v| v.vehicle_class);
+            paragraphs.push(prices(lang, &entries, class));
+            cited.extend(entries.iter().map(|e| e.id));
         }
+    } else if wants(Intent::Duration) && !entries.is_empty() {
+        // "Wie lange dauert das?": the service again, with its duration and price.
+        let class = question
+            .memory
+            .vehicle
+            .as_ref()
+            .and_then(|v| v.vehicle_class);
+        if entries
+            .iter()
+            .all(|e| e.duration_minutes.is_some_and(|m| m > 0))
+        {
+            paragraphs.push(prices(lang, &entries, class));
+        } else {
+            paragraphs.push(durations(lang, &entries));
+            paragraphs.push(prices(lang, &entries, class));
+        }
+        cited.extend(entries.iter().map(|e| e.id));
     }
     if wants(Intent::OpeningHours) {
         let (text, known) = opening_hours(lang, question);
@@ -200,12 +198,7 @@ fn compose(question: &Question<'_>) -> Answer {
         offer_lead_form |= !known;
     }
     if wants(Intent::Thanks) && !asks {
-        paragraphs.push(match lang {
-            Lang::De => {
-                "Gern geschehen! Melden Sie sich jederzeit, wenn Sie noch Fragen haben.".to_owned()
-            }
-            Lang::En => "You're welcome! Just ask if there is anything else.".to_owned(),
-        });
+        paragraphs.push(you_are_welcome(lang).to_owned());
     }
     if paragraphs.is_empty() {
         paragraphs.push(unknown(lang));

@@ -1,0 +1,59 @@
+//! `assistant`: the evaluation set (`tests/fixtures/assistant_eval.tsv`) answered by the
+//! built-in assistant over the standard catalog: right first citations per language, and the
+//! CPU time of understanding and answering one question, next to the CPU time of folding the
+//! same question into words (the cheapest thing that reads it at all) as the baseline.
+
+use std::time::Duration;
+
+use carbot_schema::catalog::text::words;
+use carbot_schema::chat::assistant::evaluation::{self, cpu_time};
+
+const ROUNDS: usize = 20;
+
+pub fn run() -> anyhow::Result<()> {
+    let cases = evaluation::parse(include_str!("../../../fixtures/assistant_eval.tsv"))
+        .map_err(anyhow::Error::msg)?;
+    let outcomes = evaluation::run(&cases);
+    let (all, per_language) = evaluation::score(&outcomes);
+    println!("assistant: evaluation set, right first citations");
+    for (name, score) in ["de", "en", "tr", "pl"].iter().zip(per_language) {
+        println!(
+            "  {name}: {:>3} of {:>3} ({:.1} %)",
+            score.right,
+            score.scored,
+            100.0 * score.share()
+        );
+    }
+    println!(
+        "  all: {} of {} ({:.1} %)",
+        all.right,
+        all.scored,
+        100.0 * all.share()
+    );
+    let mut answering = Duration::ZERO;
+    for _ in 0..ROUNDS {
+        answering += evaluation::run(&cases)
+            .iter()
+            .map(|o| o.cpu)
+            .sum::<Duration>();
+    }
+    let started = cpu_time();
+    let mut folded = 0;
+    for _ in 0..ROUNDS {
+        for case in &cases {
+            folded += words(&case.question).len();
+        }
+    }
+    let folding = cpu_time().saturating_sub(started);
+    let answers = (ROUNDS * cases.len()) as f64;
+    let per_answer = answering.as_secs_f64() / answers;
+    let per_fold = folding.as_secs_f64() / answers;
+    println!(
+        "  CPU per answer: {:.0} µs; folding the question into words: {:.1} µs ({folded} words); \
+         ratio {:.0}",
+        per_answer * 1e6,
+        per_fold * 1e6,
+        per_answer / per_fold.max(1e-9)
+    );
+    Ok(())
+}
