@@ -2,7 +2,9 @@
 //! patterns, for the assistant's intents and the vehicle class a text names.
 
 /// Lower-case words with umlauts and Turkish and Polish letters folded, so that "Öl", "Oel" and
-/// "oel" meet.
+/// "oel" meet; umlauts and their spellings "ae", "oe", "ue" end as the bare vowel ("ol"), so that
+/// Turkish "römork", "romork" and "roemork" meet too. Word lists compared with these words go
+/// through [`canon`].
 pub fn words(text: &str) -> Vec<String> {
     let mut folded = String::with_capacity(text.len() + 8);
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -27,7 +29,22 @@ pub fn words(text: &str) -> Vec<String> {
             _ => folded.push(' '),
         }
     }
-    folded.split_whitespace().map(str::to_owned).collect()
+    folded.split_whitespace().map(canon).collect()
+}
+
+/// A folded word with "ae", "oe", "ue" as "a", "o", "u": "oelwechsel" → "olwechsel".
+pub fn canon(word: &str) -> String {
+    if !word.contains(['e']) {
+        return word.to_owned();
+    }
+    word.replace("ae", "a")
+        .replace("oe", "o")
+        .replace("ue", "u")
+}
+
+/// Whether `word` (from [`words`]) is `listed`, a word of a list written folded ("guenstig").
+pub fn is(word: &str, listed: &str) -> bool {
+    word.len() <= listed.len() && word == canon(listed)
 }
 
 /// Whether `words` contain `pattern`: words separated by spaces, each matching a whole word, or
@@ -39,8 +56,8 @@ pub fn has(words: &[String], pattern: &str) -> bool {
             .iter()
             .zip(&parts)
             .all(|(word, part)| match part.strip_suffix('*') {
-                Some(prefix) => word.starts_with(prefix),
-                None => word == part,
+                Some(prefix) => word.starts_with(&canon(prefix)),
+                None => is(word, part),
             })
     })
 }

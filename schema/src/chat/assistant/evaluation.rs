@@ -336,6 +336,11 @@ mod tests {
             100.0 * per_language[3].share(),
             misses.join("\n")
         );
+        // `CARBOT_EVAL_REPORT=1 cargo test -p carbot-schema evaluation -- --nocapture` prints
+        // every miss with the matcher's view of it.
+        if std::env::var_os("CARBOT_EVAL_REPORT").is_some() {
+            println!("{report}");
+        }
         assert!(all.scored >= 150, "{} scored questions", all.scored);
         assert!(
             !report.contains("do not back"),
@@ -348,9 +353,9 @@ mod tests {
             .filter(|m| m.contains("for a service the catalog lacks"))
             .count();
         assert!(
-            priced_what_is_missing <= 24,
+            priced_what_is_missing <= 5,
             "{priced_what_is_missing} prices for services the catalog lacks: {report}"
         );
-        assert!(all.share() >= 0.73, "{report}");
+        assert!(all.share() >= 0.90, "{report}");
     }
 }

@@ -2,7 +2,7 @@
 //! one of them uses and by its everyday words. The widget's locale is what the website shows; a
 //! Turkish visitor on a German workshop's site still gets a Turkish answer.
 
-use crate::catalog::text::words;
+use crate::catalog::text::{is, words};
 use crate::locale::Locale;
 
 /// Everyday words of each language, folded like the visitor's ("für" → "fuer", "ş" → "s").
@@ -39,7 +39,7 @@ const MARKERS: [(Locale, &str); 4] = [
         Locale::Pl,
         "ile kosztuje kosztuja koszt jest nie sie na czy jak moj moja moje mojego samochod \
          samochodu auta wymiana wymiany cena ceny cene dzien dobry prosze dziekuje dzieki \
-         hamulce hamulcow klocki opony opon olej oleju przeglad przegladu za do od jaka jaki \
+         hamulce hamulcow klocki opony opon olej oleju przeglad przegladu za od jaka jaki \
          jakie kiedy otwarte godziny czesc witam mam moge mozna zrobic trwa dlugo tylne \
          przednie z w we u o dla tez juz bardzo",
     ),
@@ -76,8 +76,25 @@ pub fn detect(text: &str) -> Option<Locale> {
     for (index, (_, markers)) in MARKERS.iter().enumerate() {
         scores[index] = words
             .iter()
-            .filter(|w| markers.split_whitespace().any(|m| m == w.as_str()))
+            .filter(|w| markers.split_whitespace().any(|m| is(w, m)))
             .count();
+    }
+    // Endings only one language has: Polish "-acji", "-anie", "-ecie", Turkish "-iyor",
+    // "-misiniz", "-musunuz".
+    for word in &words {
+        let ends = |endings: &[&str]| {
+            endings
+                .iter()
+                .any(|e| word.len() > e.len() + 2 && word.ends_with(e))
+        };
+        if ends(&["acji", "anie", "ecie", "owac", "ujecie", "ami", "ego"]) {
+            scores[3] += 1;
+        }
+        if ends(&[
+            "iyor", "iyorum", "misiniz", "musunuz", "misin", "miyim", "yor",
+        ]) {
+            scores[2] += 1;
+        }
     }
     let mut ranked: Vec<(usize, usize)> = scores.iter().copied().enumerate().collect();
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));

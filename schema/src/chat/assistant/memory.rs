@@ -67,9 +67,16 @@ pub fn understand(
     own.kind = own.kind.or(vehicle.as_ref().and_then(|v| v.kind));
     let intents = detect_intents(text);
     let asks_about_it = intents.contains(&Intent::Price) || intents.contains(&Intent::Duration);
+    // Words of its own that the catalog does not know ("wie lange steht das Auto dann bei
+    // euch?") do not make a message a new question.
+    // A word of its own the catalog does not know is a new question ("Und eine Lackierung?")
+    // unless the message asks how long or names another vehicle.
+    let names_nothing = !own.is_topical()
+        || (!index.knows_topic(&own)
+            && (intents.contains(&Intent::Duration) || said_now.is_some()));
     let (entries, follow_up) = match topic {
         Some(topic)
-            if !own.is_topical() && (own.has_terms() || said_now.is_some() || asks_about_it) =>
+            if names_nothing && (own.has_terms() || said_now.is_some() || asks_about_it) =>
         {
             (index.select(&own.following(&Query::of(&topic.name))), true)
         }
@@ -103,7 +110,10 @@ pub fn understand(
 
 fn opens_follow_up(text: &str) -> bool {
     let words = words(text);
-    words.len() <= 12 && (1..=2).any(|n| words.len() >= n && has_any(&words[..n], FOLLOW_UP_CUES))
+    // Short messages are follow-ups more often than not ("filtreyle birlikte?").
+    words.len() <= 4
+        || (words.len() <= 12
+            && (1..=2).any(|n| words.len() >= n && has_any(&words[..n], FOLLOW_UP_CUES)))
 }
 
 /// Whether two services are variants of one ("Ölwechsel", "Ölwechsel mit Ölfilter"): their

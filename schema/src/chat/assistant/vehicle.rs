@@ -6,7 +6,7 @@
 use async_graphql::SimpleObject;
 
 use crate::catalog::VehicleClass;
-use crate::catalog::text::{has, has_any, words};
+use crate::catalog::text::{canon, has, has_any, is, words};
 
 /// A kind of vehicle with services of its own (an ordinary car has none: `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,7 +50,8 @@ const KIND_WORDS: [(VehicleKind, &str); 5] = [
     (
         VehicleKind::Motorcycle,
         "motorrad*|motorcycle*|motorbike*|moped*|motorroller|roller|motosiklet*|motocykl*|\
-         skuter*",
+         skuter*|scooter*|e scooter|escooter|harley*|ducati|kawasaki|ktm|vespa|yamaha|cbr|\
+         bmw gs|mt 07|mt 09",
     ),
     (
         VehicleKind::Camper,
@@ -70,8 +71,8 @@ pub fn kind_in(words: &[String]) -> Option<VehicleKind> {
 pub fn is_vehicle_word(word: &str) -> bool {
     let single = |patterns: &str| {
         patterns.split('|').any(|p| match p.strip_suffix('*') {
-            Some(prefix) => !prefix.contains(' ') && word.starts_with(prefix),
-            None => p == word,
+            Some(prefix) => !prefix.contains(' ') && word.starts_with(&canon(prefix)),
+            None => is(word, p),
         })
     };
     // "Seat" and "Mini" are words of their own too ("heated seats", "Mini-Delle").
@@ -155,6 +156,7 @@ use VehicleClass::{
 /// electric before it is a Golf and a "Peugeot 3008" an SUV before it is a 308.
 const MODELS: &[(&str, &str, &str, VehicleClass)] = &[
     ("e golf|egolf", "Volkswagen", "e-Golf", Eh),
+    ("golf gte|gte|passat gte", "Volkswagen", "GTE", Eh),
     ("e up|eup", "Volkswagen", "e-up!", Eh),
     ("id 3|id3", "Volkswagen", "ID.3", Eh),
     ("id 4|id4", "Volkswagen", "ID.4", Eh),
@@ -245,9 +247,16 @@ const MODELS: &[(&str, &str, &str, VehicleClass)] = &[
     ("arteon", "Volkswagen", "Arteon", Mittel),
     ("sharan", "Volkswagen", "Sharan", Mittel),
     ("a4|a5|a6|a7|a8", "Audi", "", Mittel),
-    ("3er|4er|5er|6er|7er", "BMW", "", Mittel),
     (
-        "c klasse|e klasse|s klasse|cls|c200|c220|e200|e220",
+        "3er|4er|5er|6er|7er|3 series|4 series|5 series|7 series|seria 3|seria 5|serii 3|\
+         serii 5|3 serisi|4 serisi|5 serisi",
+        "BMW",
+        "",
+        Mittel,
+    ),
+    (
+        "c klasse|e klasse|s klasse|c class|e class|s class|klasa c|klasa e|c serisi|\
+         e serisi|cls|c200|c220|e200|e220",
         "Mercedes-Benz",
         "Klasse",
         Mittel,
@@ -271,8 +280,18 @@ const MODELS: &[(&str, &str, &str, VehicleClass)] = &[
         Kompakt,
     ),
     ("a3", "Audi", "A3", Kompakt),
-    ("1er|2er", "BMW", "", Kompakt),
-    ("a klasse|b klasse|cla", "Mercedes-Benz", "", Kompakt),
+    (
+        "1er|2er|1 series|2 series|seria 1|1 serisi",
+        "BMW",
+        "",
+        Kompakt,
+    ),
+    (
+        "a klasse|b klasse|a class|b class|klasa a|a serisi|cla",
+        "Mercedes-Benz",
+        "",
+        Kompakt,
+    ),
     ("astra|zafira", "Opel", "", Kompakt),
     ("focus|c max|cmax", "Ford", "", Kompakt),
     ("leon", "Seat", "Leon", Kompakt),
@@ -348,7 +367,18 @@ impl Vehicle {
                 break;
             }
         }
-        if let Some((_, make)) = MAKES.iter().find(|(p, _)| has_any(&words, p)) {
+        if vehicle.model.is_none()
+            && let Some(number) = words.iter().find(|w| is_bmw_type(w))
+        {
+            vehicle.make = Some("BMW".to_owned());
+            vehicle.model = Some(number.clone());
+            vehicle.vehicle_class = Some(if number.starts_with(['1', '2']) {
+                Kompakt
+            } else {
+                Mittel
+            });
+        }
+        if let Some((_, make)) = MAKES.iter().find(|(p, _)| found(&words, p).is_some()) {
             // "Mercedes Sprinter": the make named beats the one the model suggests.
             if vehicle.make.as_deref() != Some(make) {
                 let model_of_other_make = vehicle.make.is_some();
@@ -358,6 +388,10 @@ impl Vehicle {
                     vehicle.vehicle_class = None;
                 }
             }
+        }
+        // Makes that build only electric cars.
+        if matches!(vehicle.make.as_deref(), Some("Tesla" | "BYD" | "Polestar")) {
+            vehicle.vehicle_class = Some(Eh);
         }
         if vehicle.vehicle_class.is_none() {
             vehicle.vehicle_class = CLASS_WORDS
@@ -371,11 +405,13 @@ impl Vehicle {
         ) {
             vehicle.vehicle_class = Some(Eh);
         } else if vehicle.vehicle_class == Some(Eh) {
-            vehicle.kind = Some(if vehicle.model.as_deref() == Some("Prius") {
-                VehicleKind::Hybrid
-            } else {
-                VehicleKind::Electric
-            });
+            vehicle.kind = Some(
+                if matches!(vehicle.model.as_deref(), Some("Prius" | "GTE")) {
+                    VehicleKind::Hybrid
+                } else {
+                    VehicleKind::Electric
+                },
+            );
         }
         (vehicle.hsn, vehicle.tsn) = key_numbers(text);
         if vehicle.make.is_none() {
@@ -433,9 +469,30 @@ fn found(words: &[String], patterns: &str) -> Option<String> {
         let parts: Vec<&str> = pattern.split(' ').collect();
         words
             .windows(parts.len())
-            .find(|window| has(window, pattern))
+            .find(|window| {
+                has(window, pattern) || (parts.len() == 1 && inflected(&window[0], pattern))
+            })
             .map(|window| window.join(" "))
     })
+}
+
+/// A model name with a Polish or Turkish ending: "golfie", "octavii", "transicie",
+/// "sprinterin", "tiguana".
+fn inflected(word: &str, model: &str) -> bool {
+    if model.len() < 4 || model.ends_with('*') || !model.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    let model = canon(model);
+    let model = model.as_str();
+    let common = word
+        .bytes()
+        .zip(model.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // The stem kept whole, or all but an ending vowel ("fabia" → "fabii", "tesla" → "teslę").
+    let stem = model.len() - usize::from(model.ends_with(['a', 'e', 'o']));
+    let longer = word.len() > model.len() || (word.len() == model.len() && stem < model.len());
+    common >= stem && longer && word.len() <= model.len() + 3
 }
 
 /// The model's name: the table's, or as the visitor wrote it where one line of the table holds
@@ -490,6 +547,16 @@ fn as_written(matched: &str) -> String {
     } else {
         " "
     })
+}
+
+/// A BMW type number: "320d", "530d", "118i".
+fn is_bmw_type(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes.len() == 4
+        && (b'1'..=b'8').contains(&bytes[0])
+        && bytes[1].is_ascii_digit()
+        && bytes[2].is_ascii_digit()
+        && matches!(bytes[3], b'd' | b'i' | b'e')
 }
 
 /// A year of manufacture: a four-digit year after "Baujahr", "BJ", "EZ" (and the words for it in

@@ -116,6 +116,7 @@ pub fn detect_intents(text: &str) -> Vec<Intent> {
         words.last().is_some_and(|w| w == "auf") && has_any(&words, "habt|haben|hat|seid|ist");
     // "Seid ihr heute da?" – a day on its own asks when the workshop is there.
     let names_a_day = day_asked(&words).is_some()
+        && words.len() <= 5
         && !intents.iter().any(|i| {
             matches!(
                 i,
