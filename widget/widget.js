@@ -11,6 +11,9 @@
   const wsUrl = api.replace(/^http/, "ws");
   const storeKey = "carbot:" + key;
   const wantedLocale = (script.getAttribute("data-locale") || "").toLowerCase();
+  // The visitor's language: the page's choice, else the browser's first one the widget speaks.
+  const browserLocale = (navigator.languages || [navigator.language || ""])
+    .map((l) => String(l).slice(0, 2).toLowerCase()).find((l) => l in { de: 1, en: 1, tr: 1, pl: 1 });
   const MAX = 2000;
 
   const STRINGS = {
@@ -25,6 +28,9 @@
       preferredDate: "Wunschtermin", message: "Nachricht", submit: "Anfrage absenden",
       cancel: "Zurück zum Chat", required: "Bitte ausfüllen.",
       contact: "Bitte Telefon oder E-Mail angeben.", consent: "Bitte stimmen Sie zu.",
+      menu: "Menü", download: "Chat herunterladen", erase: "Chat löschen",
+      eraseAsk: "Diesen Chat und Ihre Anfragen daraus endgültig löschen?", eraseYes: "Ja, löschen",
+      eraseNo: "Abbrechen", erased: "Ihr Chat wurde gelöscht.", privacy: "Datenschutz",
       thanks: "Vielen Dank! Ihre Anfrage ist angekommen, wir melden uns bald bei Ihnen.",
     },
     en: {
@@ -38,6 +44,9 @@
       preferredDate: "Preferred date", message: "Message", submit: "Send request",
       cancel: "Back to chat", required: "Please fill this in.",
       contact: "Please give a phone number or an e-mail address.", consent: "Please agree.",
+      menu: "Menu", download: "Download chat", erase: "Delete chat",
+      eraseAsk: "Delete this chat and the requests you sent from it for good?", eraseYes: "Yes, delete",
+      eraseNo: "Cancel", erased: "Your chat has been deleted.", privacy: "Privacy",
       thanks: "Thank you! We have your request and will get back to you soon.",
     },
     tr: {
@@ -51,6 +60,9 @@
       preferredDate: "Tercih edilen tarih", message: "Mesaj", submit: "Talebi gönder",
       cancel: "Sohbete dön", required: "Lütfen doldurun.",
       contact: "Lütfen telefon veya e-posta girin.", consent: "Lütfen onay verin.",
+      menu: "Menü", download: "Sohbeti indir", erase: "Sohbeti sil",
+      eraseAsk: "Bu sohbet ve buradan gönderdiğiniz talepler kalıcı olarak silinsin mi?", eraseYes: "Evet, sil",
+      eraseNo: "Vazgeç", erased: "Sohbetiniz silindi.", privacy: "Gizlilik",
       thanks: "Teşekkürler! Talebiniz bize ulaştı, en kısa sürede size dönüş yapacağız.",
     },
     pl: {
@@ -64,6 +76,9 @@
       preferredDate: "Preferowany termin", message: "Wiadomość", submit: "Wyślij zapytanie",
       cancel: "Wróć do czatu", required: "Proszę wypełnić.",
       contact: "Podaj telefon lub e-mail.", consent: "Proszę wyrazić zgodę.",
+      menu: "Menu", download: "Pobierz czat", erase: "Usuń czat",
+      eraseAsk: "Trwale usunąć ten czat i wysłane z niego zapytania?", eraseYes: "Tak, usuń",
+      eraseNo: "Anuluj", erased: "Twój czat został usunięty.", privacy: "Prywatność",
       thanks: "Dziękujemy! Otrzymaliśmy zapytanie i wkrótce się odezwiemy.",
     },
   };
@@ -71,7 +86,9 @@
   const MSG = "id role body createdAt offerLeadForm citedServices{id name price{min{amountCents currency}max{amountCents currency}isFixed}}";
   const ERR = "userErrors{field message code}";
   const Q = {
-    config: "query WidgetConfig($key:String!){widgetConfig(clientKey:$key){workshopName greeting primaryColor position locale consentText}}",
+    config: "query WidgetConfig($key:String!,$locale:Locale){widgetConfig(clientKey:$key,locale:$locale){workshopName greeting primaryColor position locale consentText consentVersion privacyNoticeUrl}}",
+    download: "query Download($id:ID!){visitorConversationExport(conversationId:$id)}",
+    erase: `mutation Erase($input:DeleteVisitorConversationInput!){deleteVisitorConversation(input:$input){erased{messages}${ERR}}}`,
     start: `mutation StartConversation($input:StartConversationInput!){startConversation(input:$input){conversation{id}visitorToken ${ERR}}}`,
     send: `mutation SendMessage($input:SendMessageInput!){sendMessage(input:$input){message{id role body createdAt}reply{${MSG}}vehicle{make model year hsn tsn}${ERR}}}`,
     lead: `mutation SubmitLead($input:SubmitLeadInput!){submitLead(input:$input){lead{id status}${ERR}}}`,
@@ -106,7 +123,8 @@
   // A visitor token that no longer opens its conversation.
   const refused = (code) => code === "UNAUTHENTICATED" || code === "FORBIDDEN" || code === "NOT_FOUND";
 
-  gql(Q.config, { key }).then(
+  const visitorLocale = ["de", "en", "tr", "pl"].includes(wantedLocale) ? wantedLocale : browserLocale;
+  gql(Q.config, { key, locale: visitorLocale ? visitorLocale.toUpperCase() : null }).then(
     (data) => {
       if (!data.widgetConfig) return warn("disabled (NOT_FOUND).");
       if (document.readyState === "loading") {
@@ -118,7 +136,7 @@
 
   function mount(config) {
     if (document.getElementById("carbot-widget")) return; // embedded twice
-    const lang = [wantedLocale, (config.locale || "").toLowerCase()].find((l) => STRINGS[l]) || "de";
+    const lang = [visitorLocale, (config.locale || "").toLowerCase()].find((l) => STRINGS[l]) || "de";
     const t = STRINGS[lang];
 
     const el = (tag, props, ...kids) => {
@@ -181,11 +199,13 @@
     const typing = el("div", { class: "msg typing", "data-role": "ASSISTANT" },
       el("span", { class: "sr", text: t.typing }), el("i"), el("i"), el("i"));
     const form = leadForm();
+    const menu = privacyMenu();
     const panel = el("section", { id: "cb-panel", class: "panel", role: "dialog", "aria-labelledby": "cb-title", hidden: true },
       el("header", {},
         el("h2", { id: "cb-title", text: config.workshopName || "Chat" }),
+        menu.button,
         el("button", { type: "button", class: "x", "aria-label": t.close, text: "×", onclick: () => toggle(false) })),
-      log, form.node, status,
+      menu.node, log, form.node, status,
       el("div", { class: "actions" },
         el("button", { type: "button", class: "link", text: t.lead, onclick: () => form.show() }), count),
       el("div", { class: "bar" }, input,
@@ -442,6 +462,61 @@
     }
 
     // ---- lead form ---------------------------------------------------------------------------
+    // The visitor's own data: download the chat, delete it, read the privacy notice.
+    function privacyMenu() {
+      const item = (text, onclick) => el("button", { type: "button", class: "item", role: "menuitem", text, onclick });
+      const ask = el("div", { class: "ask", hidden: true },
+        el("p", { text: t.eraseAsk }),
+        el("button", { type: "button", class: "btn", text: t.eraseYes, onclick: () => erase() }),
+        el("button", { type: "button", class: "link", text: t.eraseNo, onclick: () => close() }));
+      const list = el("div", { class: "items", role: "menu" },
+        item(t.download, () => download()),
+        item(t.erase, () => { list.hidden = true; ask.hidden = false; ask.querySelector("button").focus(); }),
+        /^https?:\/\//.test(config.privacyNoticeUrl || "")
+          ? el("a", { class: "item", role: "menuitem", href: config.privacyNoticeUrl, target: "_blank", rel: "noopener", text: t.privacy })
+          : null);
+      const node = el("div", { class: "menu", hidden: true }, list, ask);
+      const button = el("button", {
+        type: "button", class: "x", "aria-label": t.menu, "aria-haspopup": "menu", "aria-expanded": "false", text: "⋮",
+        onclick: () => (node.hidden ? open() : close()),
+      });
+      function open() {
+        node.hidden = false; list.hidden = false; ask.hidden = true;
+        button.setAttribute("aria-expanded", "true");
+        list.querySelector(".item").focus();
+      }
+      function close() {
+        node.hidden = true;
+        button.setAttribute("aria-expanded", "false");
+      }
+      async function download() {
+        close();
+        if (!conv) return;
+        try {
+          const data = await gql(Q.download, { id: conv.conversationId }, conv.visitorToken);
+          const url = URL.createObjectURL(new Blob([data.visitorConversationExport], { type: "application/json" }));
+          const a = el("a", { href: url, download: "chat.json", hidden: true });
+          root.append(a);
+          a.click();
+          a.remove();
+          setTimeout(() => URL.revokeObjectURL(url), 10000);
+        } catch (e) { explain(e); }
+      }
+      async function erase() {
+        close();
+        if (conv) {
+          try {
+            await gql(Q.erase, { input: { conversationId: conv.conversationId } }, conv.visitorToken);
+          } catch (e) {
+            if (!refused(e.code)) return explain(e);
+          }
+        }
+        forget();
+        note(t.erased);
+      }
+      return { node, button };
+    }
+
     function leadForm() {
       const fields = Object.create(null); // keyed by the last segment of a userError field path
       const field = (name, attrs, tag) => {
@@ -532,6 +607,7 @@
           name: value("name"), email: value("email"), phone: value("phone"), vehicle,
           serviceIds: [...serviceList.querySelectorAll("input:checked")].map((c) => c.value),
           preferredDate: value("preferredDate"), message: value("message"), consent: true,
+          consentVersion: config.consentVersion || null,
         };
         submit.disabled = true;
         let again = false;
@@ -587,6 +663,10 @@ header{display:flex;align-items:center;gap:8px;padding:10px 8px 10px 16px;backgr
 h2{flex:1;margin:0;font-size:16px;font-weight:600}
 h3{margin:0;font-size:16px}
 .x{width:40px;height:40px;border:0;border-radius:8px;background:none;font-size:26px;line-height:1;cursor:pointer}
+.menu{padding:8px 16px;border-bottom:1px solid var(--line)}
+.items{display:flex;flex-direction:column}
+.item{display:block;padding:8px 4px;border:0;background:none;text-align:left;color:inherit;text-decoration:none;cursor:pointer}
+.ask p{margin:4px 0 8px}
 .log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px;display:flex;flex-direction:column;gap:8px}
 .msg{align-self:flex-start;max-width:85%;padding:8px 12px;border-radius:14px 14px 14px 4px;background:var(--bubble);white-space:pre-wrap;overflow-wrap:anywhere}
 .msg[data-role=VISITOR]{align-self:flex-end;border-radius:14px 14px 4px 14px;background:var(--cb-primary);color:var(--cb-on)}

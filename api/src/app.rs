@@ -42,6 +42,7 @@ pub struct App {
     mail_worker: mail::worker::Worker,
     scheduler: Scheduler,
     billing_worker: billing::inbox::Worker,
+    retention_worker: carbot_schema::privacy::retention::Worker,
 }
 
 /// The database URL to use: the configured one, or the embedded cluster's (started here).
@@ -234,6 +235,10 @@ impl App {
             mailer.clone(),
             Duration::from_secs(config.mail.notify_interval_secs.max(1)),
         );
+        let retention_worker = carbot_schema::privacy::retention::Worker::new(
+            pool.clone(),
+            Duration::from_secs(config.mail.notify_interval_secs.max(1)),
+        );
         let billing = billing(&config.billing)?;
         let billing_worker = billing::inbox::Worker::new(
             pool.clone(),
@@ -275,6 +280,7 @@ impl App {
             mail_worker,
             scheduler,
             billing_worker,
+            retention_worker,
         })
     }
 
@@ -297,12 +303,14 @@ impl App {
         let state = self.state.clone();
         let router = router(state.clone());
         let token = state.shutdown.clone();
-        // Background work: sending e-mails, lead reminders and summaries. Shared with the other
+        // Background work: sending e-mails, lead reminders and summaries, payment events, the
+        // retention job. Shared with the other
         // processes of the platform through the database; stopped with the server.
         let background = TaskTracker::new();
         background.spawn(self.mail_worker.run(token.clone()));
         background.spawn(self.scheduler.run(token.clone()));
         background.spawn(self.billing_worker.run(token.clone()));
+        background.spawn(self.retention_worker.run(token.clone()));
         background.close();
         let signal = async move {
             shutdown.await;

@@ -69,6 +69,8 @@ pub trait Ctx {
     fn platform(&self) -> &Platform;
     /// A DataLoader the schema registered (`crate::loaders::batched`).
     fn loader<L: Send + Sync + 'static>(&self) -> &DataLoader<L>;
+    /// A loader to keep beyond the resolver (a subscription's stream loads what events name).
+    fn shared_loader<L: Send + Sync + 'static>(&self) -> Arc<DataLoader<L>>;
     /// A service the schema registered besides the platform (the authenticator, the assistant).
     fn service<T: Send + Sync + 'static>(&self) -> &T;
     fn client_ip(&self) -> Option<IpAddr>;
@@ -87,6 +89,10 @@ impl Ctx for Context<'_> {
 
     fn loader<L: Send + Sync + 'static>(&self) -> &DataLoader<L> {
         self.data_unchecked::<Arc<DataLoader<L>>>()
+    }
+
+    fn shared_loader<L: Send + Sync + 'static>(&self) -> Arc<DataLoader<L>> {
+        self.data_unchecked::<Arc<DataLoader<L>>>().clone()
     }
 
     fn service<T: Send + Sync + 'static>(&self) -> &T {

@@ -21,10 +21,13 @@ pub enum NodeType {
     Lead,
     LeadNote,
     Invitation,
+    /// A version of a consent text (`widgetConfig.consentVersion`).
+    ConsentVersion,
+    PrivacyAuditEntry,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 11] = [
+    const ALL: [NodeType; 13] = [
         Self::Workshop,
         Self::User,
         Self::ApiToken,
@@ -36,6 +39,8 @@ impl NodeType {
         Self::Lead,
         Self::LeadNote,
         Self::Invitation,
+        Self::ConsentVersion,
+        Self::PrivacyAuditEntry,
     ];
 
     fn prefix(self) -> &'static str {
@@ -51,6 +56,8 @@ impl NodeType {
             Self::Lead => "Lead",
             Self::LeadNote => "LeadNote",
             Self::Invitation => "Invitation",
+            Self::ConsentVersion => "ConsentVersion",
+            Self::PrivacyAuditEntry => "PrivacyAuditEntry",
         }
     }
 }

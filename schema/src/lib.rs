@@ -6,7 +6,8 @@
 //! `loaders`, `events`, `redis_backend`, `context`), then the domains `plans` (what each plan
 //! allows), `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs
 //! the standard catalog), `chat`, `leads`, `billing` (Stripe: it pauses keys and counts leads),
-//! and at the top what spans them all (`node`, `guard`, this file).
+//! `privacy` (export, erasure and retention reach into chats, leads and e-mails), and at the top
+//! what spans them all (`node`, `guard`, this file).
 
 // Shared infrastructure.
 pub mod context;
@@ -30,6 +31,7 @@ pub mod catalog;
 pub mod chat;
 pub mod leads;
 pub mod mail;
+pub mod privacy;
 // Across domains.
 pub mod guard;
 pub mod node;
@@ -61,6 +63,7 @@ pub struct Query(
     chat::ChatQuery,
     leads::LeadsQuery,
     node::NodeQuery,
+    privacy::PrivacyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,6 +73,7 @@ pub struct Mutation(
     catalog::CatalogMutation,
     chat::ChatMutation,
     leads::LeadsMutation,
+    privacy::PrivacyMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -131,6 +135,8 @@ impl Schemas {
         let conversation_loader = loaders::batched(chat::ConversationLoader(pool.clone()));
         let message_loader = loaders::batched(chat::MessageLoader(pool.clone()));
         let note_loader = loaders::batched(leads::NoteLoader(pool.clone()));
+        let message_by_id_loader = loaders::batched(chat::MessageByIdLoader(pool.clone()));
+        let lead_loader = loaders::batched(leads::LeadLoader(pool.clone()));
         let with_services = |builder: SchemaBuilder<Query, Mutation, Subscription>| {
             builder
                 .data(platform.clone())
@@ -142,6 +148,8 @@ impl Schemas {
                 .data(conversation_loader.clone())
                 .data(message_loader.clone())
                 .data(note_loader.clone())
+                .data(message_by_id_loader.clone())
+                .data(lead_loader.clone())
         };
         Self {
             authenticated: with_services(builder(&documents)).finish(),

@@ -174,7 +174,11 @@ impl Found {
             }
             // Messages and notes are reached through their conversation or lead, invitations
             // through `invitations`.
-            NodeType::Message | NodeType::LeadNote | NodeType::Invitation => {}
+            NodeType::Message
+            | NodeType::LeadNote
+            | NodeType::Invitation
+            | NodeType::ConsentVersion
+            | NodeType::PrivacyAuditEntry => {}
         }
         Ok(())
     }
@@ -231,7 +235,11 @@ impl Found {
                 .find(|(_, l)| l.id == id)
                 .cloned()
                 .map(|(tenant, row)| Node::Lead(Lead { row, tenant })),
-            NodeType::Message | NodeType::LeadNote | NodeType::Invitation => None,
+            NodeType::Message
+            | NodeType::LeadNote
+            | NodeType::Invitation
+            | NodeType::ConsentVersion
+            | NodeType::PrivacyAuditEntry => None,
         }
     }
 }

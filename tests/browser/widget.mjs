@@ -228,9 +228,49 @@ async function main() {
       return Boolean(root.activeElement && root.activeElement.classList.contains("launcher"));
     });
     check(launcherFocused, "Escape did not return focus to the launcher");
-    assertNoPageErrors(seen);
     result.websocketsOnAllowedPage = seen.websockets.length;
     result.sendMessageRequests = seen.sends;
+  });
+
+  await at("7-privacy", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openWithKeyboard(page);
+    const menuButton = widget(page).locator('header button[aria-haspopup="menu"]');
+    await menuButton.click();
+    const items = widget(page).locator(".menu .item");
+    result.menuItems = (await items.allTextContents()).map((t) => t.trim());
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 10_000 }),
+      items.filter({ hasText: "Chat herunterladen" }).click(),
+    ]);
+    const file = path.join(artifacts, "widget-chat.json");
+    await download.saveAs(file);
+    const document = JSON.parse(fs.readFileSync(file, "utf8"));
+    result.downloadFormat = document.format;
+    result.downloadedMessages = document.conversations[0].messages.map((m) => m.body);
+    result.downloadedLeadNames = document.leads.map((l) => l.name);
+    check(result.downloadedMessages.includes(QUESTION), `the download lacks the question: ${result.downloadedMessages}`);
+
+    await menuButton.click();
+    await items.filter({ hasText: "Chat löschen" }).click();
+    const ask = widget(page).locator(".menu .ask");
+    await ask.waitFor({ state: "visible", timeout: 5_000 });
+    await page.screenshot({ path: path.join(artifacts, "widget-delete-ask.png"), animations: "disabled" });
+    await ask.locator("button.btn").click();
+    const notice = widget(page).locator(".notice", { hasText: "gelöscht" }).last();
+    await notice.waitFor({ state: "visible", timeout: 10_000 });
+    result.deletedNotice = (await notice.textContent()).trim();
+    result.transcriptAfterDelete = (await transcript(page)).map((t) => t.trim());
+    check(result.transcriptAfterDelete.length === 0, `messages still shown: ${result.transcriptAfterDelete}`);
+    result.storageAfterDelete = await page.evaluate(() => Object.keys(localStorage));
+    check(result.storageAfterDelete.length === 0, `localStorage still holds ${result.storageAfterDelete}`);
+    // The next message starts a fresh conversation.
+    const startsBefore = seen.starts;
+    await widget(page).locator(".bar textarea").fill("Neue Frage");
+    await page.keyboard.press("Enter");
+    await widget(page).locator('.msg[data-role="ASSISTANT"][data-id]').first().waitFor({ state: "visible", timeout: REPLY_TIMEOUT });
+    check(seen.starts === startsBefore + 1, "no new conversation after deleting the chat");
+    assertNoPageErrors(seen);
   });
 }
 

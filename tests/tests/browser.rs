@@ -106,4 +106,51 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
     assert_eq!(event["leadEvents"]["kind"], "CREATED");
     assert_eq!(event["leadEvents"]["lead"]["name"], "Erika Mustermann");
     assert_eq!(event["leadEvents"]["lead"]["phone"], "+49 170 1234567");
+
+    // The visitor downloaded and then deleted the chat: the download had it all, the workshop
+    // keeps only markers; the consent stored was the one the widget showed.
+    assert_eq!(
+        report["downloadFormat"], "carbot.contact-export/1",
+        "{report}"
+    );
+    assert_eq!(
+        report["downloadedLeadNames"],
+        json!(["Erika Mustermann"]),
+        "{report}"
+    );
+    assert_eq!(
+        report["deletedNotice"], "Ihr Chat wurde gelöscht.",
+        "{report}"
+    );
+    let lead = app
+        .gql(
+            Some(&owner.access_token),
+            "query($id: ID!) { node(id: $id) { ... on Lead { name phone consent { text }
+                conversation { messages { edges { node { body } } } } } } }",
+            json!({ "id": report["leadId"] }),
+        )
+        .await;
+    let lead = &lead["data"]["node"];
+    assert_eq!(lead["name"], "[gelöscht]", "{lead}");
+    assert_eq!(lead["phone"], Value::Null, "{lead}");
+    let bodies = lead["conversation"]["messages"]["edges"]
+        .as_array()
+        .expect("messages");
+    assert!(!bodies.is_empty());
+    assert!(
+        bodies.iter().all(|m| m["node"]["body"] == "[gelöscht]"),
+        "{lead}"
+    );
+    let (_, config) = app
+        .post_from(
+            &allowed_origin,
+            None,
+            "query($key: String!) { widgetConfig(clientKey: $key, locale: DE) { consentText } }",
+            json!({ "key": key }),
+        )
+        .await;
+    assert_eq!(
+        lead["consent"]["text"], config["data"]["widgetConfig"]["consentText"],
+        "the stored consent is the German text the widget showed"
+    );
 }

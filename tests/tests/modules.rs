@@ -164,7 +164,7 @@ fn schema_modules_depend_downwards() {
             &["accounts"],
             &["chat"],
             &["leads"],
-            &["billing"],
+            &["billing", "privacy"],
             &["guard", "node"],
         ],
     );

@@ -38,6 +38,27 @@ const MUTATIONS: &[(&str, Access, &str)] = &[
     ("requestPasswordReset", Access::Public, ""),
     ("resetPassword", Access::Public, ""),
     ("acceptInvitation", Access::Public, ""),
+    ("deleteVisitorConversation", Access::Public, ""),
+    (
+        "exportContactData",
+        Access::Owner,
+        r#"mutation { exportContactData(input: { email: "kunde@example.de" }) { json } }"#,
+    ),
+    (
+        "eraseContact",
+        Access::Owner,
+        r#"mutation { eraseContact(input: { email: "kunde@example.de" }) { erased { leads } } }"#,
+    ),
+    (
+        "withdrawLeadConsent",
+        Access::Owner,
+        r#"mutation { withdrawLeadConsent(input: { leadId: "TGVhZDowMTkyZTRiMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA" }) { userErrors { code } } }"#,
+    ),
+    (
+        "updatePrivacySettings",
+        Access::Owner,
+        r#"mutation { updatePrivacySettings(input: { conversationRetentionDays: 30 }) { userErrors { code } } }"#,
+    ),
     ("logout", Access::Member, ""),
     ("takeOverConversation", Access::Member, ""),
     ("sendOwnerMessage", Access::Member, ""),

@@ -6,7 +6,7 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 17] = [
+const COVERED_QUERY_FIELDS: [&str; 20] = [
     "billing",
     "members",
     "invitations",
@@ -23,9 +23,12 @@ const COVERED_QUERY_FIELDS: [&str; 17] = [
     "services",
     "node",
     "nodes",
+    "privacySettings",
+    "privacyAuditLog",
+    "visitorConversationExport",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 43] = [
+const COVERED_MUTATIONS: [&str; 48] = [
     "startCheckout",
     "openBillingPortal",
     "verifyEmail",
@@ -69,6 +72,11 @@ const COVERED_MUTATIONS: [&str; 43] = [
     "deleteService",
     "importServices",
     "exportServices",
+    "exportContactData",
+    "eraseContact",
+    "withdrawLeadConsent",
+    "deleteVisitorConversation",
+    "updatePrivacySettings",
 ];
 const COVERED_NODE_TYPES: [&str; 8] = [
     "ApiToken",

@@ -112,6 +112,8 @@ impl Authenticator {
             .inner_join(client_keys::table)
             .filter(conversations::id.eq(claims.sub))
             .filter(conversations::workshop_id.eq(claims.wid))
+            // An erased conversation (the visitor deleted it) takes no more requests.
+            .filter(conversations::erased_at.is_null())
             .filter(client_keys::id.eq(claims.kid))
             .filter(client_keys::revoked_at.is_null())
             .select(client_keys::allowed_origins)

@@ -227,10 +227,36 @@ impl NewMessage {
             .execute(conn)
             .await?;
         let event = Event::Message {
-            message: row.clone(),
-            cited: cited.to_vec(),
+            message_id: row.id,
+            conversation_id: row.conversation_id,
         };
         Ok((row, event))
+    }
+}
+
+/// Messages by their own id (what an event names).
+pub struct MessageByIdLoader(pub Pool);
+
+impl Loader<Key> for MessageByIdLoader {
+    type Value = MessageRow;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Key]) -> Result<HashMap<Key, MessageRow>, Self::Error> {
+        let mut conn = self.0.get().await.map_err(ApiError::from)?;
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys) {
+            let rows: Vec<MessageRow> = tenant
+                .messages()
+                .filter(messages::id.eq_any(&ids))
+                .select(MessageRow::as_select())
+                .load(&mut conn)
+                .await
+                .map_err(ApiError::from)?;
+            for row in rows {
+                found.insert((tenant, row.id), row);
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod assistant;
 pub mod client_keys;
+pub mod consent;
 pub mod conversation;
 pub mod message;
 pub mod owner;
@@ -16,7 +17,9 @@ pub mod widget_settings;
 use async_graphql::MergedObject;
 
 pub use conversation::{Conversation, ConversationLoader, ConversationRow, find_conversations};
-pub use message::{MAX_MESSAGE_CHARS, Message, MessageLoader, MessageRole, MessageRow};
+pub use message::{
+    MAX_MESSAGE_CHARS, Message, MessageByIdLoader, MessageLoader, MessageRole, MessageRow,
+};
 pub use visitor::abuse_limits;
 
 #[derive(MergedObject, Default)]

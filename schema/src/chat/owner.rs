@@ -81,11 +81,11 @@ async fn set_taken_over(
             let events = row
                 .iter()
                 .map(|row| {
-                    let conversation = row.clone();
+                    let conversation_id = row.id;
                     if taken_over {
-                        Event::TakenOver { conversation }
+                        Event::TakenOver { conversation_id }
                     } else {
-                        Event::Released { conversation }
+                        Event::Released { conversation_id }
                     }
                 })
                 .collect();

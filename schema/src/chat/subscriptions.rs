@@ -1,12 +1,16 @@
 //! Live subscriptions over `graphql-transport-ws`: a conversation's events (the widget and the
 //! console) and the workshop's inbox. Each can resume after a cursor.
 
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
+use uuid::Uuid;
 
-use super::conversation::{Conversation, find_conversations};
-use super::message::Message;
-use crate::auth::{ApiScope, Principal};
+use super::conversation::{Conversation, ConversationLoader, find_conversations};
+use super::message::{Message, MessageByIdLoader};
+use crate::auth::{ApiScope, Principal, Tenant};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::events::{self, Event, StoredEvent};
@@ -98,50 +102,43 @@ impl ChatSubscription {
             after,
             move |event| event.conversation_id == Some(id),
         );
+        let rows = Rows::of(ctx);
         Ok(stream.filter_map(move |stored| {
-            let cursor = stored.cursor();
-            let event = |kind| ConversationEvent {
-                cursor: cursor.clone(),
-                kind,
-                message: None,
-                reply_id: None,
-                chunk: None,
-                conversation: None,
-            };
-            let converted = match stored.event {
-                Event::Message { message, cited } => Some(ConversationEvent {
-                    message: Some(Message {
-                        row: message,
-                        tenant,
-                        cited: Some(cited),
+            let rows = rows.clone();
+            async move {
+                let cursor = stored.cursor();
+                let event = |kind| ConversationEvent {
+                    cursor: cursor.clone(),
+                    kind,
+                    message: None,
+                    reply_id: None,
+                    chunk: None,
+                    conversation: None,
+                };
+                match stored.event {
+                    Event::Message { message_id, .. } => Some(ConversationEvent {
+                        message: Some(rows.message(tenant, message_id).await?),
+                        ..event(ConversationEventKind::Message)
                     }),
-                    ..event(ConversationEventKind::Message)
-                }),
-                Event::ReplyChunk {
-                    reply_id, chunk, ..
-                } => Some(ConversationEvent {
-                    cursor: None,
-                    reply_id: Some(ids::encode(NodeType::Message, reply_id)),
-                    chunk: Some(chunk),
-                    ..event(ConversationEventKind::ReplyChunk)
-                }),
-                Event::TakenOver { conversation } => Some(ConversationEvent {
-                    conversation: Some(Conversation {
-                        row: conversation,
-                        tenant,
+                    Event::ReplyChunk {
+                        reply_id, chunk, ..
+                    } => Some(ConversationEvent {
+                        cursor: None,
+                        reply_id: Some(ids::encode(NodeType::Message, reply_id)),
+                        chunk: Some(chunk),
+                        ..event(ConversationEventKind::ReplyChunk)
                     }),
-                    ..event(ConversationEventKind::TakenOver)
-                }),
-                Event::Released { conversation } => Some(ConversationEvent {
-                    conversation: Some(Conversation {
-                        row: conversation,
-                        tenant,
+                    Event::TakenOver { conversation_id } => Some(ConversationEvent {
+                        conversation: Some(rows.conversation(tenant, conversation_id).await?),
+                        ..event(ConversationEventKind::TakenOver)
                     }),
-                    ..event(ConversationEventKind::Released)
-                }),
-                _ => None,
-            };
-            futures_util::future::ready(converted)
+                    Event::Released { conversation_id } => Some(ConversationEvent {
+                        conversation: Some(rows.conversation(tenant, conversation_id).await?),
+                        ..event(ConversationEventKind::Released)
+                    }),
+                    _ => None,
+                }
+            }
         }))
     }
 
@@ -170,36 +167,78 @@ impl ChatSubscription {
                     )
             },
         );
+        let rows = Rows::of(ctx);
         Ok(stream.filter_map(move |stored: StoredEvent| {
-            let cursor = stored.cursor();
-            let conversation = |row| Some(Conversation { row, tenant });
-            let (kind, conversation, message) = match stored.event {
-                Event::ConversationStarted { conversation: row } => {
-                    (InboxEventKind::ConversationStarted, conversation(row), None)
-                }
-                Event::Message { message, cited } => (
-                    InboxEventKind::Message,
-                    None,
-                    Some(Message {
-                        row: message,
-                        tenant,
-                        cited: Some(cited),
-                    }),
-                ),
-                Event::TakenOver { conversation: row } => {
-                    (InboxEventKind::TakenOver, conversation(row), None)
-                }
-                Event::Released { conversation: row } => {
-                    (InboxEventKind::Released, conversation(row), None)
-                }
-                _ => return futures_util::future::ready(None),
-            };
-            futures_util::future::ready(cursor.map(|cursor| InboxEvent {
-                cursor,
-                kind,
-                conversation,
-                message,
-            }))
+            let rows = rows.clone();
+            async move {
+                let cursor = stored.cursor()?;
+                let (kind, conversation, message) = match stored.event {
+                    Event::ConversationStarted { conversation_id } => (
+                        InboxEventKind::ConversationStarted,
+                        Some(rows.conversation(tenant, conversation_id).await?),
+                        None,
+                    ),
+                    Event::Message { message_id, .. } => (
+                        InboxEventKind::Message,
+                        None,
+                        Some(rows.message(tenant, message_id).await?),
+                    ),
+                    Event::TakenOver { conversation_id } => (
+                        InboxEventKind::TakenOver,
+                        Some(rows.conversation(tenant, conversation_id).await?),
+                        None,
+                    ),
+                    Event::Released { conversation_id } => (
+                        InboxEventKind::Released,
+                        Some(rows.conversation(tenant, conversation_id).await?),
+                        None,
+                    ),
+                    _ => return None,
+                };
+                Some(InboxEvent {
+                    cursor,
+                    kind,
+                    conversation,
+                    message,
+                })
+            }
         }))
+    }
+}
+
+/// The rows events name, loaded as they are now through the schema's shared loaders (which
+/// batch the loads of every subscriber of one event into one statement).
+#[derive(Clone)]
+struct Rows {
+    conversations: Arc<DataLoader<ConversationLoader>>,
+    messages: Arc<DataLoader<MessageByIdLoader>>,
+}
+
+impl Rows {
+    fn of(ctx: &Context<'_>) -> Self {
+        Self {
+            conversations: ctx.shared_loader(),
+            messages: ctx.shared_loader(),
+        }
+    }
+
+    async fn conversation(&self, tenant: Tenant, id: Uuid) -> Option<Conversation> {
+        let row = self
+            .conversations
+            .load_one((tenant, id))
+            .await
+            .inspect_err(|error| tracing::warn!(?error, "loading the conversation of an event"))
+            .ok()??;
+        Some(Conversation { row, tenant })
+    }
+
+    async fn message(&self, tenant: Tenant, id: Uuid) -> Option<Message> {
+        let row = self
+            .messages
+            .load_one((tenant, id))
+            .await
+            .inspect_err(|error| tracing::warn!(?error, "loading the message of an event"))
+            .ok()??;
+        Some(Message::new(row, tenant))
     }
 }

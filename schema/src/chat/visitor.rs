@@ -144,7 +144,7 @@ impl VisitorMutation {
                     .get_result(conn)
                     .await?;
                 let started = Event::ConversationStarted {
-                    conversation: row.clone(),
+                    conversation_id: row.id,
                 };
                 Ok((row, vec![started]))
             })

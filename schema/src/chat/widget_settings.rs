@@ -1,18 +1,20 @@
 //! The widget's appearance (greeting, colour, position, consent text): public per client key
 //! for the widget, editable by the owner in the console.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::client_keys::active_key;
+use super::consent;
 use crate::accounts::workshop::Locale;
 use crate::auth::Tenant;
 use crate::context::Ctx;
 use crate::db::Conn;
-use crate::db::schema::workshops;
+use crate::db::schema::{privacy_settings, workshops};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::ids::{self, NodeType};
 
 const MAX_GREETING: usize = 300;
 const MAX_CONSENT: usize = 1_000;
@@ -41,9 +43,14 @@ pub struct WidgetConfig {
     /// `#RRGGBB`.
     pub primary_color: String,
     pub position: WidgetPosition,
+    /// The workshop's language (greeting and consent follow the `locale` asked for).
     pub locale: Locale,
     /// The consent the lead form asks for, stored with every lead as given.
     pub consent_text: String,
+    /// The version of `consentText`: `submitLead` names it, so the lead stores this very text.
+    pub consent_version: ID,
+    /// The workshop's privacy notice, linked from the widget.
+    pub privacy_notice_url: Option<String>,
 }
 
 pub fn default_greeting(locale: Locale, workshop: &str) -> String {
@@ -68,8 +75,14 @@ pub fn default_consent(locale: Locale, workshop: &str) -> String {
         Locale::De => format!(
             "Ich willige ein, dass {workshop} meine Angaben zur Bearbeitung meiner Anfrage speichert und mich dazu kontaktiert. Die Einwilligung kann ich jederzeit widerrufen."
         ),
-        _ => format!(
+        Locale::En => format!(
             "I agree that {workshop} stores my details to handle my request and contacts me about it. I can withdraw this consent at any time."
+        ),
+        Locale::Tr => format!(
+            "{workshop} firmasının talebimi işlemek için bilgilerimi saklamasını ve bu konuda benimle iletişime geçmesini kabul ediyorum. Bu onayı istediğim zaman geri alabilirim."
+        ),
+        Locale::Pl => format!(
+            "Wyrażam zgodę na przechowywanie moich danych przez {workshop} w celu obsługi mojego zapytania i kontaktu ze mną w tej sprawie. Mogę w każdej chwili wycofać tę zgodę."
         ),
     }
 }
@@ -83,11 +96,13 @@ pub struct WidgetSettings {
     pub widget_greeting: Option<String>,
     pub widget_position: String,
     pub consent_text: Option<String>,
+    pub privacy_notice_url: Option<String>,
 }
 
 pub async fn widget_settings(conn: &mut Conn<'_>, tenant: Tenant) -> ApiResult<WidgetSettings> {
     Ok(workshops::table
-        .find(tenant.workshop_id())
+        .inner_join(privacy_settings::table)
+        .filter(workshops::id.eq(tenant.workshop_id()))
         .select((
             workshops::name,
             workshops::locale,
@@ -95,6 +110,7 @@ pub async fn widget_settings(conn: &mut Conn<'_>, tenant: Tenant) -> ApiResult<W
             workshops::widget_greeting,
             workshops::widget_position,
             workshops::consent_text,
+            privacy_settings::notice_url,
         ))
         .first(conn)
         .await?)
@@ -111,14 +127,25 @@ impl WidgetSettings {
             .unwrap_or_else(|| default_consent(locale, &self.name))
     }
 
-    pub fn into_config(self) -> WidgetConfig {
+    /// What the widget shows a visitor who reads `visitor` (the workshop's language when
+    /// `None`); records the consent text it shows as a version.
+    pub async fn into_config(
+        self,
+        conn: &mut AsyncPgConnection,
+        tenant: Tenant,
+        visitor: Option<Locale>,
+    ) -> ApiResult<WidgetConfig> {
         let locale = self.locale();
-        WidgetConfig {
+        let shown = visitor.unwrap_or(locale);
+        let consent_text = self.consent(shown);
+        let version = consent::served(conn, tenant, shown, &consent_text).await?;
+        Ok(WidgetConfig {
             greeting: self
                 .widget_greeting
                 .clone()
-                .unwrap_or_else(|| default_greeting(locale, &self.name)),
-            consent_text: self.consent(locale),
+                .unwrap_or_else(|| default_greeting(shown, &self.name)),
+            consent_text,
+            consent_version: ids::encode(NodeType::ConsentVersion, version),
             primary_color: self.brand_color.clone().unwrap_or(DEFAULT_COLOR.into()),
             position: if self.widget_position == "BOTTOM_LEFT" {
                 WidgetPosition::BottomLeft
@@ -126,8 +153,9 @@ impl WidgetSettings {
                 WidgetPosition::BottomRight
             },
             locale,
+            privacy_notice_url: self.privacy_notice_url,
             workshop_name: self.name,
-        }
+        })
     }
 }
 
@@ -175,23 +203,32 @@ pub struct WidgetSettingsQuery;
 #[Object]
 impl WidgetSettingsQuery {
     /// The widget's public appearance for a client key; refused for pages the key does not allow.
+    /// `locale`: the visitor's language, for the greeting and the consent text (the workshop's
+    /// language without it).
     async fn widget_config(
         &self,
         ctx: &Context<'_>,
         client_key: String,
+        locale: Option<Locale>,
     ) -> ApiResult<WidgetConfig> {
         let mut conn = ctx.platform().conn().await?;
         let key = active_key(&mut conn, &client_key, ctx.origin())
             .await?
             .ok_or(ApiError::NotFound)?;
-        Ok(widget_settings(&mut conn, key.tenant).await?.into_config())
+        widget_settings(&mut conn, key.tenant)
+            .await?
+            .into_config(&mut conn, key.tenant, locale)
+            .await
     }
 
     /// The widget's current appearance, for the console (signed-in users).
     async fn widget_settings(&self, ctx: &Context<'_>) -> ApiResult<WidgetConfig> {
         let tenant = ctx.principal().member()?.tenant;
         let mut conn = ctx.platform().conn().await?;
-        Ok(widget_settings(&mut conn, tenant).await?.into_config())
+        widget_settings(&mut conn, tenant)
+            .await?
+            .into_config(&mut conn, tenant, None)
+            .await
     }
 }
 
@@ -227,8 +264,9 @@ impl WidgetSettingsMutation {
             ))
             .execute(&mut conn)
             .await?;
+        let settings = widget_settings(&mut conn, tenant).await?;
         Ok(UpdateWidgetSettingsPayload {
-            widget_config: Some(widget_settings(&mut conn, tenant).await?.into_config()),
+            widget_config: Some(settings.into_config(&mut conn, tenant, None).await?),
             user_errors: vec![],
         })
     }

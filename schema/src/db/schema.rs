@@ -76,6 +76,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    consent_texts (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        locale -> Text,
+        text -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> Uuid,
         workshop_id -> Uuid,
@@ -87,6 +97,7 @@ diesel::table! {
         message_count -> Int4,
         last_message_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        erased_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -171,6 +182,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         search_text -> Nullable<Text>,
         reminder_sent_at -> Nullable<Timestamptz>,
+        consent_text_id -> Nullable<Uuid>,
+        consent_locale -> Nullable<Text>,
+        consent_withdrawn_at -> Nullable<Timestamptz>,
+        erased_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -236,6 +251,31 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    privacy_audit (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        actor_user_id -> Nullable<Uuid>,
+        actor -> Text,
+        action -> Text,
+        counts -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    privacy_settings (workshop_id) {
+        workshop_id -> Uuid,
+        conversation_days -> Int4,
+        closed_lead_days -> Int4,
+        event_days -> Int4,
+        notice_url -> Nullable<Text>,
+        ran_on -> Nullable<Date>,
+        due_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -383,6 +423,7 @@ diesel::joinable!(api_tokens -> workshops (workshop_id));
 diesel::joinable!(assistant_usage -> workshops (workshop_id));
 diesel::joinable!(billing_accounts -> workshops (workshop_id));
 diesel::joinable!(client_keys -> workshops (workshop_id));
+diesel::joinable!(consent_texts -> workshops (workshop_id));
 diesel::joinable!(conversations -> client_keys (client_key_id));
 diesel::joinable!(conversations -> users (taken_over_by));
 diesel::joinable!(conversations -> workshops (workshop_id));
@@ -396,6 +437,7 @@ diesel::joinable!(lead_notes -> leads (lead_id));
 diesel::joinable!(lead_notes -> users (author_id));
 diesel::joinable!(lead_notes -> workshops (workshop_id));
 diesel::joinable!(leads -> client_keys (client_key_id));
+diesel::joinable!(leads -> consent_texts (consent_text_id));
 diesel::joinable!(leads -> conversations (conversation_id));
 diesel::joinable!(leads -> workshops (workshop_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -405,6 +447,9 @@ diesel::joinable!(messages -> workshops (workshop_id));
 diesel::joinable!(outbox -> leads (lead_id));
 diesel::joinable!(outbox -> users (user_id));
 diesel::joinable!(outbox -> workshops (workshop_id));
+diesel::joinable!(privacy_audit -> users (actor_user_id));
+diesel::joinable!(privacy_audit -> workshops (workshop_id));
+diesel::joinable!(privacy_settings -> workshops (workshop_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(refresh_tokens -> workshops (workshop_id));
 diesel::joinable!(service_categories -> workshops (workshop_id));
@@ -422,6 +467,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assistant_usage,
     billing_accounts,
     client_keys,
+    consent_texts,
     conversations,
     events,
     invitations,
@@ -433,6 +479,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     organizations,
     outbox,
+    privacy_audit,
+    privacy_settings,
     refresh_tokens,
     service_categories,
     services,

@@ -22,12 +22,13 @@ pub(crate) use bus::{filtered, resync_marker};
 pub use follow::follow;
 
 use crate::db::Conn;
-use crate::db::rows::{ConversationRow, LeadRow, MessageRow, ServiceRow};
 use crate::db::schema::events;
 use crate::error::{ApiError, ApiResult};
 use crate::principal::Tenant;
 
-/// Every event of a workshop. Stored as `kind` plus the variant's fields in `payload`.
+/// Every event of a workshop. Stored as `kind` plus the variant's fields in `payload`. Events
+/// name rows by id and carry no copy of them: a subscriber loads the row as it is now, so an
+/// erasure of personal data reaches every replay too, and the event log holds no personal data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
@@ -36,33 +37,26 @@ use crate::principal::Tenant;
 )]
 pub enum Event {
     /// A visitor opened a chat.
-    ConversationStarted {
-        conversation: ConversationRow,
-    },
-    /// A new message (visitor, assistant or owner), with the services an answer cited.
+    ConversationStarted { conversation_id: Uuid },
+    /// A new message (visitor, assistant or owner).
     Message {
-        message: MessageRow,
-        cited: Vec<ServiceRow>,
+        message_id: Uuid,
+        conversation_id: Uuid,
     },
     /// The next piece of an assistant reply being written; passing, never stored (its
     /// conversation travels in [`StoredEvent::conversation_id`]).
-    ReplyChunk {
-        reply_id: Uuid,
-        chunk: String,
-    },
+    ReplyChunk { reply_id: Uuid, chunk: String },
     /// A person of the workshop answers now; the assistant is paused.
-    TakenOver {
-        conversation: ConversationRow,
-    },
+    TakenOver { conversation_id: Uuid },
     /// The assistant answers again.
-    Released {
-        conversation: ConversationRow,
-    },
+    Released { conversation_id: Uuid },
     LeadCreated {
-        lead: LeadRow,
+        lead_id: Uuid,
+        conversation_id: Option<Uuid>,
     },
     LeadUpdated {
-        lead: LeadRow,
+        lead_id: Uuid,
+        conversation_id: Option<Uuid>,
         change: LeadChange,
     },
 }
@@ -92,19 +86,26 @@ impl Event {
     /// The conversation the event is about, if any.
     pub fn conversation_id(&self) -> Option<Uuid> {
         match self {
-            Self::ConversationStarted { conversation }
-            | Self::TakenOver { conversation }
-            | Self::Released { conversation } => Some(conversation.id),
-            Self::Message { message, .. } => Some(message.conversation_id),
+            Self::ConversationStarted { conversation_id }
+            | Self::TakenOver { conversation_id }
+            | Self::Released { conversation_id }
+            | Self::Message {
+                conversation_id, ..
+            } => Some(*conversation_id),
             Self::ReplyChunk { .. } => None,
-            Self::LeadCreated { lead } | Self::LeadUpdated { lead, .. } => lead.conversation_id,
+            Self::LeadCreated {
+                conversation_id, ..
+            }
+            | Self::LeadUpdated {
+                conversation_id, ..
+            } => *conversation_id,
         }
     }
 
     /// The lead the event is about, if any.
     pub fn lead_id(&self) -> Option<Uuid> {
         match self {
-            Self::LeadCreated { lead } | Self::LeadUpdated { lead, .. } => Some(lead.id),
+            Self::LeadCreated { lead_id, .. } | Self::LeadUpdated { lead_id, .. } => Some(*lead_id),
             _ => None,
         }
     }
@@ -335,32 +336,17 @@ pub async fn publish(bus: &dyn EventBus, events: &[StoredEvent]) {
 mod tests {
     use super::*;
 
-    fn conversation() -> ConversationRow {
-        ConversationRow {
-            id: Uuid::now_v7(),
-            workshop_id: Uuid::now_v7(),
-            client_key_id: Uuid::now_v7(),
-            locale: "de".into(),
-            page_url: None,
-            taken_over_by: None,
-            taken_over_at: None,
-            message_count: 0,
-            last_message_at: None,
-            created_at: Utc::now(),
-        }
-    }
-
     #[test]
     fn stored_events_keep_the_table_format_and_read_back() {
         let event = Event::TakenOver {
-            conversation: conversation(),
+            conversation_id: Uuid::now_v7(),
         };
         let payload = event.payload().expect("payload");
-        assert!(payload.get("conversation").is_some());
+        assert!(payload.get("conversationId").is_some());
         assert!(payload.get("kind").is_none(), "the kind has its own column");
         let read = Event::from_stored(event.kind(), payload).expect("readable");
         assert!(
-            matches!(read, Event::TakenOver { conversation } if Some(conversation.id) == event.conversation_id())
+            matches!(read, Event::TakenOver { conversation_id } if Some(conversation_id) == event.conversation_id())
         );
     }
 

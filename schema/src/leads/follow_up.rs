@@ -90,7 +90,8 @@ impl FollowUpMutation {
                     .get_result(conn)
                     .await?;
                 let updated = Event::LeadUpdated {
-                    lead: row.clone(),
+                    lead_id: row.id,
+                    conversation_id: row.conversation_id,
                     change: LeadChange::Status,
                 };
                 Ok((Ok(row), vec![updated]))
@@ -164,7 +165,8 @@ impl FollowUpMutation {
                     .get_result(conn)
                     .await?;
                 let updated = Event::LeadUpdated {
-                    lead: lead.clone(),
+                    lead_id: lead.id,
+                    conversation_id: lead.conversation_id,
                     change: LeadChange::Note,
                 };
                 Ok((Some((lead, note)), vec![updated]))

@@ -265,6 +265,25 @@ pub(crate) fn lead_not_found() -> UserError {
     )
 }
 
+/// Leads by id (what an event names).
+pub struct LeadLoader(pub Pool);
+
+impl Loader<Key> for LeadLoader {
+    type Value = LeadRow;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Key]) -> Result<HashMap<Key, LeadRow>, Self::Error> {
+        let mut conn = self.0.get().await.map_err(ApiError::from)?;
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys) {
+            for row in find(&mut conn, tenant, &ids).await? {
+                found.insert((tenant, row.id), row);
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// A lead's notes, oldest first, for nested fields.
 pub struct NoteLoader(pub Pool);
 

@@ -1,6 +1,6 @@
 //! Leads: the requests visitors leave through the widget, with their consent and estimated
 //! value, and the workshop's follow-up (status, notes). How they are stored, changed and
-//! streamed is all in this folder (their row type, which events carry, is `db::rows::LeadRow`).
+//! streamed is all in this folder (their row type is `db::rows::LeadRow`).
 
 pub mod export;
 pub mod follow_up;
@@ -12,7 +12,7 @@ pub mod subscriptions;
 
 use async_graphql::MergedObject;
 
-pub use lead::{Lead, LeadNote, LeadRow, LeadStatus, NoteLoader, NoteRow, find};
+pub use lead::{Lead, LeadLoader, LeadNote, LeadRow, LeadStatus, NoteLoader, NoteRow, find};
 
 #[derive(MergedObject, Default)]
 pub struct LeadsQuery(list::LeadListQuery);

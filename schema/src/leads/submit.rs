@@ -14,8 +14,9 @@ use crate::auth::Tenant;
 use crate::catalog::{
     ServiceRow, VehicleClass, services_by_id, vehicle_class_in, vehicle_prices_from_json,
 };
-use crate::chat::find_conversations;
+use crate::chat::consent::{self, ConsentVersion};
 use crate::chat::widget_settings::widget_settings;
+use crate::chat::{ConversationRow, find_conversations};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::{leads, messages};
@@ -52,6 +53,10 @@ pub struct SubmitLeadInput {
     pub message: Option<String>,
     /// The visitor agrees to the consent text the widget shows (`widgetConfig.consentText`).
     pub consent: bool,
+    /// The version of the consent text the widget showed (`widgetConfig.consentVersion`); the
+    /// lead stores that very text. Without it, the text the widget shows in the conversation's
+    /// language.
+    pub consent_version: Option<ID>,
 }
 
 /// A lead as the visitor submitted it, every field checked.
@@ -287,6 +292,43 @@ fn estimate(services: &[ServiceRow], class: Option<VehicleClass>) -> Option<(i32
     })
 }
 
+/// The consent text the visitor was shown: the version the widget names (refused when this
+/// workshop's widget never served it), or for a widget that names none the text it shows in
+/// the conversation's language.
+async fn shown_consent(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    conversation: &ConversationRow,
+    version: Option<ID>,
+) -> ApiResult<Result<ConsentVersion, UserErrors>> {
+    let id = match version {
+        Some(version) => {
+            let found = match ids::decode(NodeType::ConsentVersion, &version) {
+                Some(id) => consent::find(conn, tenant, id).await?,
+                None => None,
+            };
+            return Ok(found.ok_or_else(|| {
+                let mut errors = UserErrors::default();
+                errors.push(
+                    &["consentVersion"],
+                    UserErrorCode::Invalid,
+                    "Diesen Einwilligungstext hat das Widget nicht angezeigt. Bitte laden Sie die Seite neu.",
+                );
+                errors
+            }));
+        }
+        None => {
+            let locale = Locale::parse(&conversation.locale);
+            let text = widget_settings(conn, tenant).await?.consent(locale);
+            consent::served(conn, tenant, locale, &text).await?
+        }
+    };
+    consent::find(conn, tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+        .map(Ok)
+}
+
 #[derive(Default)]
 pub struct SubmitLeadMutation;
 
@@ -311,6 +353,7 @@ impl SubmitLeadMutation {
             .pop()
             .ok_or(ApiError::NotFound)?;
         let mut found = services_by_id(&mut conn, tenant, &requested_service_ids(&input)).await?;
+        let consent_version = input.consent_version.clone();
         let lead = match NewLead::parse(input, today, &found) {
             Ok(lead) => lead,
             Err(errors) => return Ok(LeadPayload::errors(errors)),
@@ -327,9 +370,11 @@ impl SubmitLeadMutation {
         }
         let estimate = estimate(&found, lead.vehicle_class());
         let entitlements = Entitlements::load(&mut conn, tenant).await?;
-        let consent_text = widget_settings(&mut conn, tenant)
-            .await?
-            .consent(Locale::parse(&conversation.locale));
+        let consent = match shown_consent(&mut conn, tenant, &conversation, consent_version).await?
+        {
+            Ok(consent) => consent,
+            Err(error) => return Ok(LeadPayload::errors(error)),
+        };
         let ip = ctx.client_ip().map(|ip| ip.to_string());
         let service_ids: Vec<Uuid> = found.iter().map(|s| s.id).collect();
         let mailer = ctx.service::<Mailer>();
@@ -364,7 +409,9 @@ impl SubmitLeadMutation {
                         leads::service_ids.eq(service_ids),
                         leads::preferred_date.eq(lead.preferred_date),
                         leads::message.eq(lead.message),
-                        leads::consent_text.eq(consent_text),
+                        leads::consent_text.eq(consent.text),
+                        leads::consent_text_id.eq(consent.id),
+                        leads::consent_locale.eq(consent.locale),
                         leads::consent_at.eq(Utc::now()),
                         leads::consent_ip.eq(ip),
                         leads::source_url.eq(conversation.page_url.clone()),
@@ -377,7 +424,10 @@ impl SubmitLeadMutation {
                     .await?;
                 // The owner hears of it by e-mail if and only if the lead is stored.
                 super::notify::new_lead(conn, mailer, tenant, &row).await?;
-                let created = Event::LeadCreated { lead: row.clone() };
+                let created = Event::LeadCreated {
+                    lead_id: row.id,
+                    conversation_id: row.conversation_id,
+                };
                 Ok((row, vec![created]))
             })
             .await?;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
 
-use super::lead::Lead;
+use super::lead::{Lead, LeadLoader};
 use crate::auth::ApiScope;
 use crate::context::Ctx;
 use crate::events::{self, Event};
@@ -47,18 +47,28 @@ impl LeadSubscription {
                 )
             },
         );
+        let leads = ctx.shared_loader::<LeadLoader>();
         Ok(stream.filter_map(move |stored| {
-            let cursor = stored.cursor();
-            let (kind, row) = match stored.event {
-                Event::LeadCreated { lead } => (LeadEventKind::Created, lead),
-                Event::LeadUpdated { lead, .. } => (LeadEventKind::Updated, lead),
-                _ => return futures_util::future::ready(None),
-            };
-            futures_util::future::ready(cursor.map(|cursor| LeadEvent {
-                cursor,
-                kind,
-                lead: Lead { row, tenant },
-            }))
+            let leads = leads.clone();
+            async move {
+                let cursor = stored.cursor()?;
+                let (kind, id) = match stored.event {
+                    Event::LeadCreated { lead_id, .. } => (LeadEventKind::Created, lead_id),
+                    Event::LeadUpdated { lead_id, .. } => (LeadEventKind::Updated, lead_id),
+                    _ => return None,
+                };
+                // The lead as it is now (an erased one shows no contact data any more).
+                let row = leads
+                    .load_one((tenant, id))
+                    .await
+                    .inspect_err(|error| tracing::warn!(?error, "loading the lead of an event"))
+                    .ok()??;
+                Some(LeadEvent {
+                    cursor,
+                    kind,
+                    lead: Lead { row, tenant },
+                })
+            }
         }))
     }
 }

@@ -54,8 +54,9 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     async fn send(&self, mail: &Outgoing) -> Result<Sent, SendError>;
 }
 
-/// Without `SMTP_URL`: each e-mail goes to the log with its recipient and subject, and stays in
-/// the outbox, so that a local setup can read its links with `carbot mail show ID`.
+/// Without `SMTP_URL`: each e-mail goes to the log with its id and recipient (not its subject,
+/// which can name a visitor), and stays in the outbox, so that a local setup can read it with
+/// `carbot mail show ID`.
 #[derive(Debug, Default)]
 pub struct LogTransport;
 
@@ -65,7 +66,6 @@ impl Transport for LogTransport {
         tracing::info!(
             id = %mail.id,
             to = %mail.to,
-            subject = %mail.subject,
             "e-mail kept in the outbox (no SMTP_URL); `carbot mail show {}` prints it",
             mail.id
         );

@@ -462,7 +462,7 @@ mod bare {
                     ))
                     .execute(conn)
                     .await?;
-                let payload = json!({ "message": row, "cited": [] });
+                let payload = json!({ "messageId": row.id, "conversationId": conversation_id });
                 let (event_id, created_at): (i64, DateTime<Utc>) =
                     diesel::insert_into(events::table)
                         .values((
@@ -486,8 +486,8 @@ mod bare {
             lead_id: None,
             created_at,
             event: carbot_schema::events::Event::Message {
-                message: row.clone(),
-                cited: vec![],
+                message_id: row.id,
+                conversation_id,
             },
         };
         let _ = bare
