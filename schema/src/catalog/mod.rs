@@ -22,8 +22,7 @@ use crate::money::PriceRange;
 use crate::pagination::{OffsetPage, PageInfo};
 pub use loader::ServiceLoader;
 pub use vehicle_class::{
-    VehicleClass, VehiclePrice, is_vehicle_word, vehicle_class_in, vehicle_prices_from_json,
-    vehicle_prices_json,
+    VehicleClass, VehiclePrice, vehicle_prices_from_json, vehicle_prices_json,
 };
 
 #[derive(diesel::QueryableByName, Debug, Clone)]

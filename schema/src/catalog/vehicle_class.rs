@@ -1,11 +1,10 @@
-//! Vehicle classes that prices may depend on, their stored form, and the class a visitor's text
-//! names ("Golf", "SUV", "Elektro").
+//! Vehicle classes that prices may depend on and their stored form. The class a visitor's text
+//! names ("Golf", "SUV", "Elektro") is read by the assistant's `Vehicle::in_text`.
 
 use std::collections::BTreeMap;
 
 use async_graphql::{Enum, SimpleObject};
 
-use super::text::{has_any, words};
 use crate::money::PriceRange;
 
 /// Vehicle classes that prices may depend on.
@@ -75,58 +74,4 @@ pub fn vehicle_prices_from_json(value: &serde_json::Value) -> Vec<VehiclePrice> 
 pub struct VehiclePrice {
     pub vehicle_class: VehicleClass,
     pub price: PriceRange,
-}
-
-/// Models and words that tell the vehicle class, checked in this order (an "e-Golf" is electric).
-const VEHICLE_WORDS: [(VehicleClass, &str); 6] = [
-    (
-        VehicleClass::ElektroHybrid,
-        "elektro*|hybrid*|e auto*|eauto*|e golf|egolf|e up|tesla|id 3|id3|id 4|id4|id 5|id5|\
-         id buzz|zoe|ioniq*|enyaq|leaf|model 3|model y|electric|ev|evs|plug in|phev|bev|gte",
-    ),
-    (
-        VehicleClass::Transporter,
-        "transporter|sprinter|transit|crafter|bus|kleinbus|bulli|vito|viano|ducato|boxer|\
-         jumper|vivaro|trafic|movano|t4|t5|t6|t7|kastenwagen|lieferwagen|van",
-    ),
-    (
-        VehicleClass::Suv,
-        "suv*|tiguan|touareg|t roc|troc|t cross|x1|x3|x5|q3|q5|q7|glc|gle|sportage|kuga|\
-         tucson|qashqai|karoq|kodiaq|ateca|duster|rav4|cx5|cx 5|peugeot 3008|peugeot 5008|\
-         mokka|juke|gelaendewagen",
-    ),
-    (
-        VehicleClass::Mittelklasse,
-        "passat|a4|a6|3er|5er|c klasse|e klasse|octavia|superb|insignia|mondeo|vectra|avensis|\
-         arteon|mazda 6|mazda6|peugeot 508|mittelklasse*",
-    ),
-    (
-        VehicleClass::Kompaktklasse,
-        "golf|astra|focus|a3|1er|a klasse|leon|megane|corolla|auris|civic|i30|ceed|scala|\
-         jetta|mazda 3|mazda3|peugeot 308|kompakt*",
-    ),
-    (
-        VehicleClass::Kleinwagen,
-        "polo|corsa|fiesta|vw up|mein up|meinen up|einen up|ein up|my up|clio|fabia|ibiza|\
-         yaris|aygo|micra|i10|i20|sandero|twingo|c1|c3|peugeot 208|picanto|swift|mini|fortwo|\
-         lupo|ford ka|a1|kleinwagen*",
-    ),
-];
-
-/// The vehicle class a text names, through a model ("Golf") or a word ("SUV", "Elektro").
-pub fn vehicle_class_in(text: &str) -> Option<VehicleClass> {
-    let words = words(text);
-    VEHICLE_WORDS
-        .iter()
-        .find(|(_, patterns)| has_any(&words, patterns))
-        .map(|(class, _)| *class)
-}
-
-pub fn is_vehicle_word(word: &str) -> bool {
-    VEHICLE_WORDS.iter().any(|(_, patterns)| {
-        patterns.split('|').any(|p| match p.strip_suffix('*') {
-            Some(prefix) => !prefix.contains(' ') && word.starts_with(prefix),
-            None => p == word,
-        })
-    })
 }

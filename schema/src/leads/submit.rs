@@ -11,9 +11,8 @@ use super::lead::{Lead, LeadPayload, LeadRow};
 use crate::accounts::validate::{email_problem, phone_problem};
 use crate::accounts::workshop::Locale;
 use crate::auth::Tenant;
-use crate::catalog::{
-    ServiceRow, VehicleClass, services_by_id, vehicle_class_in, vehicle_prices_from_json,
-};
+use crate::catalog::{ServiceRow, VehicleClass, services_by_id, vehicle_prices_from_json};
+use crate::chat::assistant::vehicle::Vehicle;
 use crate::chat::consent::{self, ConsentVersion};
 use crate::chat::widget_settings::widget_settings;
 use crate::chat::{ConversationRow, find_conversations};
@@ -240,7 +239,7 @@ impl NewLead {
         [self.make.as_deref(), self.model.as_deref()]
             .into_iter()
             .flatten()
-            .find_map(vehicle_class_in)
+            .find_map(|text| Vehicle::in_text(text).and_then(|v| v.vehicle_class))
     }
 }
 

@@ -67,6 +67,7 @@ enum Action {
     Maintain,
     Clean,
     Replace,
+    Repair,
     Install,
     Retrofit,
     Trade,
@@ -106,7 +107,7 @@ impl Action {
     }
 }
 
-const ACTION_WORDS: [(Action, &str); 13] = [
+const ACTION_WORDS: [(Action, &str); 14] = [
     (
         Action::Inspect,
         "pruefen pruefung check checken test testen kontrolle kontrollieren untersuchung \
@@ -122,6 +123,11 @@ const ACTION_WORDS: [(Action, &str); 13] = [
         Action::Replace,
         "erneuern wechseln wechsel tauschen austauschen ersetzen replace replacement change \
          degisimi degistirme wymiana wymienic",
+    ),
+    (
+        Action::Repair,
+        "reparieren reparatur instandsetzen instandsetzung repair fix tamir onarim naprawa \
+         naprawic",
     ),
     (
         Action::Maintain,
@@ -154,7 +160,7 @@ const ACTION_WORDS: [(Action, &str); 13] = [
     ),
     (
         Action::Tune,
-        "tuning chiptuning tunen remap remapping leistungssteigerung chip optimierung",
+        "tuning chiptuning tunen remap remapping leistungssteigerung optimierung",
     ),
     (
         Action::Upholster,
@@ -203,6 +209,8 @@ struct Term {
     action: bool,
     /// `ohne X` / `bez X` / `without X`: the variant without X is meant.
     negated: bool,
+    /// Where the word stands in the question.
+    position: usize,
 }
 
 impl Query {
@@ -215,6 +223,9 @@ impl Query {
     /// The terms of `text`: words that may name a service, with their glossary forms.
     pub fn of(text: &str) -> Self {
         let words = words(text);
+        let fitting = actions_in(&words, false)
+            .iter()
+            .any(|a| matches!(a, Action::Install | Action::Retrofit));
         let mut terms: Vec<Term> = Vec::new();
         let mut index = 0;
         while index < words.len() {
@@ -224,17 +235,33 @@ impl Query {
                     qualifier: false,
                     action: false,
                     negated: false,
+                    position: index,
                 });
                 index += length;
                 continue;
             }
             let word = &words[index];
             let negated = index > 0 && has_any(&words[index - 1..index], NEGATIONS);
+            // "Fahrradträger auf die Anhängerkupplung montieren": what something is fitted on
+            // or in is where it goes, not what is fitted.
+            let placed = fitting
+                && (1..=2).any(|back| {
+                    index >= back
+                        && has_any(&words[index - back..index - back + 1], PLACES)
+                        && words[index - back + 1..index]
+                            .iter()
+                            .all(|w| is_stop_word(w))
+                });
+            let position = index;
             index += 1;
             // "Seat Ibiza", "Mini Cooper": the make, not a seat.
             let names_a_make = matches!(word.as_str(), "seat" | "mini" | "smart")
                 && words.get(index).is_some_and(|next| is_vehicle_word(next));
             if !is_term(word) || names_a_make {
+                continue;
+            }
+            // A word said twice ("wechseln, wuchten und einlagern … einlagern") counts once.
+            if terms.iter().any(|t| t.forms[0].0 == *word) {
                 continue;
             }
             let mut forms = vec![(word.clone(), 1.0)];
@@ -243,7 +270,8 @@ impl Query {
                     forms.push((german, 0.95));
                 }
             }
-            let qualifier = forms.iter().any(|(f, _)| is_qualifier_word(f))
+            let qualifier = placed
+                || forms.iter().any(|(f, _)| is_qualifier_word(f))
                 || kind_in(std::slice::from_ref(word)).is_some();
             let action = forms.iter().any(|(f, _)| is_action(f));
             terms.push(Term {
@@ -251,6 +279,7 @@ impl Query {
                 qualifier,
                 action,
                 negated,
+                position,
             });
         }
         // Turkish "ön" (front) folds into English "on", which is a stop word.
@@ -269,6 +298,7 @@ impl Query {
                 qualifier: true,
                 action: false,
                 negated: false,
+                position: usize::MAX,
             });
         }
         Self {
@@ -464,21 +494,37 @@ impl CatalogIndex {
             {
                 continue;
             }
-            // A motorcycle is not a car: only its own services suit it.
-            if query.kind == Some(VehicleKind::Motorcycle) && indexed.kind.is_none() {
+            // A motorcycle (an e-scooter too) is not a car: only its own services suit it, not
+            // those of cars or of electric cars.
+            if query.kind == Some(VehicleKind::Motorcycle)
+                && indexed.kind != Some(VehicleKind::Motorcycle)
+            {
                 continue;
             }
             // Installing may be what a service without a verb does ("Standheizung"); renting,
             // scrapping, tuning, upholstering … only a service that says so.
-            let does_something_else = query.strong_actions().any(|wanted| {
-                let fitting = matches!(wanted, Action::Install | Action::Retrofit);
-                (!fitting || !indexed.actions.is_empty())
-                    && !indexed.actions.iter().any(|a| a.satisfies(wanted))
-            });
+            // Cleaning, too, is what a service without a verb may do ("Fahrzeugaufbereitung"),
+            // but not one that says it replaces or repairs ("Dieselpartikelfilter erneuern").
+            let does_something_else = query
+                .strong_actions()
+                .chain(
+                    query
+                        .actions
+                        .iter()
+                        .copied()
+                        .filter(|a| *a == Action::Clean),
+                )
+                .any(|wanted| {
+                    let fitting =
+                        matches!(wanted, Action::Install | Action::Retrofit | Action::Clean);
+                    (!fitting || !indexed.actions.is_empty())
+                        && !indexed.actions.iter().any(|a| a.satisfies(wanted))
+                });
             if does_something_else {
                 continue;
             }
             let mut best = 0.0_f32;
+            let mut best_explained = vec![0.0_f32; query.terms.len()];
             let mut whole_phrase = false;
             let mut explained = vec![0.0_f32; query.terms.len()];
             for (number, phrase) in indexed.phrases.iter().enumerate() {
@@ -495,7 +541,10 @@ impl CatalogIndex {
                     score *= 1.2;
                     whole_phrase |= phrase.len() >= 2;
                 }
-                best = best.max(score);
+                if score > best {
+                    best = score;
+                    best_explained.clone_from(&per_term);
+                }
                 for (e, p) in explained.iter_mut().zip(per_term) {
                     *e = e.max(p);
                 }
@@ -522,7 +571,17 @@ impl CatalogIndex {
                     weight * hit
                 })
                 .sum();
-            let mut score = best + 0.1 * context;
+            // What its other names explain of the question adds to what its best one does
+            // ("Getriebeöl" and "Schaltgetriebe Service" are both Getriebeservice).
+            let others: f32 = explained
+                .iter()
+                .zip(&best_explained)
+                .zip(&weights)
+                .zip(&query.terms)
+                .filter(|(_, t)| !t.action)
+                .map(|(((all, own), w), _)| w * (all - own).max(0.0))
+                .sum();
+            let mut score = best + 0.5 * others + 0.1 * context;
             score *= self.variant_factor(indexed, query, &strengths);
             if let Some(kind) = indexed.kind.filter(|k| k.suits(query.kind)) {
                 score *= if Some(kind) == query.kind || !indexed.kind_named {
@@ -594,12 +653,25 @@ impl CatalogIndex {
                 chosen.push((candidate.index, explained));
             }
         }
-        // Two services asked for in one question are named in the question's order.
-        if chosen.len() > 1 {
+        // Two services asked for in one question are named in the question's order, when
+        // they are asked for alike: a side match named earlier ("Fehlerspeicher sagt Zündspule
+        // …") does not go before the service the question is about.
+        let score_of = |index: usize| {
+            scored
+                .iter()
+                .find(|(c, _)| c.index == index)
+                .map_or(0.0, |(c, _)| c.score)
+        };
+        let alike = chosen
+            .iter()
+            .take_while(|(i, _)| score_of(*i) >= 0.85 * top.score)
+            .count();
+        if alike > 1 {
             let first_term = |explained: &[f32]| explained.iter().position(|e| *e >= 0.85);
-            let distinct: Vec<Option<usize>> = chosen.iter().map(|(_, e)| first_term(e)).collect();
+            let distinct: Vec<Option<usize>> =
+                chosen[..alike].iter().map(|(_, e)| first_term(e)).collect();
             if distinct.iter().all(Option::is_some) && distinct.windows(2).any(|w| w[0] != w[1]) {
-                chosen.sort_by_key(|(_, e)| first_term(e));
+                chosen[..alike].sort_by_key(|(_, e)| first_term(e));
             }
         }
         let mut together = vec![0.0_f32; query.terms.len()];
@@ -690,6 +762,30 @@ impl CatalogIndex {
             met += weight * hit;
         }
         let coverage = if all > 0.0 { met / all } else { 0.0 };
+        // "wallbox charger" against "onboard charger": a word the catalog does not know right
+        // before the word met, where the name has a word of its own, says it is another thing.
+        let hit_of = |term: usize, word: &str| {
+            (!query.terms[term].negated)
+                .then(|| strengths[term].get(word).copied())
+                .flatten()
+                .unwrap_or(0.0)
+        };
+        let other_thing = phrase.windows(2).any(|pair| {
+            let (before, head) = (&pair[0].0, &pair[1].0);
+            (0..query.terms.len()).any(|t| {
+                hit_of(t, head) >= 0.9
+                    && (0..query.terms.len()).all(|u| hit_of(u, before) < 0.6)
+                    && query.terms.iter().enumerate().any(|(u, modifier)| {
+                        modifier.position.checked_add(1) == Some(query.terms[t].position)
+                            && !modifier.qualifier
+                            && !modifier.action
+                            && strengths[u].is_empty()
+                    })
+            })
+        });
+        if other_thing {
+            return (0.0, per_term, 0.0);
+        }
         (matched * (0.5 + 0.5 * coverage), per_term, coverage)
     }
 
@@ -769,6 +865,12 @@ fn weighted_phrase(text: &str) -> Vec<(String, f32)> {
     let mut phrase = Vec::new();
     for (index, original) in raw.iter().enumerate() {
         let noun = !german_casing || capitalised.get(index).copied().unwrap_or(true);
+        // What a service is without ("ohne Lackieren", "bez lakierowania") is not what it is
+        // about: it is a variant (see [`qualifiers_of`]), a question meets it only negated.
+        let after_negation = index > 0 && has_any(&words(&raw[index - 1]), NEGATIONS);
+        if after_negation {
+            continue;
+        }
         for word in words(original) {
             if word.len() >= 2 && !is_stop_word(&word) {
                 let weight = if noun && !is_qualifier_word(&word) {
@@ -909,7 +1011,7 @@ const EXHAUST: [&str; 3] = ["au", "abgasuntersuchung", "abgas"];
 /// Words that choose a variant of a service.
 const QUALIFIERS: &str = "vorne hinten vorn vorderachse hinterachse innen aussen komplett \
     rundum klein kleine kleiner kleinen kleines gross grosse grosser grossen grosses links \
-    rechts small minor big large major full front rear left right interior kucuk buyuk \
+    rechts oben unten small minor big large major full front rear left right interior kucuk buyuk \
     arka on sol sag maly maly male duzy duze przod przedni przednie tyl tylny tylne lewy \
     prawy";
 
@@ -931,6 +1033,9 @@ fn is_action(word: &str) -> bool {
 }
 
 const NEGATIONS: &str = "ohne|without|bez|siz|olmadan";
+
+/// Words before where something is fitted: "auf die", "an den", "im", "onto", "na".
+const PLACES: &str = "auf|an|am|ans|in|im|ins|on|onto|into|na|do|w";
 
 /// Words that say nothing about which service is meant, in the four languages.
 const STOP_WORDS: &str = "\
@@ -968,7 +1073,7 @@ const STOP_WORDS: &str = "\
     cost costs quote please thanks thank hello hi car cars vehicle get got need needs new old \
     have has any some about charge like want there doing done great fine nice cool my is it \
     an of to in on at me we do much long take takes time hours does also too just really \
-    mit welchen kann soll sollte ab ans am ins vom \
+    mit welchen kann soll sollte ab ans am im ins vom kommt komme kommen durch voll voller \
     ne kadar icin bir ve mi mu mi misiniz musunuz var yok fiyat fiyati fiyatlari ucret ucreti \
     ucretli araba arabam arabamin arabama aracim araci arac kac lira tl para merhaba selam \
     tesekkur tesekkurler nedir yapiyor yapar yapiyorsunuz bana benim hangi olur olarak de da \
@@ -1047,13 +1152,14 @@ const GLOSSARY: &str = "\
     squeak*:quietschen squeal*:quietschen quietsch*:quietschen gicird*:quietschen \
     ciyak*:quietschen piszcz*:quietschen skrzypi*:quietschen grind*:schleift \
     rattl*:klappern klapper*:klappern tikirti*:klappern stuk*:klappern noise*:geraeusch \
-    ses*:geraeusch halas*:geraeusch leak*:undicht sizdir*:undicht kacak*:undicht \
+    ses*:geraeusch halas*:geraeusch leak*:undicht sizdiri*:undicht sizdirma:undicht sizinti*:undicht kacak*:undicht \
     wyciek*:undicht ciekn*:undicht smell*:geruch,stinkt stink*:stinkt koku*:geruch \
     smierdz*:stinkt zapach*:geruch vibrat*:vibriert shak*:vibriert titre*:vibriert \
     drga*:vibriert wobbl*:vibriert riech*:stinkt \
     duzy:grosse duze:grosse duzego:grosse duza:grosse big:grosse large:grosse \
     major:grosse buyuk:grosse maly:kleine male:kleine malego:kleine small:kleine \
-    minor:kleine kucuk:kleine";
+    minor:kleine kucuk:kleine kis:winter kislik:winter \
+    wyklep*:ausbeulen,dellendruecken";
 
 /// Words that name a service only together ("timing belt", "triger kayışı", "pasek
 /// rozrządu"), with the German words they stand for.
@@ -1129,6 +1235,10 @@ const PHRASE_GLOSSARY: &[(&str, &str)] = &[
         "windschutzscheibe",
     ),
     ("on cam", "windschutzscheibe,frontscheibe"),
+    (
+        "cam film*|film cek*|cam karart*",
+        "scheibentoenung,toenungsfolie",
+    ),
     (
         "przednia szyba|przedniej szyby",
         "windschutzscheibe,frontscheibe",
@@ -1223,6 +1333,40 @@ mod tests {
         assert!(strength("winterreifenwechsel", "reifenwechsel") >= 0.7);
         assert_eq!(strength("wasserstoff", "stossstange"), 0.0);
         assert!(strength("lenkradbezug", "lenkrad") < 0.5);
+    }
+
+    fn first(index: &CatalogIndex, text: &str) -> Option<String> {
+        index
+            .select(&Query::of(text))
+            .first()
+            .map(|e| e.name.clone())
+    }
+
+    #[test]
+    fn what_a_service_does_and_where() {
+        let index = CatalogIndex::new(super::super::catalog_cache::standard_entries());
+        // Where something is fitted is not what is fitted.
+        assert_eq!(
+            first(&index, "Fahrradträger auf die Anhängerkupplung montieren"),
+            None
+        );
+        assert_eq!(
+            first(&index, "Anhängerkupplung montieren").as_deref(),
+            Some("Anhängerkupplung nachrüsten")
+        );
+        // An unknown word before the word met names another thing.
+        assert_eq!(first(&index, "can you install a wallbox charger"), None);
+        assert_eq!(
+            first(&index, "my onboard charger is broken").as_deref(),
+            Some("Bordladegerät erneuern")
+        );
+        // Cleaning asks for a service that cleans.
+        assert_eq!(
+            first(&index, "DPF temizleme").as_deref(),
+            Some("Dieselpartikelfilter reinigen")
+        );
+        // A motorcycle's owner gets no car or electric-car service.
+        assert_eq!(first(&index, "E-Scooter Akku lädt nicht"), None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use super::amounts::{AmountGate, Unbacked};
 use super::builtin::{self, Intent};
+use super::vehicle::Vehicle;
 use super::{Answer, Assistant, AssistantError, CatalogEntry, Question, Speaker};
 use crate::accounts::workshop::Locale;
 
@@ -581,7 +582,7 @@ fn system_prompt(question: &Question<'_>) -> String {
         );
         if let Some(class) = visitor_texts
             .into_iter()
-            .find_map(crate::catalog::vehicle_class_in)
+            .find_map(|text| Vehicle::in_text(text).and_then(|v| v.vehicle_class))
         {
             let _ = writeln!(
                 prompt,

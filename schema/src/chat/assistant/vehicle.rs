@@ -40,7 +40,7 @@ const KIND_WORDS: [(VehicleKind, &str); 5] = [
     (
         VehicleKind::Electric,
         "elektro|elektroauto*|elektrofahrzeug*|elektrowagen|e auto*|eauto*|stromer|electric|\
-         ev|evs|bev|elektrikli|elektryk*|elektryczn*",
+         ev|evs|bev|elektrikli|elektryk*|elektryczn*|hochvolt*",
     ),
     (
         VehicleKind::Trailer,
@@ -77,10 +77,13 @@ pub fn is_vehicle_word(word: &str) -> bool {
     };
     // "Seat" and "Mini" are words of their own too ("heated seats", "Mini-Delle").
     let ambiguous = matches!(word, "seat" | "mini");
+    // "Teslę", "Sprinterın", "Transicie": a make or model with a Polish or Turkish ending.
+    let single_or_inflected =
+        |patterns: &str| single(patterns) || patterns.split('|').any(|p| inflected(word, p));
     KIND_WORDS.iter().any(|(_, p)| single(p))
         || CLASS_WORDS.iter().any(|(_, p)| single(p))
-        || (!ambiguous && MAKES.iter().any(|(p, _)| single(p)))
-        || MODELS.iter().any(|(p, _, _, _)| single(p))
+        || (!ambiguous && MAKES.iter().any(|(p, _)| single_or_inflected(p)))
+        || MODELS.iter().any(|(p, _, _, _)| single_or_inflected(p))
 }
 
 /// Words for a class as such ("SUV", "Kleinwagen", "Transporter").
@@ -489,10 +492,17 @@ fn inflected(word: &str, model: &str) -> bool {
         .zip(model.bytes())
         .take_while(|(a, b)| a == b)
         .count();
-    // The stem kept whole, or all but an ending vowel ("fabia" → "fabii", "tesla" → "teslę").
+    // The stem kept whole, or all but an ending vowel ("fabia" → "fabii", "tesla" → "teslę"),
+    // or all but a last consonant that softens ("transit" → "transicie").
     let stem = model.len() - usize::from(model.ends_with(['a', 'e', 'o']));
     let longer = word.len() > model.len() || (word.len() == model.len() && stem < model.len());
-    common >= stem && longer && word.len() <= model.len() + 3
+    let softened = model.len() >= 6 && word.len() > model.len() && common + 1 == stem;
+    // An ending is a few vowels and soft letters after a stem of four letters at least, not
+    // another word ("Polster" is no Polo, "końcowy" no Kona).
+    let ending = &word[common.min(word.len())..];
+    let ending_ok =
+        common >= 4 && ending.len() <= 3 && ending.bytes().all(|b| b"aeiouyncmdtwz".contains(&b));
+    (common >= stem || softened) && longer && ending_ok && word.len() <= model.len() + 3
 }
 
 /// The model's name: the table's, or as the visitor wrote it where one line of the table holds
@@ -641,6 +651,17 @@ fn make_of_hsn(hsn: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inflected_names_are_vehicles_and_other_words_are_not() {
+        let class = |text: &str| Vehicle::in_text(text).and_then(|v| v.vehicle_class);
+        assert_eq!(class("sprzęgło się ślizga w Transicie"), Some(Van));
+        assert_eq!(class("wymiana klocków w sprinterze"), Some(Van));
+        assert_eq!(class("Polster reinigen"), None);
+        assert_eq!(class("tłumik końcowy"), None);
+        assert!(is_vehicle_word("tesle"));
+        assert!(!is_vehicle_word("koncowy"));
+    }
 
     fn class(text: &str) -> Option<VehicleClass> {
         Vehicle::in_text(text).and_then(|v| v.vehicle_class)
