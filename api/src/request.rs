@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use carbot_schema::auth::{RequestOrigin, origin_allowed};
 use carbot_schema::error::ApiError;
+use carbot_schema::locale::{CallerLocale, Locale};
 use carbot_schema::{ClientIp, Principal};
 
 use crate::state::AppState;
@@ -19,6 +20,8 @@ use crate::state::AppState;
 pub struct RequestContext {
     pub client_ip: ClientIp,
     pub origin: RequestOrigin,
+    /// The browser's language (`Accept-Language`), for callers without one of their own.
+    pub accept_language: Option<Locale>,
 }
 
 /// Why a request gets no principal.
@@ -39,6 +42,11 @@ impl RequestContext {
         Self {
             client_ip: client_ip(state, &parts.headers, peer),
             origin: request_origin(&parts.headers),
+            accept_language: parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language),
         }
     }
 
@@ -72,6 +80,11 @@ impl RequestContext {
 
     /// Puts the context and the principal where the resolvers look for them.
     pub fn insert_into(self, data: &mut Data, principal: Principal) {
+        let locale = principal
+            .locale()
+            .or(self.accept_language)
+            .unwrap_or_default();
+        data.insert(CallerLocale(locale));
         data.insert(principal);
         data.insert(self.client_ip);
         data.insert(self.origin);

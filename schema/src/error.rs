@@ -4,7 +4,9 @@
 //! [`UserError`]) and top-level GraphQL errors with a stable `extensions.code` ([`ApiError`]).
 //! Internal faults are logged once here with an id; the caller gets the id, never the detail.
 
-use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+use async_graphql::{Enum, ErrorExtensions};
+
+use crate::locale::{CallerLocale, messages};
 
 /// The stable `extensions.code` values of top-level errors (API.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,12 +185,35 @@ pub enum UserErrorCode {
 }
 
 /// An input mistake, reported next to the field it concerns.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserError {
-    /// Path to the input field, e.g. `["input", "email"]`; empty when the whole input is meant.
     pub field: Option<Vec<String>>,
+    /// German, as the code writes it; sent in the caller's language.
     pub message: String,
     pub code: UserErrorCode,
+}
+
+/// An input mistake, reported next to the field it concerns.
+#[async_graphql::Object]
+impl UserError {
+    /// Path to the input field, e.g. `["input", "email"]`; empty when the whole input is meant.
+    async fn field(&self) -> Option<&[String]> {
+        self.field.as_deref()
+    }
+    /// For people, in the caller's language (the user's, the visitor's conversation's, or the
+    /// browser's for anonymous callers; German where no translation exists).
+    async fn message(&self, ctx: &async_graphql::Context<'_>) -> String {
+        let locale = ctx
+            .data_opt::<CallerLocale>()
+            .copied()
+            .unwrap_or_default()
+            .0;
+        messages::translate(&self.message, locale).into_owned()
+    }
+    /// For programs: stable.
+    async fn code(&self) -> UserErrorCode {
+        self.code
+    }
 }
 
 impl UserError {

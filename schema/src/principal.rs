@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::db::schema;
 use crate::error::{ApiError, ApiResult};
+use crate::locale::Locale;
 
 /// A user's role in the workshop the session acts for.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,8 @@ pub enum Principal {
         workshop_id: Uuid,
         session_id: Uuid,
         role: Role,
+        /// The user's language (console, e-mails, user errors).
+        locale: Locale,
     },
     ApiToken {
         token_id: Uuid,
@@ -94,6 +97,8 @@ pub struct Visitor {
     pub client_key_id: Uuid,
     /// The key's allowed origins, checked against every request's `Origin`.
     pub allowed_origins: std::sync::Arc<[String]>,
+    /// The conversation's language.
+    pub locale: Locale,
 }
 
 /// Proof that the caller may act for this workshop. Only this module constructs it.
@@ -159,6 +164,15 @@ pub struct Member {
 impl Principal {
     pub fn is_authenticated(&self) -> bool {
         !matches!(self, Self::Anonymous)
+    }
+
+    /// The caller's own language, where it has one (users and visitors).
+    pub fn locale(&self) -> Option<Locale> {
+        match self {
+            Self::User { locale, .. } => Some(*locale),
+            Self::Visitor(visitor) => Some(visitor.locale),
+            Self::Anonymous | Self::ApiToken { .. } => None,
+        }
     }
 
     /// Users and API tokens may introspect the schema; visitors and anonymous callers not.
@@ -228,6 +242,7 @@ impl Principal {
                 workshop_id,
                 session_id,
                 role,
+                ..
             } => Ok(Member {
                 tenant: Tenant {
                     workshop_id: *workshop_id,

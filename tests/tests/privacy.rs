@@ -875,3 +875,116 @@ async fn a_visitor_downloads_and_deletes_their_own_chat() {
     assert!(all.to_string().contains("Ein anderer Chat"));
     assert_eq!(all["data"]["conversations"]["totalCount"], 2);
 }
+
+/// A visitor whose conversation speaks `locale`.
+async fn visitor_in(app: &TestApp, key: &str, locale: &str) -> Visitor {
+    let (_, body) = app
+        .post_from(
+            SITE,
+            None,
+            "mutation($input: StartConversationInput!) { startConversation(input: $input) {
+                conversation { id } visitorToken } }",
+            json!({ "input": { "clientKey": key, "locale": locale } }),
+        )
+        .await;
+    let payload = &body["data"]["startConversation"];
+    Visitor {
+        conversation_id: payload["conversation"]["id"]
+            .as_str()
+            .expect("conversation")
+            .to_owned(),
+        token: payload["visitorToken"].as_str().expect("token").to_owned(),
+        origin: SITE.to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_errors_speak_the_callers_language() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("inhaber@autohaus-nord.de", "Autohaus Nord")
+        .await;
+    let (_, key) = app.client_key(&owner, &[SITE]).await;
+    let year = chrono::Datelike::year(&Utc::now()) + 1;
+    for (locale, name, vehicle) in [
+        (
+            "TR",
+            "Lütfen adınızı girin.",
+            format!("Model yılı 1900 ile {year} arasında olmalı."),
+        ),
+        (
+            "PL",
+            "Proszę podać imię i nazwisko.",
+            format!("Rok produkcji między 1900 a {year}."),
+        ),
+        (
+            "EN",
+            "Please give your name.",
+            format!("Year of manufacture between 1900 and {year}."),
+        ),
+        (
+            "DE",
+            "Bitte Ihren Namen angeben.",
+            format!("Baujahr zwischen 1900 und {year}."),
+        ),
+    ] {
+        let visitor = visitor_in(&app, &key, locale).await;
+        let (_, body) = app
+            .submit_lead(
+                &visitor,
+                json!({ "name": " ", "vehicle": { "year": 1800 } }),
+            )
+            .await;
+        let errors = &body["data"]["submitLead"]["userErrors"];
+        let message = |field: &str| {
+            errors
+                .as_array()
+                .expect("errors")
+                .iter()
+                .find(|e| e["field"].as_array().and_then(|f| f.last()) == Some(&json!(field)))
+                .map(|e| e["message"].clone())
+        };
+        assert_eq!(message("name"), Some(json!(name)), "{locale}: {body}");
+        assert_eq!(message("year"), Some(json!(vehicle)), "{locale}: {body}");
+    }
+
+    // A user's own language, and an anonymous browser's.
+    let (status, body) = app
+        .post(
+            None,
+            "mutation($input: RegisterInput!) { register(input: $input) { session { accessToken } userErrors { code } } }",
+            json!({ "input": { "email": "owner@garage.example", "password": carbot_tests::PASSWORD,
+                               "workshopName": "Garage", "locale": "EN" } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let english = body["data"]["register"]["session"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let body = app
+        .gql(
+            Some(&english),
+            "mutation { eraseContact(input: { phone: \"12\" }) { userErrors { message } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["eraseContact"]["userErrors"][0]["message"],
+        "Please give a phone number with at least five digits."
+    );
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("accept-language", "en-GB,en;q=0.9,de;q=0.5")
+        .json(&json!({ "query": "mutation { login(input: { email: \"niemand@example.de\", password: \"falsch-falsch-falsch\" }) { userErrors { message } } }" }))
+        .send()
+        .await
+        .expect("request");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body["data"]["login"]["userErrors"][0]["message"],
+        "The e-mail address or password is wrong.",
+        "{body}"
+    );
+}

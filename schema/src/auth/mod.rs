@@ -16,6 +16,7 @@ use crate::db::schema::{
     api_tokens, client_keys, conversations, memberships, sessions, users, workshops,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::locale::Locale;
 use crate::plans::{Entitlements, Feature};
 pub use crate::principal::{ApiScope, Member, Principal, Role, Tenant, Visitor};
 use tokens::{API_TOKEN_PREFIX, JwtKeys, hash_secret};
@@ -82,7 +83,7 @@ impl Authenticator {
         }
         let claims = self.keys.verify(bearer).ok_or(ApiError::Unauthenticated)?;
         let mut conn = self.pool.get().await?;
-        let row: Option<(String, bool)> = sessions::table
+        let row: Option<(String, bool, String)> = sessions::table
             .inner_join(users::table)
             .inner_join(
                 memberships::table.on(memberships::user_id
@@ -93,22 +94,23 @@ impl Authenticator {
             .filter(sessions::user_id.eq(claims.sub))
             .filter(sessions::workshop_id.eq(claims.wid))
             .filter(sessions::revoked_at.is_null())
-            .select((memberships::role, users::is_platform_admin))
+            .select((memberships::role, users::is_platform_admin, users::locale))
             .first(&mut conn)
             .await
             .optional()?;
-        let (role, is_platform_admin) = row.ok_or(ApiError::Unauthenticated)?;
+        let (role, is_platform_admin, locale) = row.ok_or(ApiError::Unauthenticated)?;
         Ok(Principal::User {
             user_id: claims.sub,
             workshop_id: claims.wid,
             session_id: claims.sid,
             role: Role::from_membership(&role, is_platform_admin),
+            locale: Locale::parse(&locale),
         })
     }
 
     async fn visitor(&self, claims: tokens::VisitorClaims) -> ApiResult<Principal> {
         let mut conn = self.pool.get().await?;
-        let allowed_origins: Option<Vec<String>> = conversations::table
+        let found: Option<(Vec<String>, String)> = conversations::table
             .inner_join(client_keys::table)
             .filter(conversations::id.eq(claims.sub))
             .filter(conversations::workshop_id.eq(claims.wid))
@@ -116,16 +118,17 @@ impl Authenticator {
             .filter(conversations::erased_at.is_null())
             .filter(client_keys::id.eq(claims.kid))
             .filter(client_keys::revoked_at.is_null())
-            .select(client_keys::allowed_origins)
+            .select((client_keys::allowed_origins, conversations::locale))
             .first(&mut conn)
             .await
             .optional()?;
-        let allowed_origins = allowed_origins.ok_or(ApiError::Unauthenticated)?;
+        let (allowed_origins, locale) = found.ok_or(ApiError::Unauthenticated)?;
         Ok(Principal::Visitor(Visitor {
             conversation_id: claims.sub,
             workshop_id: claims.wid,
             client_key_id: claims.kid,
             allowed_origins: allowed_origins.into(),
+            locale: Locale::parse(&locale),
         }))
     }
 

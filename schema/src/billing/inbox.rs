@@ -93,7 +93,15 @@ enum Failure {
     Database(#[from] diesel::result::Error),
     #[error("{0}")]
     Provider(#[from] PaymentError),
+    /// The event's customer is not known yet: the event that names its workshop (Checkout's
+    /// completion, the subscription's creation) may still be on its way or behind in the inbox.
+    #[error("no workshop of this platform is known for the event yet")]
+    Unmatched,
 }
+
+/// Attempts an event of no known workshop waits for the event that names it (about 85 minutes
+/// with the back-off) before it is ignored.
+const UNMATCHED_ATTEMPTS: i32 = 10;
 
 pub struct Worker {
     pool: Pool,
@@ -265,6 +273,10 @@ impl Worker {
             }
             let workshop_id = state::workshop_of_event(conn, &event).await?;
             let Some(workshop_id) = workshop_id else {
+                if !matches!(event.kind, EventKind::Other) && claimed.attempts < UNMATCHED_ATTEMPTS
+                {
+                    return Err(Failure::Unmatched);
+                }
                 if !matches!(event.kind, EventKind::Other) {
                     tracing::warn!(event = %event.id, type_ = %event.type_, "a payment event of no workshop of this platform");
                 }
