@@ -139,12 +139,23 @@ async function main() {
     check(stored.length === 1 && stored[0].startsWith("carbot:"), `unexpected localStorage keys: ${stored}`);
     result.storageKey = stored[0];
     result.citedServices = await widget(page).locator(".msg[data-id] .cites li").allTextContents();
+    // The car named in the chat goes into the request form.
+    const replies = await widget(page).locator('.msg[data-role="ASSISTANT"][data-id]').count();
+    await page.keyboard.type("Ich fahre einen VW Golf 7, Baujahr 2016.");
+    await page.keyboard.press("Enter");
+    await widget(page).locator('.msg[data-role="ASSISTANT"][data-id]').nth(replies).waitFor({ state: "visible", timeout: REPLY_TIMEOUT });
   });
 
   await at("3-lead", async () => {
     await widget(page).locator(".actions button.link").click();
     const form = widget(page).locator("form.lead");
     await form.waitFor({ state: "visible", timeout: 5_000 });
+    result.prefilled = {
+      make: await form.locator('[name="make"]').inputValue(),
+      model: await form.locator('[name="model"]').inputValue(),
+      year: await form.locator('[name="year"]').inputValue(),
+    };
+    check(result.prefilled.year === "2016" && /golf/i.test(result.prefilled.model), `the form was not filled from the chat: ${JSON.stringify(result.prefilled)}`);
     const leadsBefore = seen.leads;
     await form.locator('button[type="submit"]').click();
     const consentError = form.locator("#cb-e-consent");

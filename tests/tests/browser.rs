@@ -93,6 +93,9 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         "the catalog's 10–80 €: {reply}"
     );
     assert_eq!(report["blockedLauncher"], false, "{report}");
+    assert_eq!(report["prefilled"]["year"], "2016", "{report}");
+    assert_eq!(report["prefilled"]["make"], "Volkswagen", "{report}");
+    assert_eq!(report["prefilled"]["model"], "Golf 7", "{report}");
     assert!(
         report["transcriptAfterReload"]
             .as_array()
