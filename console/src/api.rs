@@ -33,6 +33,7 @@ operations!("../graphql/console/team.graphql": Members, Invitations, InviteMembe
 operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents, Dashboard);
 operations!("../graphql/console/chats.graphql": Conversations, TakeOver, Release, SendOwnerMessage, InboxEvents);
 operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);
+operations!("../graphql/console/privacy.graphql": PrivacySettings, UpdatePrivacySettings, ExportContactData, EraseContact);
 operations!("../graphql/console/settings.graphql": ClientKeys, CreateClientKey, UpdateClientKey, RevokeClientKey, WidgetSettings, UpdateBrandColor, UpdateWidgetSettings, ApiTokens, CreateApiToken, RevokeApiToken, WorkshopSettings, UpdateWorkshop, Billing, BillingStatus, StartCheckout, OpenBillingPortal);
 
 /// Why a request produced no data.

@@ -217,7 +217,33 @@ try {
     check(overflow <= 1, `the phone layout scrolls sideways by ${overflow}px`);
   });
 
-  await at("11-logout", async () => {
+  await at("11-privacy", async () => {
+    await owner.setViewportSize({ width: 1280, height: 800 });
+    await nav(owner, "/settings");
+    const card = owner.locator("#privacy");
+    await card.waitFor({ timeout: 10_000 });
+    const days = card.locator('[name="retention-conversations"]');
+    await owner.waitForFunction(() => document.querySelector('[name="retention-conversations"]')?.value === "90");
+    await days.fill("30");
+    await card.getByRole("button", { name: "Aufbewahrung speichern" }).click();
+    await owner.locator(".notice", { hasText: "Gespeichert" }).last().waitFor({ timeout: 10_000 });
+    await card.locator('[name="privacy-phone"]').fill("0170 1234567");
+    const downloads = [];
+    owner.on("download", (d) => downloads.push(d));
+    await card.locator("#privacy-export").click();
+    for (let i = 0; i < 50 && downloads.length < 2; i++) await owner.waitForTimeout(100);
+    check(downloads.length === 2, `expected the JSON and the summary, got ${downloads.length} downloads`);
+    const json = await readFile(await downloads.find((d) => d.suggestedFilename().endsWith(".json")).path(), "utf8");
+    result.exportedLeadNames = JSON.parse(json).leads.map((l) => l.name);
+    await card.locator("#privacy-erase").click();
+    await owner.locator("#privacy-erase-yes").click();
+    const done = owner.locator("#privacy-erased");
+    await done.waitFor({ timeout: 10_000 });
+    result.erased = (await done.textContent()).trim();
+    await owner.screenshot({ path: `${ARTIFACTS}/console-privacy.png`, fullPage: true });
+  });
+
+  await at("12-logout", async () => {
     await owner.getByRole("button", { name: "Abmelden" }).click();
     await owner.getByRole("button", { name: "Anmelden", exact: true }).waitFor();
     await owner.reload();

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::response::{Html, IntoResponse};
 use carbot_tests::TestApp;
-use carbot_tests::serde_json::Value;
+use carbot_tests::serde_json::{Value, json};
 use diesel_async::RunQueryDsl;
 
 /// A workshop's website: `POST /snippet` stores the embed code, `GET /` shows a page with it.
@@ -117,10 +117,34 @@ async fn an_owner_runs_the_workshop_from_the_console() {
             .await
             .expect("messages"),
     );
+    assert!(report["ownerReply"].is_string(), "{report}");
+    // The owner erased Erika's data from the settings page, after exporting it there.
+    assert_eq!(owner_messages, vec!["[gelöscht]".to_owned()], "{report}");
     assert_eq!(
-        owner_messages,
-        vec![report["ownerReply"].as_str().expect("reply").to_owned()]
+        report["exportedLeadNames"],
+        json!(["Erika Mustermann"]),
+        "{report}"
     );
+    assert!(
+        report["erased"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Gelöscht: 1 / 1 /")),
+        "{report}"
+    );
+    let names = value(
+        diesel::sql_query("SELECT name AS value FROM leads")
+            .load(&mut conn)
+            .await
+            .expect("leads"),
+    );
+    assert_eq!(names, vec!["[gelöscht]".to_owned()]);
+    let days = value(
+        diesel::sql_query("SELECT conversation_days::text AS value FROM privacy_settings")
+            .load(&mut conn)
+            .await
+            .expect("settings"),
+    );
+    assert_eq!(days, vec!["30".to_owned()], "saved in the console");
     let services = value(
         diesel::sql_query(
             "SELECT name AS value FROM services WHERE name = 'Scheibenwischer-Service Konsole'",

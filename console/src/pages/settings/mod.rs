@@ -1,15 +1,18 @@
 //! Settings: the user's own account (password, sign-in address, the language of their e-mails)
 //! and notifications, for everyone; for owners also the lead reminder time and the workshop's
-//! profile, legal notice and opening hours.
+//! profile, legal notice and opening hours, and privacy (retention, a person's data exported or
+//! erased).
 
 mod account;
 mod notifications;
+mod privacy;
 mod workshop;
 
 use yew::prelude::*;
 
 use account::{ChangeEmail, ChangePassword, EmailLanguage};
 use notifications::{Notifications, Notify};
+use privacy::PrivacySettings;
 use workshop::WorkshopProfile;
 
 use crate::api;
@@ -82,6 +85,7 @@ pub fn page() -> Html {
             { personal }
             if ctx.is_owner() {
                 <WorkshopProfile />
+                <PrivacySettings />
             }
         </section>
     }
