@@ -93,6 +93,34 @@ fn errors_of(errors: UserErrors) -> Vec<UserError> {
     errors.into_vec()
 }
 
+impl EraseContactPayload {
+    fn of(result: Result<Erased, UserError>) -> Self {
+        match result {
+            Ok(erased) => Self {
+                erased: Some(erased),
+                user_errors: vec![],
+            },
+            Err(error) => Self {
+                erased: None,
+                user_errors: vec![error],
+            },
+        }
+    }
+}
+
+/// Erases `subject` and records who did it and how much, in the caller's transaction.
+async fn erase_recorded(
+    conn: &mut diesel_async::AsyncPgConnection,
+    tenant: crate::auth::Tenant,
+    actor: Actor,
+    action: PrivacyAction,
+    subject: &Subject,
+) -> ApiResult<Erased> {
+    let erased = erase::erase(conn, tenant, subject).await?;
+    audit::record(conn, tenant, actor, action, erased).await?;
+    Ok(erased)
+}
+
 #[derive(Default)]
 pub struct PrivacyQuery;
 
@@ -266,30 +294,15 @@ impl PrivacyMutation {
                 if let Some(id) = identity.lead_id
                     && !subject.leads.contains(&id)
                 {
-                    return Ok(None);
+                    return Ok(Err(crate::leads::lead::lead_not_found()));
                 }
-                let erased = erase::erase(conn, tenant, &subject).await?;
-                audit::record(
-                    conn,
-                    tenant,
-                    Actor::User(member.user_id),
-                    PrivacyAction::Erase,
-                    erased,
-                )
-                .await?;
-                Ok(Some(erased))
+                let actor = Actor::User(member.user_id);
+                erase_recorded(conn, tenant, actor, PrivacyAction::Erase, &subject)
+                    .await
+                    .map(Ok)
             })
             .await?;
-        Ok(match erased {
-            Some(erased) => EraseContactPayload {
-                erased: Some(erased),
-                user_errors: vec![],
-            },
-            None => EraseContactPayload {
-                erased: None,
-                user_errors: vec![crate::leads::lead::lead_not_found()],
-            },
-        })
+        Ok(EraseContactPayload::of(erased))
     }
 
     /// Records that the person behind a lead withdrew their consent; the lead's contact data
@@ -302,10 +315,9 @@ impl PrivacyMutation {
         let member = ctx.principal().owner()?;
         let tenant = member.tenant;
         let Some(lead_id) = ids::decode(NodeType::Lead, &input.lead_id) else {
-            return Ok(EraseContactPayload {
-                erased: None,
-                user_errors: vec![crate::leads::lead::lead_not_found()],
-            });
+            return Ok(EraseContactPayload::of(Err(
+                crate::leads::lead::lead_not_found(),
+            )));
         };
         let mut conn = ctx.platform().conn().await?;
         let erased = conn
@@ -337,28 +349,19 @@ impl PrivacyMutation {
                     leads: vec![lead_id],
                     conversations: vec![],
                 };
-                let erased = erase::erase(conn, tenant, &subject).await?;
-                audit::record(
+                let actor = Actor::User(member.user_id);
+                erase_recorded(
                     conn,
                     tenant,
-                    Actor::User(member.user_id),
+                    actor,
                     PrivacyAction::WithdrawConsent,
-                    erased,
+                    &subject,
                 )
-                .await?;
-                Ok(Ok(erased))
+                .await
+                .map(Ok)
             })
             .await?;
-        Ok(match erased {
-            Ok(erased) => EraseContactPayload {
-                erased: Some(erased),
-                user_errors: vec![],
-            },
-            Err(error) => EraseContactPayload {
-                erased: None,
-                user_errors: vec![error],
-            },
-        })
+        Ok(EraseContactPayload::of(erased))
     }
 
     /// The visitor deletes their own chat from the widget ("Chat löschen"): the same erasure as
@@ -377,22 +380,17 @@ impl PrivacyMutation {
         let erased = conn
             .transaction::<_, ApiError, _>(async |conn| {
                 let subject = Subject::of_conversation(conn, tenant, id).await?;
-                let erased = erase::erase(conn, tenant, &subject).await?;
-                audit::record(
+                erase_recorded(
                     conn,
                     tenant,
                     Actor::Visitor,
                     PrivacyAction::VisitorDelete,
-                    erased,
+                    &subject,
                 )
-                .await?;
-                Ok(erased)
+                .await
             })
             .await?;
-        Ok(EraseContactPayload {
-            erased: Some(erased),
-            user_errors: vec![],
-        })
+        Ok(EraseContactPayload::of(Ok(erased)))
     }
 
     /// Retention periods and the privacy notice's address (owners).
