@@ -3,7 +3,6 @@
 //! and a lead names the version its widget showed, so the stored consent is exactly what the
 //! visitor read, and a version the server never served is refused.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -20,7 +19,6 @@ pub struct ConsentVersion {
     pub id: Uuid,
     pub locale: String,
     pub text: String,
-    pub created_at: DateTime<Utc>,
 }
 
 /// The id of a text as one workshop shows it in one language: a name-based UUID (version 8)

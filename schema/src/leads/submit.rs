@@ -300,32 +300,29 @@ async fn shown_consent(
     conversation: &ConversationRow,
     version: Option<ID>,
 ) -> ApiResult<Result<ConsentVersion, UserErrors>> {
-    let id = match version {
-        Some(version) => {
-            let found = match ids::decode(NodeType::ConsentVersion, &version) {
-                Some(id) => consent::find(conn, tenant, id).await?,
-                None => None,
-            };
-            return Ok(found.ok_or_else(|| {
-                let mut errors = UserErrors::default();
-                errors.push(
-                    &["consentVersion"],
-                    UserErrorCode::Invalid,
-                    "Diesen Einwilligungstext hat das Widget nicht angezeigt. Bitte laden Sie die Seite neu.",
-                );
-                errors
-            }));
-        }
-        None => {
-            let locale = Locale::parse(&conversation.locale);
-            let text = widget_settings(conn, tenant).await?.consent(locale);
-            consent::served(conn, tenant, locale, &text).await?
-        }
+    let Some(version) = version else {
+        let locale = Locale::parse(&conversation.locale);
+        let text = widget_settings(conn, tenant).await?.consent(locale);
+        let id = consent::served(conn, tenant, locale, &text).await?;
+        return Ok(Ok(ConsentVersion {
+            id,
+            locale: locale.as_str().to_owned(),
+            text,
+        }));
     };
-    consent::find(conn, tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)
-        .map(Ok)
+    let found = match ids::decode(NodeType::ConsentVersion, &version) {
+        Some(id) => consent::find(conn, tenant, id).await?,
+        None => None,
+    };
+    Ok(found.ok_or_else(|| {
+        let mut errors = UserErrors::default();
+        errors.push(
+            &["consentVersion"],
+            UserErrorCode::Invalid,
+            "Diesen Einwilligungstext hat das Widget nicht angezeigt. Bitte laden Sie die Seite neu.",
+        );
+        errors
+    }))
 }
 
 #[derive(Default)]

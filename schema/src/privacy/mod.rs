@@ -23,7 +23,7 @@ use self::settings::{PrivacyChange, PrivacySettings, UpdatePrivacySettingsInput}
 use self::subject::{Identity, Subject};
 use crate::context::Ctx;
 use crate::db::schema::{leads, privacy_audit};
-use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::error::{ApiError, ApiResult, UserError, UserErrorCode};
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};
 
@@ -87,10 +87,6 @@ pub struct PrivacyAuditEdge {
 pub struct PrivacyAuditConnection {
     pub edges: Vec<PrivacyAuditEdge>,
     pub page_info: PageInfo,
-}
-
-fn errors_of(errors: UserErrors) -> Vec<UserError> {
-    errors.into_vec()
 }
 
 impl EraseContactPayload {
@@ -209,7 +205,7 @@ impl PrivacyMutation {
             Ok(identity) => identity,
             Err(errors) => {
                 return Ok(ExportContactDataPayload {
-                    user_errors: errors_of(errors),
+                    user_errors: errors.into_vec(),
                     ..Default::default()
                 });
             }
@@ -274,7 +270,7 @@ impl PrivacyMutation {
             Err(errors) => {
                 return Ok(EraseContactPayload {
                     erased: None,
-                    user_errors: errors_of(errors),
+                    user_errors: errors.into_vec(),
                 });
             }
         };
@@ -405,7 +401,7 @@ impl PrivacyMutation {
             Err(errors) => {
                 return Ok(UpdatePrivacySettingsPayload {
                     privacy_settings: None,
-                    user_errors: errors_of(errors),
+                    user_errors: errors.into_vec(),
                 });
             }
         };

@@ -165,7 +165,7 @@ pub async fn find(
 }
 
 /// The names, addresses and numbers the subject's leads hold, to find them in e-mails.
-#[derive(QueryableByName, Default)]
+#[derive(QueryableByName)]
 pub struct Needles {
     #[diesel(sql_type = Array<Text>)]
     pub texts: Vec<String>,
