@@ -89,6 +89,7 @@
     config: "query WidgetConfig($key:String!,$locale:Locale){widgetConfig(clientKey:$key,locale:$locale){workshopName greeting primaryColor position locale consentText consentVersion privacyNoticeUrl}}",
     download: "query Download($id:ID!){visitorConversationExport(conversationId:$id)}",
     erase: `mutation Erase($input:DeleteVisitorConversationInput!){deleteVisitorConversation(input:$input){erased{messages}${ERR}}}`,
+    opened: `mutation Opened($input:RecordWidgetOpenInput!){recordWidgetOpen(input:$input){recorded}}`,
     start: `mutation StartConversation($input:StartConversationInput!){startConversation(input:$input){conversation{id}visitorToken ${ERR}}}`,
     send: `mutation SendMessage($input:SendMessageInput!){sendMessage(input:$input){message{id role body createdAt}reply{${MSG}}vehicle{make model year hsn tsn}${ERR}}}`,
     lead: `mutation SubmitLead($input:SubmitLeadInput!){submitLead(input:$input){lead{id status}${ERR}}}`,
@@ -342,12 +343,15 @@
       takenOver = false;
       log.replaceChildren(...(greeting ? [greeting] : []));
     }
+    // Origin and path only (queries can carry personal data); none for pages without an http(s)
+    // address, such as the console's preview frame.
+    function page() {
+      return /^https?:/.test(location.protocol) ? location.origin + location.pathname : null;
+    }
     function ensureConversation() {
       if (conv) { connect(); return Promise.resolve(conv); }
       starting = starting || gql(Q.start, {
-        // Origin and path only (queries can carry personal data); none for pages without an
-        // http(s) address, such as the console's preview frame.
-        input: { clientKey: key, locale: lang.toUpperCase(), pageUrl: /^https?:/.test(location.protocol) ? location.origin + location.pathname : null },
+        input: { clientKey: key, locale: lang.toUpperCase(), pageUrl: page() },
       }).then((data) => {
         const p = data.startConversation;
         if (p.userErrors.length) throw failure(p.userErrors[0].code, p.userErrors[0].message);
@@ -368,6 +372,8 @@
       launcher.setAttribute("aria-label", open ? t.close : t.open);
       if (!open) return launcher.focus();
       launcher.classList.remove("unread");
+      // Counted in the workshop's analytics; a failure here must not disturb the chat.
+      gql(Q.opened, { input: { clientKey: key, pageUrl: page() } }).catch(() => {});
       form.open ? form.focus() : input.focus();
       scrollDown();
       ensureConversation().catch(explain);

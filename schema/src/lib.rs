@@ -3,10 +3,11 @@
 //!
 //! Modules depend downwards only (checked by `tests/tests/modules.rs`). From the bottom:
 //! shared infrastructure (`error`, `ids`, `money`, `db`, `principal`, `pagination`, `limits`,
-//! `loaders`, `events`, `redis_backend`, `context`), then the domains `plans` (what each plan
+//! `loaders`, `events`, `facts` (analytics facts), `redis_backend`, `context`), then the domains `plans` (what each plan
 //! allows), `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs
 //! the standard catalog), `chat`, `leads`, `billing` (Stripe: it pauses keys and counts leads),
-//! `privacy` (export, erasure and retention reach into chats, leads and e-mails), and at the top
+//! `privacy` (export, erasure and retention reach into chats, leads and e-mails), `analytics`
+//! (reads the facts of every domain), and at the top
 //! what spans them all (`node`, `guard`, this file).
 
 // Shared infrastructure.
@@ -14,6 +15,7 @@ pub mod context;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod facts;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
@@ -25,6 +27,7 @@ pub mod principal;
 pub mod redis_backend;
 // Domains (their order is in the comment above).
 pub mod accounts;
+pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
@@ -58,6 +61,7 @@ pub struct Services {
 #[derive(MergedObject, Default)]
 pub struct Query(
     accounts::AccountsQuery,
+    analytics::AnalyticsQuery,
     billing::BillingQuery,
     catalog::CatalogQuery,
     chat::ChatQuery,

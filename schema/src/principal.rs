@@ -138,6 +138,7 @@ tenant_tables!(
     consent_texts,
     conversations,
     events,
+    facts,
     invitations,
     invoices,
     lead_notes,

@@ -156,4 +156,28 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         lead["consent"]["text"], config["data"]["widgetConfig"]["consentText"],
         "the stored consent is the German text the widget showed"
     );
+
+    // Opening the chat window is counted for analytics, from the allowed page only (the page
+    // of another origin is refused like its conversations).
+    #[derive(diesel::QueryableByName)]
+    struct Opens {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        allowed: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        other: i64,
+    }
+    let mut conn = app.db().await;
+    let opens: Opens = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE page LIKE $1 || '/%') AS allowed,
+                    count(*) FILTER (WHERE page IS NULL OR page NOT LIKE $1 || '/%') AS other
+             FROM facts WHERE kind = 'WIDGET_OPENED'",
+        )
+        .bind::<diesel::sql_types::Text, _>(&allowed_origin),
+        &mut conn,
+    )
+    .await
+    .expect("widget opens");
+    assert!(opens.allowed >= 1, "the widget's opens are recorded");
+    assert_eq!(opens.other, 0, "no open from the refused origin");
 }

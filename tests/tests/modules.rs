@@ -154,7 +154,7 @@ fn schema_modules_depend_downwards() {
             &["db"],
             &["principal"],
             &["pagination", "limits", "loaders"],
-            &["events"],
+            &["events", "facts"],
             &["redis_backend"],
             &["context"],
             &["plans"],
@@ -165,7 +165,7 @@ fn schema_modules_depend_downwards() {
             &["accounts"],
             &["chat"],
             &["leads"],
-            &["billing", "privacy"],
+            &["analytics", "billing", "privacy"],
             &["guard", "node"],
         ],
     );

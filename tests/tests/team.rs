@@ -32,6 +32,7 @@ const MUTATIONS: &[(&str, Access, &str)] = &[
     ("login", Access::Public, ""),
     ("refreshSession", Access::Public, ""),
     ("startConversation", Access::Public, ""),
+    ("recordWidgetOpen", Access::Public, ""),
     ("sendMessage", Access::Public, ""),
     ("submitLead", Access::Public, ""),
     ("verifyEmail", Access::Public, ""),

@@ -6,7 +6,8 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 20] = [
+const COVERED_QUERY_FIELDS: [&str; 21] = [
+    "analytics",
     "billing",
     "members",
     "invitations",
@@ -28,7 +29,8 @@ const COVERED_QUERY_FIELDS: [&str; 20] = [
     "visitorConversationExport",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 48] = [
+const COVERED_MUTATIONS: [&str; 49] = [
+    "recordWidgetOpen",
     "startCheckout",
     "openBillingPortal",
     "verifyEmail",

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -19,11 +20,23 @@ use crate::auth::{ApiScope, Tenant};
 use crate::context::Ctx;
 use crate::db::Pool;
 pub use crate::db::rows::ConversationRow;
-use crate::db::schema::conversations;
+use crate::db::schema::{conversations, facts};
 use crate::error::{ApiError, ApiResult};
+use crate::facts::{Place, QuestionIntent};
 use crate::ids::{self, NodeType};
 use crate::loaders::{Key, by_tenant};
 use crate::pagination::{Page, PageInfo, edges};
+
+impl ConversationRow {
+    /// Where a fact about this conversation happens.
+    pub fn place(&self, tenant: Tenant) -> Place {
+        Place {
+            tenant,
+            client_key_id: Some(self.client_key_id),
+            conversation_id: Some(self.id),
+        }
+    }
+}
 
 /// A chat between a visitor of the workshop's website and the workshop (its assistant or its
 /// people).
@@ -125,6 +138,20 @@ pub struct ConversationFilter {
     pub taken_over: Option<bool>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
+    /// Only conversations started on this page (origin and path).
+    pub page: Option<String>,
+    /// Only conversations in which the visitor wrote (true), or only opened windows (false):
+    /// `analytics` counts the first kind as conversations.
+    pub has_visitor_messages: Option<bool>,
+    /// Only conversations that led to a lead (true) or did not (false).
+    pub has_lead: Option<bool>,
+    /// Only conversations with a question the assistant read as this.
+    pub intent: Option<QuestionIntent>,
+    /// Only conversations with a question the catalog could not answer (`analytics.
+    /// unansweredQuestions`).
+    pub unanswered: Option<bool>,
+    /// Only conversations in which the assistant quoted this service or a lead requested it.
+    pub service_id: Option<ID>,
 }
 
 /// The tenant's conversations with these ids (those that exist).
@@ -200,7 +227,21 @@ impl ConversationQuery {
         let filter = filter.unwrap_or_default();
         let page = Page::new(first, after)?;
         let key = client_keys::filter_id(filter.client_key_id.as_ref())?;
+        let service = filter
+            .service_id
+            .as_ref()
+            .map(|id| {
+                ids::decode(NodeType::Service, id)
+                    .ok_or_else(|| ApiError::BadRequest("`serviceId` is not a service id.".into()))
+            })
+            .transpose()?;
         let mut conn = ctx.platform().conn().await?;
+        // The conversation's facts of one kind.
+        let facts_of = |kind: &'static str| {
+            facts::table
+                .filter(facts::conversation_id.eq(conversations::id.nullable()))
+                .filter(facts::kind.eq(kind))
+        };
         let filtered = || {
             let mut query = tenant.conversations().into_boxed();
             if let Some(key) = key {
@@ -216,6 +257,42 @@ impl ConversationQuery {
             }
             if let Some(at) = filter.created_before {
                 query = query.filter(conversations::created_at.lt(at));
+            }
+            if let Some(page) = &filter.page {
+                query = query.filter(conversations::page_url.eq(page.clone()));
+            }
+            match filter.has_visitor_messages {
+                Some(true) => query = query.filter(exists(facts_of("VISITOR_MESSAGE"))),
+                Some(false) => query = query.filter(not(exists(facts_of("VISITOR_MESSAGE")))),
+                None => {}
+            }
+            match filter.has_lead {
+                Some(true) => query = query.filter(exists(facts_of("LEAD_SUBMITTED"))),
+                Some(false) => query = query.filter(not(exists(facts_of("LEAD_SUBMITTED")))),
+                None => {}
+            }
+            if let Some(intent) = filter.intent {
+                let asked = facts_of("ASSISTANT_ANSWER").filter(facts::intent.eq(intent.as_str()));
+                query = query.filter(exists(asked));
+            }
+            let unanswered = || {
+                facts_of("ASSISTANT_ANSWER")
+                    .filter(facts::matched.eq(false))
+                    .filter(
+                        facts::intent.eq_any(QuestionIntent::WANT_THE_CATALOG.map(|i| i.as_str())),
+                    )
+            };
+            match filter.unanswered {
+                Some(true) => query = query.filter(exists(unanswered())),
+                Some(false) => query = query.filter(not(exists(unanswered()))),
+                None => {}
+            }
+            if let Some(service) = service {
+                let named = facts::table
+                    .filter(facts::conversation_id.eq(conversations::id.nullable()))
+                    .filter(facts::kind.eq_any(["ASSISTANT_ANSWER", "LEAD_SUBMITTED"]))
+                    .filter(facts::service_ids.contains(vec![service]));
+                query = query.filter(exists(named));
             }
             query
         };

@@ -13,6 +13,7 @@ use crate::context::{Ctx, Platform};
 use crate::db::schema::conversations;
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::Event;
+use crate::facts::{self, Answered, Fact};
 use crate::ids::{self, NodeType};
 use crate::principal::Member;
 
@@ -78,6 +79,9 @@ async fn set_taken_over(
                     .get_result(conn)
                     .await
                     .optional()?;
+            if let Some(row) = row.as_ref().filter(|_| taken_over) {
+                facts::record(conn, vec![Fact::taken_over(row.place(tenant))]).await?;
+            }
             let events = row
                 .iter()
                 .map(|row| {
@@ -180,6 +184,10 @@ impl OwnerMutation {
                 let (row, event) = NewMessage::written(MessageRole::Owner, body)
                     .store(conn, &conversation, &[])
                     .await?;
+                let place = conversation.place(tenant);
+                facts::record(conn, vec![Fact::owner_message(place, row.id)]).await?;
+                let answered = Answered::Conversation(conversation.id);
+                facts::first_response(conn, tenant, answered, row.created_at).await?;
                 Ok((row, vec![event]))
             })
             .await?;

@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::assistant::builtin::{CatalogAssistant, plan_inactive_answer};
+use super::assistant::builtin::{CatalogAssistant, plan_inactive_answer, question_intent};
 use super::assistant::catalog_cache::CatalogCache;
 use super::assistant::memory::understand;
 use super::assistant::vehicle::Vehicle;
@@ -24,6 +24,7 @@ use crate::context::Platform;
 use crate::db::schema::{assistant_usage, messages};
 use crate::error::ApiResult;
 use crate::events::Event;
+use crate::facts::Fact;
 use crate::plans::{Entitlements, Feature};
 
 /// Which assistant answers, and how much of the model a workshop may use per day.
@@ -232,6 +233,11 @@ pub async fn answer(
     let row = platform
         .commit(conn, tenant, async |conn| {
             let (row, event) = reply.store(conn, conversation, &cited).await?;
+            let cited: Vec<Uuid> = cited.iter().map(|s| s.id).collect();
+            let intent = question_intent(&visitor_message.body, !cited.is_empty());
+            let place = conversation.place(tenant);
+            let answered = Fact::assistant_answer(place, visitor_message.id, intent, cited);
+            crate::facts::record(conn, vec![answered]).await?;
             Ok((row, vec![event]))
         })
         .await?;

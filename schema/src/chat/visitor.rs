@@ -20,6 +20,7 @@ use crate::context::Ctx;
 use crate::db::schema::conversations;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::Event;
+use crate::facts::{self, Fact, Place};
 use crate::ids::{self, NodeType};
 use crate::limits::{HOUR, MINUTE};
 use crate::principal::Principal;
@@ -31,6 +32,7 @@ pub mod abuse_limits {
     pub const MESSAGES_PER_KEY_MINUTE: u32 = 300;
     pub const CONVERSATIONS_PER_KEY_HOUR: u32 = 500;
     pub const CONVERSATIONS_PER_IP_HOUR: u32 = 20;
+    pub const WIDGET_OPENS_PER_IP_HOUR: u32 = 120;
 }
 
 const MAX_PAGE_URL: usize = 2_000;
@@ -50,6 +52,38 @@ pub struct StartConversationPayload {
     /// Good for this conversation only, for 30 days.
     pub visitor_token: Option<String>,
     pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct RecordWidgetOpenInput {
+    /// The widget's `cb_pub_…` key.
+    pub client_key: String,
+    /// The page the chat window was opened on (origin and path).
+    pub page_url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct RecordWidgetOpenPayload {
+    /// Whether the open was counted.
+    pub recorded: bool,
+    pub user_errors: Vec<UserError>,
+}
+
+/// A page address as the widget sends it: trimmed, `None` when empty, refused when it is not
+/// an http(s) address or too long.
+fn page_url(given: Option<String>) -> Result<Option<String>, UserError> {
+    let url = given.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(url) = &url
+        && (url.chars().count() > MAX_PAGE_URL
+            || !(url.starts_with("https://") || url.starts_with("http://")))
+    {
+        return Err(UserError::new(
+            &["pageUrl"],
+            UserErrorCode::Invalid,
+            "Keine gültige Seitenadresse.",
+        ));
+    }
+    Ok(url)
 }
 
 #[derive(InputObject)]
@@ -86,20 +120,16 @@ impl VisitorMutation {
             visitor_token: None,
             user_errors: vec![UserError::new(&[field], code, message)],
         };
-        let page_url = input
-            .page_url
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty());
-        if let Some(url) = &page_url
-            && (url.chars().count() > MAX_PAGE_URL
-                || !(url.starts_with("https://") || url.starts_with("http://")))
-        {
-            return Ok(refused(
-                "pageUrl",
-                UserErrorCode::Invalid,
-                "Keine gültige Seitenadresse.",
-            ));
-        }
+        let page_url = match page_url(input.page_url) {
+            Ok(url) => url,
+            Err(error) => {
+                return Ok(StartConversationPayload {
+                    conversation: None,
+                    visitor_token: None,
+                    user_errors: vec![error],
+                });
+            }
+        };
         if let Some(ip) = ctx.client_ip() {
             platform
                 .limit(
@@ -138,11 +168,16 @@ impl VisitorMutation {
                         conversations::workshop_id.eq(tenant.workshop_id()),
                         conversations::client_key_id.eq(key.id),
                         conversations::locale.eq(locale.as_str()),
-                        conversations::page_url.eq(page_url),
+                        conversations::page_url.eq(&page_url),
                     ))
                     .returning(ConversationRow::as_returning())
                     .get_result(conn)
                     .await?;
+                facts::record(
+                    conn,
+                    vec![Fact::conversation_started(row.place(tenant), page_url)],
+                )
+                .await?;
                 let started = Event::ConversationStarted {
                     conversation_id: row.id,
                 };
@@ -158,6 +193,52 @@ impl VisitorMutation {
         Ok(StartConversationPayload {
             conversation: Some(Conversation { row, tenant }),
             visitor_token: Some(token),
+            user_errors: vec![],
+        })
+    }
+
+    /// The visitor opened the chat window: counted as a widget open in the workshop's analytics.
+    /// Checks the key and the page's origin like `startConversation`.
+    async fn record_widget_open(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordWidgetOpenInput,
+    ) -> ApiResult<RecordWidgetOpenPayload> {
+        let refused = |error| RecordWidgetOpenPayload {
+            recorded: false,
+            user_errors: vec![error],
+        };
+        let page = match page_url(input.page_url) {
+            Ok(url) => url,
+            Err(error) => return Ok(refused(error)),
+        };
+        let platform = ctx.platform();
+        if let Some(ip) = ctx.client_ip() {
+            platform
+                .limit(
+                    &format!("widget-opens:ip:{ip}"),
+                    abuse_limits::WIDGET_OPENS_PER_IP_HOUR,
+                    HOUR,
+                )
+                .await?;
+        }
+        let mut conn = platform.conn().await?;
+        let Some(key) = client_keys::active_key(&mut conn, &input.client_key, ctx.origin()).await?
+        else {
+            return Ok(refused(UserError::new(
+                &["clientKey"],
+                UserErrorCode::NotFound,
+                "Dieser Client-Key ist unbekannt oder wurde widerrufen.",
+            )));
+        };
+        let place = Place {
+            tenant: key.tenant,
+            client_key_id: Some(key.id),
+            conversation_id: None,
+        };
+        facts::record(&mut conn, vec![Fact::widget_opened(place, page)]).await?;
+        Ok(RecordWidgetOpenPayload {
+            recorded: true,
             user_errors: vec![],
         })
     }
@@ -215,6 +296,8 @@ impl VisitorMutation {
                 let (row, event) = NewMessage::written(MessageRole::Visitor, body)
                     .store(conn, &conversation, &[])
                     .await?;
+                let place = conversation.place(tenant);
+                facts::record(conn, vec![Fact::visitor_message(place, row.id)]).await?;
                 Ok((row, vec![event]))
             })
             .await?;

@@ -114,6 +114,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    facts (id) {
+        id -> Int8,
+        workshop_id -> Uuid,
+        kind -> Text,
+        at -> Timestamptz,
+        client_key_id -> Nullable<Uuid>,
+        conversation_id -> Nullable<Uuid>,
+        lead_id -> Nullable<Uuid>,
+        message_id -> Nullable<Uuid>,
+        page -> Nullable<Text>,
+        intent -> Nullable<Text>,
+        matched -> Nullable<Bool>,
+        service_ids -> Array<Uuid>,
+        status -> Nullable<Text>,
+        seconds -> Nullable<Int4>,
+        open_seconds -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Uuid,
         workshop_id -> Uuid,
@@ -186,6 +206,7 @@ diesel::table! {
         consent_locale -> Nullable<Text>,
         consent_withdrawn_at -> Nullable<Timestamptz>,
         erased_at -> Nullable<Timestamptz>,
+        first_response_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -430,6 +451,7 @@ diesel::joinable!(conversations -> workshops (workshop_id));
 diesel::joinable!(events -> conversations (conversation_id));
 diesel::joinable!(events -> leads (lead_id));
 diesel::joinable!(events -> workshops (workshop_id));
+diesel::joinable!(facts -> workshops (workshop_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(invitations -> workshops (workshop_id));
 diesel::joinable!(invoices -> workshops (workshop_id));
@@ -470,6 +492,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consent_texts,
     conversations,
     events,
+    facts,
     invitations,
     invoices,
     lead_notes,

@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::db::schema::{lead_notes, leads};
 use crate::error::{ApiResult, UserError, UserErrorCode};
 use crate::events::{Event, LeadChange};
+use crate::facts::{self, Answered, Fact};
 use crate::ids::{self, NodeType};
 
 const MAX_NOTE: usize = 5_000;
@@ -89,6 +90,9 @@ impl FollowUpMutation {
                     .returning(LeadRow::as_returning())
                     .get_result(conn)
                     .await?;
+                let changed = Fact::lead_status_changed(row.place(tenant), row.id, next.as_str());
+                facts::record(conn, vec![changed]).await?;
+                facts::first_response(conn, tenant, Answered::Lead(row.id), row.updated_at).await?;
                 let updated = Event::LeadUpdated {
                     lead_id: row.id,
                     conversation_id: row.conversation_id,
@@ -163,6 +167,8 @@ impl FollowUpMutation {
                     ))
                     .returning(NoteRow::as_returning())
                     .get_result(conn)
+                    .await?;
+                facts::first_response(conn, tenant, Answered::Lead(lead.id), note.created_at)
                     .await?;
                 let updated = Event::LeadUpdated {
                     lead_id: lead.id,

@@ -19,9 +19,21 @@ use crate::db::Pool;
 pub use crate::db::rows::LeadRow;
 use crate::db::schema::{lead_notes, leads};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::facts::Place;
 use crate::ids::{self, NodeType};
 use crate::loaders::{Key, by_tenant};
 use crate::money::PriceRange;
+
+impl LeadRow {
+    /// Where a fact about this lead happens.
+    pub fn place(&self, tenant: Tenant) -> Place {
+        Place {
+            tenant,
+            client_key_id: self.client_key_id,
+            conversation_id: self.conversation_id,
+        }
+    }
+}
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeadStatus {

@@ -10,7 +10,8 @@ use crate::auth::ApiScope;
 use crate::chat::client_keys;
 use crate::context::Ctx;
 use crate::db::schema::leads;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};
 
 #[derive(SimpleObject)]
@@ -35,6 +36,10 @@ pub struct LeadFilter {
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     pub client_key_id: Option<ID>,
+    /// Leads that requested this service.
+    pub service_id: Option<ID>,
+    /// Leads sent from this page (origin and path, as `analytics.topPages` lists it).
+    pub page: Option<String>,
 }
 
 #[derive(Default)]
@@ -55,6 +60,14 @@ impl LeadListQuery {
         let filter = filter.unwrap_or_default();
         let page = Page::new(first, after)?;
         let key = client_keys::filter_id(filter.client_key_id.as_ref())?;
+        let service = filter
+            .service_id
+            .as_ref()
+            .map(|id| {
+                ids::decode(NodeType::Service, id)
+                    .ok_or_else(|| ApiError::BadRequest("`serviceId` is not a service id.".into()))
+            })
+            .transpose()?;
         let search = filter
             .search
             .as_deref()
@@ -72,6 +85,12 @@ impl LeadListQuery {
             }
             if let Some(key) = key {
                 query = query.filter(leads::client_key_id.eq(key));
+            }
+            if let Some(service) = service {
+                query = query.filter(leads::service_ids.contains(vec![service]));
+            }
+            if let Some(page) = &filter.page {
+                query = query.filter(leads::source_url.eq(page.clone()));
             }
             if let Some(at) = filter.created_after {
                 query = query.filter(leads::created_at.ge(at));

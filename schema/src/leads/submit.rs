@@ -21,6 +21,7 @@ use crate::db::Conn;
 use crate::db::schema::{leads, messages};
 use crate::error::{ApiError, ApiResult, UserErrorCode, UserErrors};
 use crate::events::Event;
+use crate::facts::{self, Fact};
 use crate::ids::{self, NodeType};
 use crate::limits::HOUR;
 use crate::mail::Mailer;
@@ -420,6 +421,13 @@ impl SubmitLeadMutation {
                     .await?;
                 // The owner hears of it by e-mail if and only if the lead is stored.
                 super::notify::new_lead(conn, mailer, tenant, &row).await?;
+                let submitted = Fact::lead_submitted(
+                    conversation.place(tenant),
+                    row.id,
+                    row.source_url.clone(),
+                    row.service_ids.clone(),
+                );
+                facts::record(conn, vec![submitted]).await?;
                 let created = Event::LeadCreated {
                     lead_id: row.id,
                     conversation_id: row.conversation_id,

@@ -2,6 +2,7 @@
 
 use super::hours::day_asked;
 use crate::catalog::text::{has_any, words};
+use crate::facts::QuestionIntent;
 
 /// What a visitor's message asks for; one message may carry several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,6 +68,29 @@ pub(super) const DURATION: &str = "\
     wie lange|wie lang|dauer*|wie viel zeit|wieviel zeit|zeit brauch*|wie schnell|\
     how long|duration|how much time|take long|ne kadar surer|surer|suresi|surecek|kac saat|\
     kac dakika|kac gun|ne zaman biter|jak dlugo|ile trwa|ile czasu|czas trwania";
+
+/// What a question asked for, as analytics count it: a price, a duration, an appointment, the
+/// opening hours or the contact, in that order; otherwise a question about a service when the
+/// catalog answered it, a greeting when that is all it was, or something else.
+pub fn question_intent(text: &str, matched: bool) -> QuestionIntent {
+    let intents = detect_intents(text);
+    let asked = [
+        (Intent::Price, QuestionIntent::Price),
+        (Intent::Duration, QuestionIntent::Duration),
+        (Intent::Appointment, QuestionIntent::Appointment),
+        (Intent::OpeningHours, QuestionIntent::OpeningHours),
+        (Intent::Contact, QuestionIntent::Contact),
+    ];
+    if let Some((_, intent)) = asked.iter().find(|(i, _)| intents.contains(i)) {
+        *intent
+    } else if matched {
+        QuestionIntent::Service
+    } else if !intents.is_empty() {
+        QuestionIntent::Greeting
+    } else {
+        QuestionIntent::Other
+    }
+}
 
 /// The intents of a message, in a fixed order (greeting first).
 pub fn detect_intents(text: &str) -> Vec<Intent> {

@@ -18,7 +18,7 @@ use hours::opening_hours;
 
 pub(crate) use format::format_price;
 pub(crate) use hours::{local_time, week_summary};
-pub use intents::{Intent, detect_intents};
+pub use intents::{Intent, detect_intents, question_intent};
 
 /// Answers from the workshop's own data; the default assistant and the fallback for the model.
 #[derive(Debug, Default, Clone, Copy)]

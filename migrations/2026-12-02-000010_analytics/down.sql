@@ -1,0 +1,2 @@
+ALTER TABLE leads DROP COLUMN first_response_at;
+DROP TABLE facts;
