@@ -378,6 +378,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/widget.js", get(widget))
+        .route("/exports/{file}", get(http::export))
         .route(
             "/webhooks/stripe",
             axum::routing::post(crate::webhooks::stripe),

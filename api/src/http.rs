@@ -394,3 +394,95 @@ pub async fn method_not_allowed(method: Method) -> Response {
         .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
     response
 }
+
+/// The query of a CSV download: `from` and `to` (days, both included), optionally
+/// `clientKeyId` and, for the series, `granularity` (`day`, `week`, `month`).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    client_key_id: Option<String>,
+    granularity: Option<String>,
+}
+
+/// `GET /exports/{name}.csv`: a CSV download (see `carbot_schema::analytics::csv_export`),
+/// for the console and for integrators, with the same `Authorization` as `/graphql`.
+pub async fn export(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(query): Query<ExportQuery>,
+    request: axum::extract::Request,
+) -> Response {
+    use carbot_schema::analytics::Granularity;
+    use carbot_schema::analytics::csv_export::{self, Export, ExportRequest};
+    let (mut parts, _) = request.into_parts();
+    let context = RequestContext::from_parts(&state, &mut parts).await;
+    let principal = match authenticate(&state, &context, &parts.headers).await {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
+    let Some(export) = file.strip_suffix(".csv").and_then(Export::parse) else {
+        return refusal(StatusCode::NOT_FOUND, "NOT_FOUND", "No such export.");
+    };
+    let day = |value: &Option<String>| {
+        value
+            .as_deref()
+            .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+    };
+    let (Some(from), Some(to)) = (day(&query.from), day(&query.to)) else {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "`from` and `to` must be days (YYYY-MM-DD).",
+        );
+    };
+    let granularity = match query.granularity.as_deref() {
+        None | Some("day") => Granularity::Day,
+        Some("week") => Granularity::Week,
+        Some("month") => Granularity::Month,
+        Some(_) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "`granularity` is one of day, week, month.",
+            );
+        }
+    };
+    let request = ExportRequest {
+        from,
+        to,
+        client_key_id: query.client_key_id,
+        granularity,
+    };
+    let chunks = match csv_export::start(&state.services.pool, &principal, export, request).await {
+        Ok(chunks) => chunks,
+        Err(error) => {
+            let status = match &error {
+                ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                ApiError::Forbidden(_) | ApiError::PlanLimitReached(_) => StatusCode::FORBIDDEN,
+                ApiError::NotFound => StatusCode::NOT_FOUND,
+                ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+                ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            return refusal(status, error.code().as_str(), &error.message());
+        }
+    };
+    let body = futures_util::stream::unfold(chunks, |mut chunks| async move {
+        chunks.recv().await.map(|piece| (piece, chunks))
+    });
+    let filename = format!("carbot-{}-{from}-{to}.csv", export.name());
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}

@@ -606,6 +606,122 @@ async fn every_figure_of_a_generated_week_is_exact() {
         "{leads}"
     );
 
+    // The CSV downloads of the same week, for German Excel.
+    exec(&app, "UPDATE leads SET message = '=HYPERLINK(\"http://evil.example\")' WHERE email = 'lena@example.de'").await;
+    let (status, csv) = download(&app, token, "leads.csv?from=2026-03-23&to=2026-03-29").await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let rows = read_csv(&csv);
+    assert_eq!(rows[0][..4], ["created_at", "status", "name", "email"]);
+    assert!(
+        rows[0].contains(&"consent_text".to_owned()) && rows[0].contains(&"services".to_owned())
+    );
+    let column = |name: &str| rows[0].iter().position(|c| c == name).expect(name);
+    assert_eq!(rows.len(), 3, "the two leads of the week: {csv}");
+    // Oldest first, in local time; euros with a decimal comma; a formula defused.
+    assert_eq!(rows[1][column("created_at")], "2026-03-23 00:20:00");
+    assert_eq!(rows[2][column("created_at")], "2026-03-29 01:40:00");
+    assert_eq!(rows[2][column("status")], "WON");
+    assert_eq!(rows[2][column("estimated_min_eur")], "100,00");
+    assert_eq!(rows[1][column("services")], format!("{s1}, {s2}"));
+    assert_eq!(
+        rows[1][column("message")],
+        "'=HYPERLINK(\"http://evil.example\")"
+    );
+    assert_eq!(rows[1][column("source_url")], P1);
+    assert_eq!(rows[1][column("consent_text")], "Ja");
+
+    let (status, csv) = download(
+        &app,
+        token,
+        "conversations.csv?from=2026-03-23&to=2026-03-29",
+    )
+    .await;
+    assert_eq!(status, 200, "{csv}");
+    let rows = read_csv(&csv);
+    let column = |name: &str| rows[0].iter().position(|c| c == name).expect(name);
+    // D, E, A, B: one row per conversation started in the week (E without a message).
+    let started: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| r[column("started_at")].as_str())
+        .collect();
+    assert_eq!(
+        started,
+        [
+            "2026-03-23 00:15:00",
+            "2026-03-25 11:00:00",
+            "2026-03-29 01:30:00",
+            "2026-03-29 23:30:00"
+        ]
+    );
+    assert_eq!(rows[1][column("lead_status")], "NEW");
+    assert_eq!(rows[1][column("first_response_seconds")], "31200");
+    assert_eq!(
+        rows[1][column("first_response_opening_hours_seconds")],
+        "3600"
+    );
+    assert_eq!(rows[2][column("visitor_messages")], "0");
+    assert_eq!(rows[3][column("visitor_messages")], "2");
+    assert_eq!(rows[4][column("flags")], "unanswered");
+    assert_eq!(rows[4][column("client_key")], "Landing");
+
+    let (status, csv) = download(
+        &app,
+        token,
+        "series.csv?from=2026-03-23&to=2026-03-29&granularity=week",
+    )
+    .await;
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(
+        read_csv(&csv),
+        [
+            [
+                "start",
+                "end",
+                "widget_opens",
+                "conversations",
+                "visitor_messages",
+                "leads"
+            ]
+            .map(String::from)
+            .to_vec(),
+            ["2026-03-23", "2026-03-29", "4", "3", "4", "2"]
+                .map(String::from)
+                .to_vec(),
+        ]
+    );
+    for (name, expected) in [
+        (
+            "unanswered",
+            vec!["macht ihr WALLBOXEN", "2", "2026-03-29 23:31:02"],
+        ),
+        ("pages", vec![P1, "2", "2"]),
+        ("questions", vec!["OTHER", "2", "0"]),
+        ("client-keys", vec!["Website", "3", "2", "3", "2"]),
+    ] {
+        let (status, csv) = download(
+            &app,
+            token,
+            &format!("{name}.csv?from=2026-03-23&to=2026-03-29"),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {csv}");
+        assert_eq!(read_csv(&csv)[1], expected, "{name}: {csv}");
+    }
+    let (status, csv) = download(&app, token, "peak-hours.csv?from=2026-03-23&to=2026-03-29").await;
+    assert_eq!((status, read_csv(&csv).len()), (200, 169));
+    let (status, _) = download(&app, token, "secrets.csv?from=2026-03-23&to=2026-03-29").await;
+    assert_eq!(status, 404);
+    let (status, _) = download(&app, token, "leads.csv?from=2026-03-23").await;
+    assert_eq!(status, 400);
+    let (status, _) = download(
+        &app,
+        "not-a-token",
+        "leads.csv?from=2026-03-23&to=2026-03-29",
+    )
+    .await;
+    assert_eq!(status, 401);
+
     // Erasing a person changes no figure of the period.
     let erased = app
         .gql(
@@ -653,6 +769,30 @@ async fn every_figure_of_a_generated_week_is_exact() {
         0
     );
     app.shut_down().await;
+}
+
+/// `GET /exports/{path}` with `token`: the status and the body.
+async fn download(app: &TestApp, token: &str, path: &str) -> (u16, String) {
+    let response = app
+        .client
+        .get(format!("{}/exports/{path}", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("a body"))
+}
+
+/// The rows of a `;`-separated CSV with a byte-order mark.
+fn read_csv(csv: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV row").iter().map(str::to_owned).collect())
+        .collect()
 }
 
 #[tokio::test]
@@ -716,6 +856,38 @@ async fn plans_roles_and_scopes_decide_who_reads_what() {
         )
         .await;
     assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+    // Downloads: the personal data of leads needs LEADS_READ, the KPI tables ANALYTICS_READ.
+    let week = "from=2026-03-23&to=2026-03-29";
+    assert_eq!(
+        download(&app, &reader, &format!("series.csv?{week}"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        download(&app, &reader, &format!("leads.csv?{week}"))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        download(&app, &leads_only, &format!("leads.csv?{week}"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        download(&app, &leads_only, &format!("series.csv?{week}"))
+            .await
+            .0,
+        403
+    );
+    // Basic has no CSV exports.
+    app.subscribe(&owner, "BASIC").await;
+    let (status, body) = download(&app, &staff.access_token, &format!("leads.csv?{week}")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("PLAN_LIMIT_REACHED"), "{body}");
+
     app.shut_down().await;
 }
 

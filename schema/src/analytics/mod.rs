@@ -152,6 +152,8 @@ macro_rules! scoped {
     };
 }
 
+pub mod csv_export;
+
 #[derive(Default)]
 pub struct AnalyticsQuery;
 
@@ -587,13 +589,84 @@ impl Analytics {
 
     /// One point per day, week or month of the period, empty ones included.
     async fn series(&self, ctx: &Context<'_>) -> ApiResult<Vec<SeriesPoint>> {
-        let mut conn = ctx.platform().conn().await?;
+        self.load_series(&mut *ctx.platform().conn().await?).await
+    }
+
+    /// Conversations by weekday and hour: all 168 cells, Monday 0:00 first (Premium).
+    async fn peak_hours(&self, ctx: &Context<'_>) -> ApiResult<Vec<PeakHour>> {
+        self.advanced()?;
+        self.load_peak_hours(&mut *ctx.platform().conn().await?)
+            .await
+    }
+
+    /// Time to the first action on the period's leads (Premium).
+    async fn response_time(&self, ctx: &Context<'_>) -> ApiResult<ResponseTime> {
+        self.advanced()?;
+        self.load_response_time(&mut *ctx.platform().conn().await?)
+            .await
+    }
+
+    /// The questions the assistant answered, by what they asked for, most asked first (Premium).
+    async fn top_questions(&self, ctx: &Context<'_>) -> ApiResult<Vec<QuestionCount>> {
+        self.advanced()?;
+        self.load_questions(&mut *ctx.platform().conn().await?)
+            .await
+    }
+
+    /// Services by leads that requested them, then by answers that quoted them (Premium).
+    async fn top_services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> ApiResult<Vec<ServiceDemand>> {
+        self.advanced()?;
+        self.load_services(&mut *ctx.platform().conn().await?, top(Some(first), 10))
+            .await
+    }
+
+    /// Questions about prices, durations or services the catalog had no answer to, grouped by
+    /// their words, most asked first (Premium).
+    async fn unanswered_questions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> ApiResult<Vec<UnansweredQuestion>> {
+        self.advanced()?;
+        self.load_unanswered(&mut *ctx.platform().conn().await?, top(Some(first), 20))
+            .await
+    }
+
+    /// Pages where conversations started, with the leads they brought (Premium).
+    async fn top_pages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> ApiResult<Vec<PageActivity>> {
+        self.advanced()?;
+        self.load_pages(&mut *ctx.platform().conn().await?, top(Some(first), 10))
+            .await
+    }
+
+    /// Every widget key of the workshop (or the one asked for) with what it brought (Premium).
+    async fn client_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<ClientKeyActivity>> {
+        self.advanced()?;
+        self.load_client_keys(&mut *ctx.platform().conn().await?)
+            .await
+    }
+}
+
+/// The parts, for the resolvers above and the CSV exports.
+impl Analytics {
+    pub(crate) async fn load_series(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> ApiResult<Vec<SeriesPoint>> {
         let rows: Vec<SeriesRow> = scoped!(sql::SERIES, self.scope)
             .bind::<Text, _>(self.scope.zone.name())
             .bind::<Text, _>(self.granularity.unit())
             .bind::<Date, _>(self.scope.period.from)
             .bind::<Date, _>(self.scope.period.to)
-            .load(&mut conn)
+            .load(conn)
             .await?;
         Ok(rows
             .into_iter()
@@ -608,13 +681,13 @@ impl Analytics {
             .collect())
     }
 
-    /// Conversations by weekday and hour: all 168 cells, Monday 0:00 first (Premium).
-    async fn peak_hours(&self, ctx: &Context<'_>) -> ApiResult<Vec<PeakHour>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
+    pub(crate) async fn load_peak_hours(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> ApiResult<Vec<PeakHour>> {
         let rows: Vec<PeakRow> = scoped!(sql::PEAK_HOURS, self.scope)
             .bind::<Text, _>(self.scope.zone.name())
-            .load(&mut conn)
+            .load(conn)
             .await?;
         let mut cells = Vec::with_capacity(7 * 24);
         for (day, weekday) in WEEK.iter().enumerate() {
@@ -633,12 +706,12 @@ impl Analytics {
         Ok(cells)
     }
 
-    /// Time to the first action on the period's leads (Premium).
-    async fn response_time(&self, ctx: &Context<'_>) -> ApiResult<ResponseTime> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
+    pub(crate) async fn load_response_time(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> ApiResult<ResponseTime> {
         let row: ResponseRow = scoped!(sql::RESPONSE_TIME, self.scope)
-            .get_result(&mut conn)
+            .get_result(conn)
             .await?;
         Ok(ResponseTime {
             leads: row.leads,
@@ -650,11 +723,11 @@ impl Analytics {
         })
     }
 
-    /// The questions the assistant answered, by what they asked for, most asked first (Premium).
-    async fn top_questions(&self, ctx: &Context<'_>) -> ApiResult<Vec<QuestionCount>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
-        let rows: Vec<QuestionRow> = scoped!(sql::QUESTIONS, self.scope).load(&mut conn).await?;
+    pub(crate) async fn load_questions(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> ApiResult<Vec<QuestionCount>> {
+        let rows: Vec<QuestionRow> = scoped!(sql::QUESTIONS, self.scope).load(conn).await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
@@ -667,17 +740,14 @@ impl Analytics {
             .collect())
     }
 
-    /// Services by leads that requested them, then by answers that quoted them (Premium).
-    async fn top_services(
+    pub(crate) async fn load_services(
         &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
+        conn: &mut AsyncPgConnection,
+        first: i64,
     ) -> ApiResult<Vec<ServiceDemand>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
         let rows: Vec<ServiceRow> = scoped!(sql::SERVICES, self.scope)
-            .bind::<BigInt, _>(top(Some(first), 10))
-            .load(&mut conn)
+            .bind::<BigInt, _>(first)
+            .load(conn)
             .await?;
         Ok(rows
             .into_iter()
@@ -690,18 +760,14 @@ impl Analytics {
             .collect())
     }
 
-    /// Questions about prices, durations or services the catalog had no answer to, grouped by
-    /// their words, most asked first (Premium).
-    async fn unanswered_questions(
+    pub(crate) async fn load_unanswered(
         &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        conn: &mut AsyncPgConnection,
+        first: i64,
     ) -> ApiResult<Vec<UnansweredQuestion>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
         let rows: Vec<UnansweredRow> = scoped!(sql::UNANSWERED, self.scope)
-            .bind::<BigInt, _>(top(Some(first), 20))
-            .load(&mut conn)
+            .bind::<BigInt, _>(first)
+            .load(conn)
             .await?;
         Ok(rows
             .into_iter()
@@ -712,27 +778,22 @@ impl Analytics {
             .collect())
     }
 
-    /// Pages where conversations started, with the leads they brought (Premium).
-    async fn top_pages(
+    pub(crate) async fn load_pages(
         &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
+        conn: &mut AsyncPgConnection,
+        first: i64,
     ) -> ApiResult<Vec<PageActivity>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
         Ok(scoped!(sql::PAGES, self.scope)
-            .bind::<BigInt, _>(top(Some(first), 10))
-            .load(&mut conn)
+            .bind::<BigInt, _>(first)
+            .load(conn)
             .await?)
     }
 
-    /// Every widget key of the workshop (or the one asked for) with what it brought (Premium).
-    async fn client_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<ClientKeyActivity>> {
-        self.advanced()?;
-        let mut conn = ctx.platform().conn().await?;
-        let rows: Vec<KeyRow> = scoped!(sql::CLIENT_KEYS, self.scope)
-            .load(&mut conn)
-            .await?;
+    pub(crate) async fn load_client_keys(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> ApiResult<Vec<ClientKeyActivity>> {
+        let rows: Vec<KeyRow> = scoped!(sql::CLIENT_KEYS, self.scope).load(conn).await?;
         Ok(rows
             .into_iter()
             .map(|r| ClientKeyActivity {
