@@ -3,6 +3,7 @@
 use carbot_schema::Services;
 use carbot_schema::accounts::session::{NewOwner, create_workshop_with_owner};
 use carbot_schema::accounts::workshop::Locale;
+use carbot_schema::analytics::demo;
 use carbot_schema::auth::passwords;
 use carbot_schema::db::schema::workshops;
 use diesel::prelude::*;
@@ -55,9 +56,19 @@ pub async fn demo_workshop(services: &Services) -> anyhow::Result<()> {
         ))
         .execute(&mut conn)
         .await?;
+    drop(conn);
+    let history = demo::generate(
+        &services.pool,
+        &services.assistant,
+        workshop_id,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("generating the demo history: {e:?}"))?;
     // Printed, not logged: the password appears once, on the operator's terminal.
     println!(
-        "\n  Demo workshop \"Autohaus Demo\" created.\n  Sign in with  {DEMO_EMAIL}  /  {password}\n"
+        "\n  Demo workshop \"Autohaus Demo\" created, with {} generated demo conversations and {} demo leads of the last 90 days.\n  Sign in with  {DEMO_EMAIL}  /  {password}\n",
+        history.conversations, history.leads
     );
     Ok(())
 }

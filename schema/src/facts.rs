@@ -70,6 +70,8 @@ impl QuestionIntent {
 pub struct Fact {
     workshop_id: Uuid,
     kind: &'static str,
+    /// `None`: now (the transaction's time, as the row it describes).
+    at: Option<DateTime<Utc>>,
     client_key_id: Option<Uuid>,
     conversation_id: Option<Uuid>,
     lead_id: Option<Uuid>,
@@ -96,6 +98,7 @@ impl Fact {
         Self {
             workshop_id: place.tenant.workshop_id(),
             kind,
+            at: None,
             client_key_id: place.client_key_id,
             conversation_id: place.conversation_id,
             lead_id: None,
@@ -170,6 +173,25 @@ impl Fact {
             page,
             service_ids: services,
             ..Self::at(place, "LEAD_SUBMITTED")
+        }
+    }
+
+    /// The first owner action on a lead, `seconds` after it came (`open_seconds` of them
+    /// within opening hours).
+    pub fn first_response(place: Place, lead_id: Uuid, seconds: i64, open_seconds: i64) -> Self {
+        Self {
+            lead_id: Some(lead_id),
+            seconds: Some(clamp(seconds)),
+            open_seconds: Some(clamp(open_seconds)),
+            ..Self::at(place, "FIRST_RESPONSE")
+        }
+    }
+
+    /// The same fact at an earlier time (generated history).
+    pub fn happened_at(self, at: DateTime<Utc>) -> Self {
+        Self {
+            at: Some(at),
+            ..self
         }
     }
 
@@ -260,12 +282,7 @@ pub async fn first_response(
                 conversation_id,
             };
             let seconds = (now - created_at).num_seconds().max(0);
-            Fact {
-                lead_id: Some(lead_id),
-                seconds: Some(clamp(seconds)),
-                open_seconds: Some(clamp(hours.seconds_open(created_at, now))),
-                ..Fact::at(place, "FIRST_RESPONSE")
-            }
+            Fact::first_response(place, lead_id, seconds, hours.seconds_open(created_at, now))
         })
         .collect();
     record(conn, facts).await

@@ -211,6 +211,9 @@ pub struct TestOptions {
     pub smtp_url: Option<String>,
     /// Seconds between rounds of lead reminders and summaries (the product's default is 60).
     pub notify_interval_secs: Option<u64>,
+    /// Create the demo workshop with its generated history, as `carbot serve` does on an empty
+    /// embedded database.
+    pub seed_demo: bool,
     /// Stripe (`stripe_mock::StripeMock`); without a key billing is not configured.
     pub billing: carbot::config::BillingConfig,
 }
@@ -273,7 +276,7 @@ impl TestApp {
             public_url: None,
             trust_proxy: true,
             console_dir: workspace_dir().join("console").join("dist"),
-            seed_demo: false,
+            seed_demo: options.seed_demo,
             log: "warn".into(),
             log_format: carbot::config::LogFormat::Text,
         };

@@ -1010,3 +1010,97 @@ async fn the_widget_the_assistant_and_the_owner_record_their_facts() {
     );
     app.shut_down().await;
 }
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct DemoFigures {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    conversations: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    leads: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    statuses: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unanswered: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cited: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unmarked_leads: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    monday_morning: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    monday_midday: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    days: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    first_answers: String,
+}
+
+async fn demo_figures(app: &TestApp) -> DemoFigures {
+    let mut conn = app.db().await;
+    diesel::sql_query(
+        "SELECT
+            (SELECT count(*) FROM conversations) AS conversations,
+            (SELECT count(*) FROM leads) AS leads,
+            (SELECT count(DISTINCT status) FROM leads) AS statuses,
+            (SELECT count(*) FROM facts WHERE kind = 'ASSISTANT_ANSWER' AND NOT matched
+                AND intent IN ('PRICE', 'DURATION', 'OTHER')) AS unanswered,
+            (SELECT count(*) FROM messages WHERE role = 'ASSISTANT' AND cardinality(cited_service_ids) > 0) AS cited,
+            (SELECT count(*) FROM leads WHERE name NOT LIKE '[Demo] %' OR email NOT LIKE '%@example.invalid') AS unmarked_leads,
+            (SELECT count(*) FROM facts WHERE kind = 'CONVERSATION_STARTED'
+                AND extract(isodow FROM at AT TIME ZONE 'Europe/Berlin') = 1
+                AND extract(hour FROM at AT TIME ZONE 'Europe/Berlin') BETWEEN 7 AND 9) AS monday_morning,
+            (SELECT count(*) FROM facts WHERE kind = 'CONVERSATION_STARTED'
+                AND extract(isodow FROM at AT TIME ZONE 'Europe/Berlin') = 1
+                AND extract(hour FROM at AT TIME ZONE 'Europe/Berlin') BETWEEN 12 AND 14) AS monday_midday,
+            (SELECT count(DISTINCT (at AT TIME ZONE 'Europe/Berlin')::date) FROM facts
+                WHERE kind = 'CONVERSATION_STARTED') AS days,
+            (SELECT string_agg(body, ' | ' ORDER BY created_at) FROM
+                (SELECT body, created_at FROM messages WHERE role = 'ASSISTANT' ORDER BY created_at LIMIT 3) m)
+                AS first_answers",
+    )
+    .get_result(&mut conn)
+    .await
+    .expect("demo figures")
+}
+
+#[tokio::test]
+async fn the_demo_workshop_has_ninety_days_of_history_generated_the_same_way_every_time() {
+    let options = carbot_tests::TestOptions {
+        seed_demo: true,
+        ..Default::default()
+    };
+    let mut first = TestApp::with(options.clone()).await;
+    let figures = demo_figures(&first).await;
+    assert!(
+        (400..=1_200).contains(&figures.conversations),
+        "{figures:?}"
+    );
+    assert!(figures.leads >= 60, "{figures:?}");
+    assert_eq!(figures.statuses, 6, "leads in every status: {figures:?}");
+    assert!(
+        figures.unanswered >= 5,
+        "a few unanswered questions: {figures:?}"
+    );
+    assert!(
+        figures.cited >= figures.conversations / 2,
+        "real answers from the catalog: {figures:?}"
+    );
+    assert_eq!(figures.unmarked_leads, 0, "every demo lead is marked");
+    assert!(
+        figures.monday_morning > 2 * figures.monday_midday,
+        "Monday mornings are busy: {figures:?}"
+    );
+    assert_eq!(figures.days, 90, "{figures:?}");
+    assert!(
+        figures.first_answers.contains('€') || figures.first_answers.contains("Uhr"),
+        "{figures:?}"
+    );
+    first.shut_down().await;
+    let mut second = TestApp::with(options).await;
+    assert_eq!(
+        demo_figures(&second).await,
+        figures,
+        "generated deterministically"
+    );
+    second.shut_down().await;
+}

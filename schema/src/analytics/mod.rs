@@ -153,6 +153,7 @@ macro_rules! scoped {
 }
 
 pub mod csv_export;
+pub mod demo;
 
 #[derive(Default)]
 pub struct AnalyticsQuery;

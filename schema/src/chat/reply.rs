@@ -52,7 +52,8 @@ impl Default for AssistantSetup {
 
 const HISTORY: i64 = 20;
 
-fn facts(row: &WorkshopRow) -> WorkshopFacts {
+/// What the assistant may tell about the workshop.
+pub(crate) fn facts(row: &WorkshopRow) -> WorkshopFacts {
     let address = [
         row.street.clone(),
         match (&row.postal_code, &row.city) {
