@@ -11,6 +11,12 @@ use wasm_bindgen_futures::JsFuture;
 /// Scalars of the schema as the console handles them (RFC 3339 text and `YYYY-MM-DD`).
 pub type DateTime = String;
 pub type NaiveDate = String;
+/// The schema's `JSON` scalar (the privacy log's counts).
+#[expect(
+    clippy::upper_case_acronyms,
+    reason = "the scalar's name in the schema"
+)]
+pub type JSON = serde_json::Value;
 
 macro_rules! operations {
     ($file:literal: $($name:ident),+ $(,)?) => {
@@ -33,33 +39,42 @@ operations!("../graphql/console/team.graphql": Members, Invitations, InviteMembe
 operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents, Dashboard);
 operations!("../graphql/console/chats.graphql": Conversations, TakeOver, Release, SendOwnerMessage, InboxEvents);
 operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);
-operations!("../graphql/console/privacy.graphql": PrivacySettings, UpdatePrivacySettings, ExportContactData, EraseContact);
+operations!("../graphql/console/privacy.graphql": PrivacySettings, UpdatePrivacySettings, ExportContactData, EraseContact, WithdrawLeadConsent, PrivacyAuditLog);
 operations!("../graphql/console/settings.graphql": ClientKeys, CreateClientKey, UpdateClientKey, RevokeClientKey, WidgetSettings, UpdateBrandColor, UpdateWidgetSettings, ApiTokens, CreateApiToken, RevokeApiToken, WorkshopSettings, UpdateWorkshop, Billing, BillingStatus, StartCheckout, OpenBillingPortal);
 
-/// Why a request produced no data.
+/// Why a request produced no data. The console's own reasons carry no text: pages show them in
+/// the viewer's language (`Ctx::error_text`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// The session is over (401 or UNAUTHENTICATED): sign in again.
     SignedOut,
-    /// A message for the user (network trouble, a refusal with its code).
+    /// No answer: the network or the server is down.
+    Unreachable,
+    /// The server's rate limit (429): wait a moment.
+    TooManyRequests,
+    /// An answer the console cannot read; the detail is for whoever reports it.
+    Unreadable(String),
+    /// The server's own message (a refusal with its code), in the caller's language.
     Message(String),
 }
 
+/// German, for the places that cannot know the viewer's language.
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::SignedOut => f.write_str("Bitte melden Sie sich erneut an."),
+            Self::Unreachable => f.write_str("Keine Verbindung zum Server."),
+            Self::TooManyRequests => f.write_str("Zu viele Anfragen – bitte einen Moment warten."),
+            Self::Unreadable(detail) => write!(f, "Unlesbare Antwort des Servers: {detail}"),
             Self::Message(text) => f.write_str(text),
         }
     }
 }
 
 fn js_error(error: JsValue) -> ApiError {
-    ApiError::Message(
-        error
-            .as_string()
-            .unwrap_or_else(|| "Keine Verbindung zum Server.".into()),
-    )
+    error
+        .as_string()
+        .map_or(ApiError::Unreachable, ApiError::Unreadable)
 }
 
 /// Runs a query or mutation; `token` is the in-memory access token.
@@ -74,11 +89,11 @@ where
     let body: QueryBody<Q::Variables> = Q::build_query(variables);
     let text = post(
         token,
-        &serde_json::to_string(&body).map_err(|e| ApiError::Message(e.to_string()))?,
+        &serde_json::to_string(&body).map_err(|e| ApiError::Unreadable(e.to_string()))?,
     )
     .await?;
     let response: Response<Q::ResponseData> =
-        serde_json::from_str(&text).map_err(|e| ApiError::Message(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Unreadable(e.to_string()))?;
     if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
         let code = errors[0]
             .extensions
@@ -93,7 +108,7 @@ where
     }
     response
         .data
-        .ok_or_else(|| ApiError::Message("Leere Antwort.".into()))
+        .ok_or_else(|| ApiError::Unreadable("no data".into()))
 }
 
 async fn post(token: Option<&str>, body: &str) -> Result<String, ApiError> {
@@ -118,7 +133,7 @@ async fn post(token: Option<&str>, body: &str) -> Result<String, ApiError> {
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init("/graphql", &init).map_err(js_error)?;
-    let window = web_sys::window().ok_or(ApiError::Message("no window".into()))?;
+    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(js_error)?
@@ -128,9 +143,7 @@ async fn post(token: Option<&str>, body: &str) -> Result<String, ApiError> {
         return Err(ApiError::SignedOut);
     }
     if response.status() == 429 {
-        return Err(ApiError::Message(
-            "Zu viele Anfragen – bitte einen Moment warten.".into(),
-        ));
+        return Err(ApiError::TooManyRequests);
     }
     let text = JsFuture::from(response.text().map_err(js_error)?)
         .await

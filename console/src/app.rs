@@ -36,11 +36,37 @@ fn screen() -> Html {
     }
 }
 
+/// Before anyone signs in: the first of the browser's languages that the console speaks,
+/// German when it speaks none of them.
+fn browser_lang() -> Lang {
+    let languages = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| {
+            list.iter()
+                .filter_map(|l| l.as_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    languages
+        .iter()
+        .find_map(|tag| {
+            let tag = tag.to_ascii_lowercase();
+            if tag.starts_with("de") {
+                Some(Lang::De)
+            } else if tag.starts_with("en") {
+                Some(Lang::En)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(Lang::De)
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let session = use_state(|| None::<Session>);
     let restoring = use_state(|| true);
-    let lang = use_state(|| Lang::De);
+    let lang = use_state(browser_lang);
     let notices = use_state(Vec::<(u32, String)>::new);
     let counter = use_mut_ref(|| 0u32);
 
@@ -70,6 +96,28 @@ pub fn app() -> Html {
             move || drop(interval)
         });
     }
+    // Signed in, the console speaks the user's language (the one of their e-mails); the switch
+    // in the header changes it until the next sign-in or reload.
+    {
+        let lang = lang.clone();
+        let viewer = session
+            .as_ref()
+            .map(|s| (s.user_id.clone(), s.locale.clone()));
+        use_effect_with(viewer, move |viewer| {
+            if let Some((_, locale)) = viewer {
+                lang.set(Lang::of_locale(locale));
+            }
+        });
+    }
+    // Screen readers, the browser's own texts and the tab's title follow the language.
+    use_effect_with(*lang, |lang| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(Key::ConsoleTitle.text(*lang));
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", lang.code());
+            }
+        }
+    });
     let notify = {
         let notices = notices.clone();
         let counter = counter.clone();

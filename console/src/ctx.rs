@@ -66,11 +66,24 @@ impl Ctx {
         }
     }
 
+    /// Why a request failed, in the language chosen (the server's own messages already are).
+    pub fn error_text(&self, error: &api::ApiError) -> String {
+        match error {
+            api::ApiError::SignedOut => self.t(Key::ErrSignedOut).to_owned(),
+            api::ApiError::Unreachable => self.t(Key::ErrUnreachable).to_owned(),
+            api::ApiError::TooManyRequests => self.t(Key::ErrTooManyRequests).to_owned(),
+            api::ApiError::Unreadable(detail) => {
+                format!("{} ({detail})", self.t(Key::ErrUnreadable))
+            }
+            api::ApiError::Message(text) => text.clone(),
+        }
+    }
+
     /// Handles an API error: a finished session signs out, anything else becomes a notice.
     pub fn fail(&self, error: api::ApiError) {
         match error {
             api::ApiError::SignedOut => self.set_session.emit(None),
-            api::ApiError::Message(text) => self.notify.emit(text),
+            other => self.notify.emit(self.error_text(&other)),
         }
     }
 }

@@ -7,6 +7,26 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The language a user's locale (`DE`, `EN`, `TR`, `PL`) asks for: English for `EN`,
+    /// German, the console's first language, for the others.
+    pub fn of_locale(locale: &str) -> Self {
+        if locale.eq_ignore_ascii_case("EN") {
+            Self::En
+        } else {
+            Self::De
+        }
+    }
+
+    /// The BCP 47 code (`lang` attributes, the locale a new account gets).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::De => "de",
+            Self::En => "en",
+        }
+    }
+}
+
 /// Declares [`Key`], one variant per text, with its German and English wording.
 macro_rules! texts {
     ($($key:ident => ($de:literal, $en:literal $(,)?)),+ $(,)?) => {
@@ -603,11 +623,11 @@ texts! {
         "geschickt. Die neue Adresse gilt, sobald Sie ihn öffnen; bis dahin melden Sie sich mit der bisherigen an.",
         ". The new address applies once you open it; until then you sign in with the current one.",
     ),
-    AccLanguage => ("Sprache Ihrer E-Mails", "Language of your e-mails"),
+    AccLanguage => ("Ihre Sprache", "Your language"),
     AccLanguageLabel => ("Sprache", "Language"),
     AccLanguageHint => (
-        "Benachrichtigungen, Erinnerungen und Links schicken wir Ihnen in dieser Sprache.",
-        "Notifications, reminders and links reach you in this language.",
+        "Benachrichtigungen, Erinnerungen und Links schicken wir Ihnen in dieser Sprache. Die Konsole erscheint bei „English“ auf Englisch, sonst auf Deutsch.",
+        "Notifications, reminders and links reach you in this language. The console shows in English for “English”, otherwise in German.",
     ),
     NotTitle => ("Benachrichtigungen per E-Mail", "E-mail notifications"),
     NotIntro => (
@@ -700,6 +720,78 @@ texts! {
     SetManagingDirector => ("Geschäftsführung / Inhaber", "Managing director / owner"),
     SetCommercialRegister => ("Registergericht und -nummer", "Commercial register"),
     SetVatId => ("USt-IdNr.", "VAT ID"),
+    ErrSignedOut => ("Bitte melden Sie sich erneut an.", "Please sign in again."),
+    ErrUnreachable => ("Keine Verbindung zum Server.", "No connection to the server."),
+    ErrTooManyRequests => (
+        "Zu viele Anfragen – bitte einen Moment warten.",
+        "Too many requests – please wait a moment.",
+    ),
+    ErrUnreadable => (
+        "Die Antwort des Servers war unlesbar",
+        "The server's answer could not be read",
+    ),
+    ErasedMarker => ("[gelöscht]", "[erased]"),
+    ConsoleTitle => ("CarBot Konsole", "CarBot console"),
+    LangOther => ("EN", "DE"),
+    LangSwitch => ("Auf Englisch umschalten", "Switch to German"),
+    NavLabel => ("Navigation", "Navigation"),
+    LeadNotFound => ("Diese Anfrage gibt es nicht.", "This lead does not exist."),
+    LeadOverLimit => (
+        "Diese Anfrage liegt über dem Monatskontingent Ihres Tarifs – sie ist vollständig gespeichert. Ein größerer Tarif hebt die Grenze auf.",
+        "This lead is beyond your plan's monthly allowance – it is stored in full. A larger plan lifts the limit.",
+    ),
+    LeadOverLimitShort => ("Über dem Monatskontingent", "Beyond the monthly allowance"),
+    LeadPreferredDate => ("Wunschtermin", "Preferred date"),
+    LeadChangeStatus => ("Status ändern", "Change status"),
+    LeadConsent => ("Einwilligung", "Consent"),
+    LeadWithdraw => ("Einwilligung widerrufen", "Withdraw consent"),
+    LeadWithdrawHint => (
+        "Hat die Person ihre Einwilligung zurückgezogen, halten Sie das hier fest.",
+        "If the person has withdrawn their consent, record it here.",
+    ),
+    LeadWithdrawAsk => (
+        "Einwilligung widerrufen? Name, Kontaktdaten, Fahrzeug, Nachricht und Notizen dieser Anfrage und ihr Chat werden sofort endgültig gelöscht. Status, Leistungen und die Zahlen der Übersicht bleiben.",
+        "Withdraw the consent? This lead's name, contact data, vehicle, message and notes, and its chat, are erased for good at once. Status, services and the dashboard's numbers stay.",
+    ),
+    LeadWithdrawYes => ("Ja, widerrufen und löschen", "Yes, withdraw and erase"),
+    LeadWithdrawn => (
+        "Einwilligung widerrufen: Die Daten dieser Anfrage sind gelöscht.",
+        "Consent withdrawn: this lead's data has been erased.",
+    ),
+    LeadErased => (
+        "Die personenbezogenen Daten dieser Anfrage sind gelöscht.",
+        "This lead's personal data has been erased.",
+    ),
+    ChatSelect => ("Wählen Sie ein Gespräch aus.", "Select a conversation."),
+    ChatTakenOverMark => ("persönlich übernommen", "taken over"),
+    SvcExportFile => ("leistungen.csv", "services.csv"),
+    PrvExportJson => ("datenauskunft.json", "data-export.json"),
+    PrvExportText => ("datenauskunft.txt", "data-export.txt"),
+    PrvLog => ("Protokoll", "Privacy log"),
+    PrvLogIntro => (
+        "Wer wann Daten exportiert oder gelöscht hat und wie viele – die Daten selbst stehen nicht darin.",
+        "Who exported or erased data when, and how much – the data itself is not in it.",
+    ),
+    PrvLogEmpty => ("Noch keine Einträge.", "No entries yet."),
+    PrvLogWhen => ("Zeitpunkt", "When"),
+    PrvLogAction => ("Vorgang", "Action"),
+    PrvLogWho => ("Durch", "By"),
+    PrvLogCounts => ("Umfang", "Records"),
+    PrvLogMore => ("Ältere Einträge laden", "Load older entries"),
+    PrvActExport => ("Auskunft exportiert", "Data exported"),
+    PrvActErase => ("Daten gelöscht", "Data erased"),
+    PrvActWithdraw => ("Einwilligung widerrufen", "Consent withdrawn"),
+    PrvActVisitorDelete => ("Chat vom Besucher gelöscht", "Chat deleted by the visitor"),
+    PrvActRetention => ("Aufbewahrungsfrist abgelaufen", "Retention period over"),
+    PrvActorVisitor => ("Besucher im Widget", "Visitor in the widget"),
+    PrvActorRetention => ("Automatische Löschung", "Automatic erasure"),
+    PrvActorFormer => ("Ehemaliges Teammitglied", "Former team member"),
+    PrvCountLeads => ("Anfragen", "Requests"),
+    PrvCountConversations => ("Chats", "Chats"),
+    PrvCountMessages => ("Nachrichten", "Messages"),
+    PrvCountNotes => ("Notizen", "Notes"),
+    PrvCountEmails => ("E-Mails", "E-mails"),
+    PrvCountNone => ("nichts gefunden", "nothing found"),
 }
 
 /// A member's role as the team page names it.
@@ -732,27 +824,47 @@ pub fn status_label(lang: Lang, status: &str) -> &'static str {
     }
 }
 
-/// `89–149 €` from cents (whole euros where exact).
-pub fn euros(min: i64, max: i64) -> String {
-    fn one(cents: i64) -> String {
-        if cents % 100 == 0 {
-            format!("{}", cents / 100)
-        } else {
-            format!("{},{:02}", cents / 100, cents % 100)
-        }
-    }
-    if min == max {
-        format!("{} €", one(min))
+/// An amount of cents as a number: whole units where exact, else `49,90` in German and `49.90`
+/// in English.
+pub fn amount(lang: Lang, cents: i64) -> String {
+    if cents % 100 == 0 {
+        format!("{}", cents / 100)
     } else {
-        format!("{}–{} €", one(min), one(max))
+        let decimal = if lang == Lang::De { ',' } else { '.' };
+        format!("{}{decimal}{:02}", cents / 100, cents % 100)
     }
 }
 
-/// `2026-11-29T13:05:00Z` → `29.11. 13:05`.
-pub fn short_time(rfc3339: &str) -> String {
-    let date = rfc3339.get(0..10).unwrap_or("");
-    let time = rfc3339.get(11..16).unwrap_or("");
-    let mut parts = date.split('-');
-    let (_, month, day) = (parts.next(), parts.next(), parts.next());
-    format!("{}.{}. {time}", day.unwrap_or(""), month.unwrap_or(""))
+/// `89–149 €` from cents, in English `€89–149`.
+pub fn euros(lang: Lang, min: i64, max: i64) -> String {
+    let amount = if min == max {
+        amount(lang, min)
+    } else {
+        format!("{}–{}", amount(lang, min), amount(lang, max))
+    };
+    match lang {
+        Lang::De => format!("{amount} €"),
+        Lang::En => format!("€{amount}"),
+    }
+}
+
+/// A quotation in the language's marks: „so“ in German, “so” in English.
+pub fn quoted(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::De => format!("„{text}“"),
+        Lang::En => format!("“{text}”"),
+    }
+}
+
+/// What the server writes in place of erased personal data (README, "Where personal data
+/// lives").
+pub const ERASED_MARKER: &str = "[gelöscht]";
+
+/// A visitor's text as the console shows it: the erasure marker in the viewer's language.
+pub fn visitor_text(lang: Lang, text: &str) -> &str {
+    if text == ERASED_MARKER {
+        Key::ErasedMarker.text(lang)
+    } else {
+        text
+    }
 }

@@ -24,6 +24,8 @@ pub struct Session {
     /// `OWNER`, `STAFF` or `PLATFORM_ADMIN`, in the workshop the session acts for.
     pub role: String,
     pub email_verified: bool,
+    /// The user's language (`DE`, `EN`, `TR`, `PL`): of their e-mails, and of the console.
+    pub locale: String,
     /// Every workshop the user belongs to, in the order they joined.
     pub memberships: Vec<Membership>,
 }
@@ -58,6 +60,11 @@ impl Session {
         }
     }
 
+    /// The session after the user chose another language.
+    pub fn with_locale(self, locale: String) -> Self {
+        Self { locale, ..self }
+    }
+
     /// The session with the viewer as the server sees it now.
     pub fn with_viewer(self, viewer: Viewer) -> Self {
         Self {
@@ -67,6 +74,7 @@ impl Session {
             workshop: viewer.workshop,
             role: viewer.role,
             email_verified: viewer.email_verified,
+            locale: viewer.locale,
             memberships: viewer.memberships,
             ..self
         }
@@ -82,6 +90,7 @@ pub struct Viewer {
     pub workshop: String,
     pub role: String,
     pub email_verified: bool,
+    pub locale: String,
     pub memberships: Vec<Membership>,
 }
 
@@ -105,6 +114,7 @@ macro_rules! from_fragments {
                         workshop: v.workshop.name,
                         role: format!("{:?}", v.role),
                         email_verified: v.email_verified,
+                        locale: format!("{:?}", v.locale),
                         memberships: v
                             .memberships
                             .into_iter()
@@ -155,6 +165,7 @@ fn placeholder() -> Session {
         workshop: String::new(),
         role: String::new(),
         email_verified: false,
+        locale: String::new(),
         memberships: Vec::new(),
     }
 }

@@ -116,12 +116,12 @@ pub fn layout() -> Html {
                 <span class="brand">{ "CarBot" }</span>
                 <WorkshopSwitcher />
                 <span class="spacer" />
-                <button class="link" onclick={toggle_lang} aria-label="Sprache / language">
-                    { if ctx.lang == Lang::De { "EN" } else { "DE" } }
+                <button class="link" id="lang-switch" onclick={toggle_lang}>
+                    { ctx.t(Key::LangOther) }<span class="visually-hidden">{ " " }{ ctx.t(Key::LangSwitch) }</span>
                 </button>
                 <button class="link" onclick={logout}>{ ctx.t(Key::Logout) }</button>
             </header>
-            <nav class="nav" aria-label="Navigation">{ for links }</nav>
+            <nav class="nav" aria-label={ctx.t(Key::NavLabel)}>{ for links }</nav>
             // Keyed by the workshop: after a switch every page loads its data again.
             <main class="page" id="main" key={session.workshop_id.clone()}>
                 <VerifyBanner />

@@ -11,6 +11,14 @@ const CONSOLE = env("CONSOLE_URL").replace(/\/$/, "");
 const SITE = env("SITE_URL").replace(/\/$/, "");
 const ARTIFACTS = env("ARTIFACTS", "/tmp");
 const SERVICE = "Scheibenwischer-Service Konsole";
+const WITHDRAWING = "Max Widerruf";
+// German words of the console's own texts: none may show once the viewer's language is English.
+const GERMAN = [
+  "Anfragen", "Einstellungen", "Leistungen", "Abmelden", "Speichern", "Abbrechen", "Wunschtermin",
+  "Status ändern", "Einwilligung", "Wählen Sie", "gelöscht", "Zurück", "Übersicht", "Datenschutz",
+  "Protokoll", "Sprache", "Kontakt", "Fahrzeug", "Eingang",
+];
+const MONTH_TIME = /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{2}:\d{2}\b/;
 const OWNER_REPLY = "Gern, heute um 15 Uhr passt.";
 const HOSTILE = [
   '<img src=x onerror="window.__pwned=true;alert(1)">',
@@ -60,7 +68,8 @@ try {
     await owner.goto(`${CONSOLE}/`);
     await owner.getByRole("button", { name: "Noch kein Konto? Jetzt registrieren" }).click();
     await owner.fill("#field-workshopName", "Autohaus Konsole");
-    await owner.fill("#field-email", `konsole-${Date.now()}@autohaus-test.de`);
+    result.ownerEmail = `konsole-${Date.now()}@autohaus-test.de`;
+    await owner.fill("#field-email", result.ownerEmail);
     await owner.fill("#field-password", "Bremsscheibe-Quietscht-7");
     await owner.getByRole("button", { name: "Registrieren", exact: true }).click();
     await owner.locator("nav.nav").waitFor({ timeout: 15_000 });
@@ -243,9 +252,123 @@ try {
     await owner.screenshot({ path: `${ARTIFACTS}/console-privacy.png`, fullPage: true });
   });
 
-  await at("12-logout", async () => {
-    await owner.getByRole("button", { name: "Abmelden" }).click();
-    await owner.getByRole("button", { name: "Anmelden", exact: true }).waitFor();
+  let withdrawnPath;
+  await at("12-withdraw-consent", async () => {
+    // A second visitor sends a request, then tells the workshop they withdraw their consent.
+    const otherContext = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: "de-DE" });
+    const other = await otherContext.newPage();
+    opened.push(other);
+    await other.goto(`${SITE}/`);
+    const otherWidget = other.locator("#carbot-widget");
+    await otherWidget.locator("button.launcher").click();
+    await otherWidget.locator(".actions button.link").click();
+    const form = otherWidget.locator("form.lead");
+    await form.locator('[name="name"]').fill(WITHDRAWING);
+    await form.locator('[name="email"]').fill("max.widerruf@example.org");
+    await form.locator('[name="make"]').fill("Opel");
+    await form.locator("#cb-f-consent").check();
+    await form.locator('button[type="submit"]').click();
+    await otherWidget.locator(".notice.thanks").last().waitFor({ timeout: 10_000 });
+    await otherContext.close();
+
+    await nav(owner, "/leads");
+    await owner.locator("table a", { hasText: WITHDRAWING }).click();
+    await owner.waitForURL(/\/leads\/.+/);
+    withdrawnPath = new URL(owner.url()).pathname;
+    await owner.locator('a[href="mailto:max.widerruf@example.org"]').waitFor({ timeout: 10_000 });
+    await owner.locator("#lead-withdraw").click();
+    const question = owner.locator("#lead-withdraw-question");
+    await question.waitFor();
+    const asked = (await question.textContent()).trim();
+    check(asked.includes("endgültig gelöscht"), `the question does not say that the data is erased: ${asked}`);
+    await owner.locator("#lead-withdraw-yes").click();
+    const erased = owner.locator("#lead-erased");
+    await erased.waitFor({ timeout: 10_000 });
+    result.withdrawn = (await erased.textContent()).trim();
+    check(result.withdrawn.startsWith("Einwilligung widerrufen"), `after withdrawing: ${result.withdrawn}`);
+    check((await owner.locator("h1").first().textContent()).trim() === "[gelöscht]", "the lead still shows its name");
+    check((await owner.locator('a[href^="mailto:"], a[href^="tel:"]').count()) === 0, "the lead still shows contact data");
+    check((await owner.locator("#lead-withdraw").count()) === 0, "an erased lead still offers the withdrawal");
+    // Opened again later, the lead says that it is erased.
+    await owner.reload();
+    await owner.locator("#lead-erased", { hasText: "Daten dieser Anfrage sind gelöscht" }).waitFor({ timeout: 15_000 });
+    await owner.screenshot({ path: `${ARTIFACTS}/console-lead-withdrawn.png`, fullPage: true });
+  });
+
+  await at("13-privacy-log", async () => {
+    await nav(owner, "/settings");
+    const card = owner.locator("#privacy");
+    await card.waitFor({ timeout: 10_000 });
+    const log = card.locator("#privacy-log");
+    const rows = log.locator("tbody tr");
+    await rows.first().waitFor({ timeout: 10_000 });
+    // Newest first: the withdrawal, the erasure, the export of step 11.
+    const actions = async () => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
+    check(JSON.stringify(await actions()) === JSON.stringify(["WITHDRAW_CONSENT", "ERASE", "EXPORT"]), `log: ${await actions()}`);
+    const withdrawal = (await rows.nth(0).innerText()).replace(/\s+/g, " ");
+    check(withdrawal.includes("Einwilligung widerrufen") && withdrawal.includes(result.ownerEmail) && withdrawal.includes("Anfragen: 1"), `withdrawal entry: ${withdrawal}`);
+    check(!withdrawal.includes(WITHDRAWING) && !withdrawal.includes("max.widerruf"), `the log names the person: ${withdrawal}`);
+    const erasure = (await rows.nth(1).innerText()).replace(/\s+/g, " ");
+    check(erasure.includes("Daten gelöscht") && erasure.includes("Nachrichten:"), `erasure entry: ${erasure}`);
+    // Eight exports that find nobody: the log then pages ("more").
+    await card.locator('[name="privacy-email"]').fill("niemand@example.org");
+    for (let i = 1; i <= 8; i++) {
+      const newest = await rows.first().getAttribute("data-id");
+      await card.locator("#privacy-export").click();
+      await owner.waitForFunction((id) => document.querySelector("#privacy-log tbody tr")?.dataset.id !== id, newest, { timeout: 10_000 });
+    }
+    check((await rows.count()) === 10, `the first page holds ${await rows.count()} entries`);
+    check((await rows.nth(0).innerText()).includes("nichts gefunden"), "an export that found nobody");
+    await log.locator("#privacy-log-more").click();
+    await owner.waitForFunction(() => document.querySelectorAll("#privacy-log tbody tr").length === 11, null, { timeout: 10_000 });
+    check((await log.locator("#privacy-log-more").count()) === 0, "more offered after the last page");
+    const oldest = (await rows.nth(10).innerText()).replace(/\s+/g, " ");
+    check(oldest.includes("Auskunft exportiert") && oldest.includes("Anfragen: 1"), `oldest entry: ${oldest}`);
+    result.privacyLog = await actions();
+    await log.screenshot({ path: `${ARTIFACTS}/console-privacy-log.png` });
+  });
+
+  await at("14-english", async () => {
+    // The owner's language becomes English: the console follows it, also after a reload.
+    await owner.locator("#field-email-locale").selectOption("EN");
+    await owner.locator('nav.nav a[href="/settings"]', { hasText: "Settings" }).waitFor({ timeout: 10_000 });
+    const pages = [
+      ["leads", "/leads", ["Leads", "Received", "Estimated value", "Pipeline"]],
+      ["lead", withdrawnPath, ["[erased]", "This lead's personal data has been erased.", "Change status", "Consent", "Transcript"]],
+      ["chats", "/chats", ["Live chats", /Select a conversation\.|No conversations yet\./]],
+      ["services", "/services", ["Add service", "Export CSV"]],
+      ["widget", "/widget", ["Client keys", "Appearance"]],
+      ["team", "/team", ["Pending invitations", "Invite a colleague"]],
+      ["settings", "/settings", ["Your account", "Your language", "Privacy log", "Consent withdrawn", "Data erased", "Data exported", "nothing found", "Load older entries"]],
+    ];
+    result.english = [];
+    for (const [name, path, wanted] of pages) {
+      await owner.goto(`${CONSOLE}${path}`);
+      await owner.locator("nav.nav").waitFor({ timeout: 15_000 });
+      for (const text of wanted) await owner.getByText(text, { exact: false }).first().waitFor({ timeout: 10_000 });
+      // The console's own words only: what visitors wrote and agreed to, and the workshop's
+      // German catalog, stay as they were written.
+      const shown = await owner.evaluate(() => {
+        let text = document.body.innerText;
+        for (const data of document.querySelectorAll("#lead-consent p.muted, .transcript, .notices, .services-table tbody, option")) {
+          text = text.replace(data.innerText, "");
+        }
+        return text;
+      });
+      const german = GERMAN.filter((word) => shown.includes(word));
+      check(german.length === 0, `${path} shows German in English: ${german.join(", ")}`);
+      const page = await owner.evaluate(() => ({ lang: document.documentElement.lang, title: document.title }));
+      check(page.lang === "en" && page.title === "CarBot console", `${path}: ${JSON.stringify(page)}`);
+      if (name === "leads") check(MONTH_TIME.test(shown), `the leads' times are not written in English: ${shown.slice(0, 400)}`);
+      await owner.screenshot({ path: `${ARTIFACTS}/console-${name}-english.png`, fullPage: true });
+      result.english.push(name);
+    }
+  });
+
+  await at("15-logout", async () => {
+    await owner.getByRole("button", { name: "Sign out" }).click();
+    await owner.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    // Signed out, a fresh page speaks the browser's language.
     await owner.reload();
     await owner.getByRole("button", { name: "Anmelden", exact: true }).waitFor({ timeout: 10_000 });
   });

@@ -1,8 +1,10 @@
 //! The console end to end in headless Chromium (`tests/browser/console.mjs`): an owner registers,
 //! adds a service, creates a client key and copies the snippet into a page on another origin; a
 //! visitor chats there and leaves a lead, which appears live in the console; the owner takes the
-//! chat over and replies, moves the lead on and exports the catalog. Hostile chat text never
-//! runs. Screenshots of every page at desktop and phone width land in
+//! chat over and replies, moves the lead on and exports the catalog; erases the visitor's data
+//! from the privacy card, records a second visitor's withdrawn consent on their lead, reads the
+//! privacy log, and switches to English, in which the pages show no German of their own. Hostile
+//! chat text never runs. Screenshots of every page at desktop and phone width land in
 //! `target/browser-artifacts/console/`. `./dev test` builds the console first.
 
 use std::path::PathBuf;
@@ -105,12 +107,12 @@ async fn an_owner_runs_the_workshop_from_the_console() {
     let mut conn = app.db().await;
     let value = |rows: Vec<Row>| rows.into_iter().map(|r| r.value).collect::<Vec<_>>();
     let statuses = value(
-        diesel::sql_query("SELECT status AS value FROM leads")
+        diesel::sql_query("SELECT status AS value FROM leads ORDER BY created_at")
             .load(&mut conn)
             .await
             .expect("leads"),
     );
-    assert_eq!(statuses, vec!["CONTACTED".to_owned()], "{report}");
+    assert_eq!(statuses, ["CONTACTED", "NEW"], "{report}");
     let owner_messages = value(
         diesel::sql_query("SELECT body AS value FROM messages WHERE role = 'OWNER'")
             .load(&mut conn)
@@ -131,13 +133,49 @@ async fn an_owner_runs_the_workshop_from_the_console() {
             .is_some_and(|t| t.starts_with("Gelöscht: 1 / 1 /")),
         "{report}"
     );
+    // Erika's erased from the privacy card, the second visitor's by the withdrawn consent.
     let names = value(
-        diesel::sql_query("SELECT name AS value FROM leads")
+        diesel::sql_query(
+            "SELECT name || ' ' || (consent_withdrawn_at IS NOT NULL)::text AS value FROM leads \
+             ORDER BY created_at",
+        )
+        .load(&mut conn)
+        .await
+        .expect("leads"),
+    );
+    assert_eq!(names, ["[gelöscht] false", "[gelöscht] true"], "{report}");
+    assert!(
+        report["withdrawn"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Einwilligung widerrufen")),
+        "{report}"
+    );
+    let audit = value(
+        diesel::sql_query("SELECT action AS value FROM privacy_audit ORDER BY created_at DESC")
             .load(&mut conn)
             .await
-            .expect("leads"),
+            .expect("privacy audit"),
     );
-    assert_eq!(names, vec!["[gelöscht]".to_owned()]);
+    assert_eq!(
+        report["privacyLog"],
+        json!(audit),
+        "the console lists the whole log"
+    );
+    assert_eq!(audit.len(), 11, "{report}");
+    assert_eq!(
+        report["english"],
+        json!([
+            "leads", "lead", "chats", "services", "widget", "team", "settings"
+        ]),
+        "{report}"
+    );
+    let locales = value(
+        diesel::sql_query("SELECT locale AS value FROM users")
+            .load(&mut conn)
+            .await
+            .expect("users"),
+    );
+    assert_eq!(locales, ["en"], "the owner chose English in the console");
     let days = value(
         diesel::sql_query("SELECT conversation_days::text AS value FROM privacy_settings")
             .load(&mut conn)

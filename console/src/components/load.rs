@@ -21,9 +21,9 @@ impl<T> Load<T> {
             Ok(value) => Self::Ready(value),
             Err(ApiError::SignedOut) => {
                 ctx.fail(ApiError::SignedOut);
-                Self::Failed(ApiError::SignedOut.to_string())
+                Self::Failed(ctx.error_text(&ApiError::SignedOut))
             }
-            Err(ApiError::Message(text)) => Self::Failed(text),
+            Err(error) => Self::Failed(ctx.error_text(&error)),
         }
     }
 }

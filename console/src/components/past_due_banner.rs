@@ -6,7 +6,7 @@
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::components::link::RouteLink;
 use crate::ctx::use_ctx;
 use crate::i18n::Key;
@@ -48,7 +48,7 @@ pub fn past_due_banner() -> Html {
         return html! {};
     };
     let text = match grace.as_deref() {
-        Some(end) => ctx.tf(Key::PastDueText, &date_de(end)),
+        Some(end) => ctx.tf(Key::PastDueText, &date(ctx.lang, end)),
         None => ctx.t(Key::PastDueTextNoDate).to_owned(),
     };
     html! {

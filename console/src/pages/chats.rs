@@ -4,8 +4,9 @@
 use yew::prelude::*;
 
 use crate::api::{self, conversations};
+use crate::components::dates::short_date_time;
 use crate::ctx::use_ctx;
-use crate::i18n::{Key, short_time};
+use crate::i18n::{Key, visitor_text};
 
 #[derive(Clone, PartialEq)]
 struct Line {
@@ -68,7 +69,7 @@ pub fn chats() -> Html {
                         .map(|e| from_query(&e.node))
                         .collect()))),
                     Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
-                    Err(error) => chats.set(Some(Err(error.to_string()))),
+                    Err(error) => chats.set(Some(Err(ctx.error_text(&error)))),
                 }
             });
         });
@@ -211,11 +212,16 @@ pub fn chats() -> Html {
             let id = chat.id.clone();
             Callback::from(move |_| selected.set(Some(id.clone())))
         };
-        let last = chat.lines.last().map(|l| l.body.chars().take(60).collect::<String>()).unwrap_or_default();
+        let last = chat.lines.last().map(|l| visitor_text(ctx.lang, &l.body).chars().take(60).collect::<String>()).unwrap_or_default();
         let active = selected.as_deref() == Some(chat.id.as_str());
         html! {
             <button key={chat.id.clone()} class={classes!(active.then_some("active"))} onclick={select} aria-pressed={active.to_string()}>
-                <strong>{ short_time(&chat.created_at) }{ if chat.taken_over { " · 🧑‍🔧" } else { "" } }</strong>
+                <strong>
+                    { short_date_time(ctx.lang, &chat.created_at) }
+                    if chat.taken_over {
+                        <span aria-hidden="true">{ " · 🧑‍🔧" }</span><span class="visually-hidden">{ " · " }{ ctx.t(Key::ChatTakenOverMark) }</span>
+                    }
+                </strong>
                 <span class="muted">{ last }</span>
             </button>
         }
@@ -225,7 +231,7 @@ pub fn chats() -> Html {
         .and_then(|id| list.iter().find(|chat| &chat.id == id))
         .cloned();
     let detail = match current {
-        None => html! { <div class="empty">{ "Wählen Sie ein Gespräch aus." }</div> },
+        None => html! { <div class="empty">{ ctx.t(Key::ChatSelect) }</div> },
         Some(chat) => html! {
             <div class="stack">
                 <div class="row">
@@ -239,7 +245,7 @@ pub fn chats() -> Html {
                 </div>
                 <div class="transcript" aria-live="polite">
                     { for chat.lines.iter().map(|line| html! {
-                        <div key={line.id.clone()} class={classes!("bubble", line.role.clone())}>{ &line.body }<small>{ short_time(&line.at) }</small></div>
+                        <div key={line.id.clone()} class={classes!("bubble", line.role.clone())}>{ visitor_text(ctx.lang, &line.body) }<small>{ short_date_time(ctx.lang, &line.at) }</small></div>
                     }) }
                 </div>
                 <form class="composer" onsubmit={send}>

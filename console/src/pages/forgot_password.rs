@@ -20,11 +20,17 @@ pub fn page() -> Html {
     let busy = use_state(|| false);
 
     let onsubmit = {
-        let (email, errors, sent_to, busy) =
-            (email.clone(), errors.clone(), sent_to.clone(), busy.clone());
+        let (ctx, email, errors, sent_to, busy) = (
+            ctx.clone(),
+            email.clone(),
+            errors.clone(),
+            sent_to.clone(),
+            busy.clone(),
+        );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let (errors, sent_to, busy) = (errors.clone(), sent_to.clone(), busy.clone());
+            let (ctx, errors, sent_to, busy) =
+                (ctx.clone(), errors.clone(), sent_to.clone(), busy.clone());
             let address = (*email).trim().to_owned();
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
@@ -48,7 +54,7 @@ pub fn page() -> Html {
                             ));
                         }
                     }
-                    Err(error) => errors.set(vec![(String::new(), error.to_string())]),
+                    Err(error) => errors.set(vec![(String::new(), ctx.error_text(&error))]),
                 }
             });
         })

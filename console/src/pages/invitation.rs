@@ -71,7 +71,7 @@ pub fn page() -> Html {
                         navigate.emit(Route::Dashboard);
                     }
                     Ok(SignedIn { errors: found, .. }) => errors.set(found),
-                    Err(error) => errors.set(vec![(String::new(), error.to_string())]),
+                    Err(error) => errors.set(vec![(String::new(), ctx.error_text(&error))]),
                 }
             });
         })

@@ -1,13 +1,17 @@
 //! Leads: a filtered list or a pipeline by status, live as new ones arrive, and a lead's detail
-//! with contact, car, services, estimated value, notes, status and the conversation.
+//! with contact, car, services, estimated value, notes, status, the conversation and the consent,
+//! which an owner records as withdrawn (the lead's personal data is then erased).
 
 use yew::prelude::*;
 
 use crate::api::{self, lead_detail, leads, update_lead_status};
+use crate::components::confirm::{Confirm, ConfirmLook};
+use crate::components::dates::{calendar_date, short_date_time};
 use crate::components::link::RouteLink;
 use crate::ctx::use_ctx;
+use crate::hooks::confirm::use_confirm;
 use crate::hooks::navigate::use_navigate;
-use crate::i18n::{Key, euros, short_time, status_label};
+use crate::i18n::{ERASED_MARKER, Key, euros, quoted, status_label, visitor_text};
 use crate::lead_status::{STATUSES, next_statuses};
 use crate::route::Route;
 
@@ -94,7 +98,7 @@ pub fn list() -> Html {
                 match result {
                     Ok(found) => data.set(Some(Ok(found.leads))),
                     Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
-                    Err(error) => data.set(Some(Err(error.to_string()))),
+                    Err(error) => data.set(Some(Err(ctx.error_text(&error)))),
                 }
             });
         });
@@ -142,8 +146,8 @@ pub fn list() -> Html {
                                      let open = open(lead.id.clone());
                                      Callback::from(move |event: KeyboardEvent| if event.key() == "Enter" { open.emit(MouseEvent::new("click").expect("event")) })
                                  }}>
-                                <strong>{ &lead.name }</strong>
-                                <div class="muted">{ short_time(&lead.created_at) }</div>
+                                <strong>{ visitor_text(ctx.lang, &lead.name) }</strong>
+                                <div class="muted">{ short_date_time(ctx.lang, &lead.created_at) }</div>
                             </div>
                         }
                     });
@@ -163,7 +167,7 @@ pub fn list() -> Html {
                 let value = lead
                     .estimated_value
                     .as_ref()
-                    .map(|v| euros(v.min.amount_cents, v.max.amount_cents))
+                    .map(|v| euros(ctx.lang, v.min.amount_cents, v.max.amount_cents))
                     .unwrap_or_default();
                 let vehicle = [lead.vehicle.make.clone(), lead.vehicle.model.clone()]
                     .into_iter()
@@ -173,13 +177,18 @@ pub fn list() -> Html {
                 html! {
                     <tr class="clickable" onclick={open(lead.id.clone())}>
                         <td>
-                            <RouteLink to={Route::Lead { id: lead.id.clone() }}>{ &lead.name }</RouteLink>
-                            if lead.over_plan_limit { <span class="badge">{ "⚠" }</span> }
+                            <RouteLink to={Route::Lead { id: lead.id.clone() }}>{ visitor_text(ctx.lang, &lead.name) }</RouteLink>
+                            if lead.over_plan_limit {
+                                <span class="badge" title={ctx.t(Key::LeadOverLimitShort)}>
+                                    <span aria-hidden="true">{ "⚠" }</span>
+                                    <span class="visually-hidden">{ ctx.t(Key::LeadOverLimitShort) }</span>
+                                </span>
+                            }
                         </td>
                         <td><span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span></td>
                         <td class="hide-phone">{ vehicle }</td>
                         <td class="hide-phone">{ value }</td>
-                        <td>{ short_time(&lead.created_at) }</td>
+                        <td>{ short_date_time(ctx.lang, &lead.created_at) }</td>
                     </tr>
                 }
             });
@@ -243,6 +252,11 @@ pub fn detail(props: &DetailProps) -> Html {
     let lead = use_state(|| None::<Result<lead_detail::LeadDetailNodeOnLead, String>>);
     let note = use_state(String::new);
     let reload = use_state(|| 0u32);
+    let withdrawing = use_confirm("lead-withdraw".to_owned());
+    let withdraw_busy = use_state(|| false);
+    let withdraw_errors = use_state(Vec::<String>::new);
+    // Withdrawn on this page: the lead then says so, not only that it is erased.
+    let withdrawn = use_state(|| false);
     {
         let (ctx, lead) = (ctx.clone(), lead.clone());
         use_effect_with((props.id.clone(), *reload), move |(id, _)| {
@@ -257,9 +271,9 @@ pub fn detail(props: &DetailProps) -> Html {
                     Ok(lead_detail::ResponseData {
                         node: Some(lead_detail::LeadDetailNode::Lead(found)),
                     }) => lead.set(Some(Ok(found))),
-                    Ok(_) => lead.set(Some(Err("Diese Anfrage gibt es nicht.".into()))),
+                    Ok(_) => lead.set(Some(Err(ctx.t(Key::LeadNotFound).into()))),
                     Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
-                    Err(error) => lead.set(Some(Err(error.to_string()))),
+                    Err(error) => lead.set(Some(Err(ctx.error_text(&error)))),
                 }
             });
         });
@@ -327,6 +341,51 @@ pub fn detail(props: &DetailProps) -> Html {
             });
         })
     };
+    let withdraw = {
+        let (ctx, reload, id) = (ctx.clone(), reload.clone(), found.id.clone());
+        let (open, busy, errors, withdrawn) = (
+            withdrawing.open.clone(),
+            withdraw_busy.clone(),
+            withdraw_errors.clone(),
+            withdrawn.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (ctx, reload, id) = (ctx.clone(), reload.clone(), id.clone());
+            let (open, busy, errors, withdrawn) = (
+                open.clone(),
+                busy.clone(),
+                errors.clone(),
+                withdrawn.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::run::<api::WithdrawLeadConsent>(
+                    ctx.token().as_deref(),
+                    api::withdraw_lead_consent::Variables { lead_id: id },
+                )
+                .await;
+                busy.set(false);
+                open.set(false);
+                match result {
+                    Ok(data) => {
+                        let refused: Vec<String> = data
+                            .withdraw_lead_consent
+                            .user_errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect();
+                        if refused.is_empty() {
+                            withdrawn.set(true);
+                            reload.set(*reload + 1);
+                        }
+                        errors.set(refused);
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+            });
+        })
+    };
+    let erased = found.name == ERASED_MARKER;
     let on_note = {
         let note = note.clone();
         Callback::from(move |event: InputEvent| {
@@ -352,35 +411,40 @@ pub fn detail(props: &DetailProps) -> Html {
         <section class="stack">
             <div class="row">
                 <button onclick={back}>{ format!("← {}", ctx.t(Key::Back)) }</button>
-                <h1>{ &found.name }</h1>
+                <h1>{ visitor_text(ctx.lang, &found.name) }</h1>
                 <span class={classes!("badge", status.clone())}>{ status_label(ctx.lang, &status) }</span>
             </div>
+            if erased {
+                <p class="callout ok" role="status" id="lead-erased">
+                    { if *withdrawn { ctx.t(Key::LeadWithdrawn) } else { ctx.t(Key::LeadErased) } }
+                </p>
+            }
             if found.over_plan_limit {
-                <p class="notice-inline">{ "Diese Anfrage liegt über dem Monatskontingent Ihres Tarifs – sie ist vollständig gespeichert. Ein größerer Tarif hebt die Grenze auf." }</p>
+                <p class="notice-inline">{ ctx.t(Key::LeadOverLimit) }</p>
             }
             <div class="grid">
                 <div class="card">
                     <h2>{ ctx.t(Key::Contact) }</h2>
                     if let Some(phone) = &found.phone { <p><a href={format!("tel:{phone}")}>{ phone }</a></p> }
                     if let Some(email) = &found.email { <p><a href={format!("mailto:{email}")}>{ email }</a></p> }
-                    <p class="muted">{ short_time(&found.created_at) }</p>
+                    <p class="muted">{ short_date_time(ctx.lang, &found.created_at) }</p>
                 </div>
                 <div class="card">
                     <h2>{ ctx.t(Key::Vehicle) }</h2>
                     <p>{ if vehicle.is_empty() { "–".to_owned() } else { vehicle } }</p>
-                    if let Some(date) = &found.preferred_date { <p>{ format!("Wunschtermin: {date}") }</p> }
+                    if let Some(date) = &found.preferred_date { <p>{ format!("{}: {}", ctx.t(Key::LeadPreferredDate), calendar_date(ctx.lang, date)) }</p> }
                 </div>
                 <div class="card">
                     <h2>{ ctx.t(Key::Value) }</h2>
-                    <p class="kpi"><span class="value">{ found.estimated_value.as_ref().map(|v| euros(v.min.amount_cents, v.max.amount_cents)).unwrap_or_else(|| "–".into()) }</span></p>
+                    <p class="kpi"><span class="value">{ found.estimated_value.as_ref().map(|v| euros(ctx.lang, v.min.amount_cents, v.max.amount_cents)).unwrap_or_else(|| "–".into()) }</span></p>
                     <ul>
-                        { for found.services.iter().map(|s| html! { <li>{ &s.name }{ " · " }{ euros(s.price.min.amount_cents, s.price.max.amount_cents) }</li> }) }
+                        { for found.services.iter().map(|s| html! { <li>{ &s.name }{ " · " }{ euros(ctx.lang, s.price.min.amount_cents, s.price.max.amount_cents) }</li> }) }
                     </ul>
                     if found.services.is_empty() { <p class="muted">{ ctx.t(Key::ServicesMissing) }</p> }
                 </div>
                 <div class="card">
                     <h2>{ ctx.t(Key::Status) }</h2>
-                    <label for="lead-next-status" class="muted">{ "Status ändern" }</label>
+                    <label for="lead-next-status" class="muted">{ ctx.t(Key::LeadChangeStatus) }</label>
                     <select id="lead-next-status" onchange={change_status} disabled={next_statuses(&status).is_empty()}>
                         <option value="" selected=true>{ status_label(ctx.lang, &status) }</option>
                         { for next_statuses(&status).into_iter().map(|s| html! { <option value={s}>{ format!("→ {}", status_label(ctx.lang, s)) }</option> }) }
@@ -393,7 +457,7 @@ pub fn detail(props: &DetailProps) -> Html {
             <div class="card">
                 <h2>{ ctx.t(Key::Notes) }</h2>
                 <ul class="notes">
-                    { for found.notes.iter().map(|n| html! { <li key={n.id.clone()}><p class="pre">{ &n.body }</p><small class="muted">{ short_time(&n.created_at) }</small></li> }) }
+                    { for found.notes.iter().map(|n| html! { <li key={n.id.clone()}><p class="pre">{ &n.body }</p><small class="muted">{ short_date_time(ctx.lang, &n.created_at) }</small></li> }) }
                 </ul>
                 <form class="composer" onsubmit={add_note}>
                     <label for="lead-note" class="visually-hidden">{ ctx.t(Key::AddNote) }</label>
@@ -407,10 +471,27 @@ pub fn detail(props: &DetailProps) -> Html {
                     { for messages.iter().map(|e| {
                         let m = &e.node;
                         let role = status_text(&m.role);
-                        html! { <div class={classes!("bubble", role.clone())} key={m.id.clone()}>{ &m.body }<small>{ short_time(&m.created_at) }</small></div> }
+                        html! { <div class={classes!("bubble", role.clone())} key={m.id.clone()}>{ visitor_text(ctx.lang, &m.body) }<small>{ short_date_time(ctx.lang, &m.created_at) }</small></div> }
                     }) }
                 </div>
-                <p class="muted">{ format!("Einwilligung: „{}“ ({})", found.consent.text, short_time(&found.consent.given_at)) }</p>
+            </div>
+            <div class="card stack" id="lead-consent" aria-labelledby="lead-consent-title">
+                <h2 id="lead-consent-title">{ ctx.t(Key::LeadConsent) }</h2>
+                <p class="muted">{ format!("{} ({})", quoted(ctx.lang, &found.consent.text), short_date_time(ctx.lang, &found.consent.given_at)) }</p>
+                if ctx.is_owner() && !erased {
+                    <p class="hint">{ ctx.t(Key::LeadWithdrawHint) }</p>
+                    <div class="row">
+                        <button type="button" class="danger" id="lead-withdraw" onclick={withdrawing.ask.clone()}
+                            disabled={*withdraw_busy}>{ ctx.t(Key::LeadWithdraw) }</button>
+                    </div>
+                    if *withdrawing.open {
+                        <Confirm question={ctx.t(Key::LeadWithdrawAsk)} yes={ctx.t(Key::LeadWithdrawYes)}
+                            yes_id="lead-withdraw-yes" busy={*withdraw_busy} on_yes={withdraw}
+                            on_cancel={withdrawing.cancel.clone()}
+                            look={ConfirmLook::Callout { question_id: "lead-withdraw-question".into() }} />
+                    }
+                }
+                { for withdraw_errors.iter().map(|m| html! { <p class="error" role="alert">{ m.clone() }</p> }) }
             </div>
         </section>
     }

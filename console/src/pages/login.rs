@@ -7,7 +7,7 @@ use crate::components::field::Field;
 use crate::components::link::RouteLink;
 use crate::components::user_errors::error_for;
 use crate::ctx::use_ctx;
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang};
 use crate::route::Route;
 use crate::session::SignedIn;
 
@@ -40,6 +40,7 @@ pub fn login() -> Html {
                 (*workshop).clone(),
                 *registering,
             );
+            let lang = ctx.lang;
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let result: Result<SignedIn, ApiError> = if registering {
@@ -50,7 +51,12 @@ pub fn login() -> Html {
                                 email,
                                 password,
                                 workshop_name: workshop,
-                                locale: api::register::Locale::DE,
+                                // The language the owner registered in: their e-mails', the
+                                // console's and the new workshop's.
+                                locale: match lang {
+                                    Lang::De => api::register::Locale::DE,
+                                    Lang::En => api::register::Locale::EN,
+                                },
                             },
                         },
                     )
@@ -73,7 +79,7 @@ pub fn login() -> Html {
                         ..
                     }) => ctx.set_session.emit(Some(session)),
                     Ok(SignedIn { errors: found, .. }) => errors.set(found),
-                    Err(error) => errors.set(vec![(String::new(), error.to_string())]),
+                    Err(error) => errors.set(vec![(String::new(), ctx.error_text(&error))]),
                 }
             });
         })

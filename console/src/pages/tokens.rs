@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::confirm::Confirm;
 use crate::components::copy_button::CopyButton;
-use crate::components::dates::{date_de, date_time_de};
+use crate::components::dates::{date, date_time};
 use crate::components::field::Field;
 use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
@@ -14,7 +14,7 @@ use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
-use crate::i18n::Key;
+use crate::i18n::{Key, quoted};
 
 use api::create_api_token::ApiScope;
 
@@ -199,7 +199,7 @@ pub fn page() -> Html {
                 }
                 if let Some((name, value)) = &*secret {
                     <div class="callout secret stack" id="token-secret" tabindex="-1" role="alert">
-                        <p><strong>{ format!("{} „{}“", ctx.t(Key::TokSecretTitle), name) }</strong></p>
+                        <p><strong>{ format!("{} {}", ctx.t(Key::TokSecretTitle), quoted(ctx.lang, name)) }</strong></p>
                         <pre class="snippet">{ value.clone() }</pre>
                         <p>{ ctx.t(Key::TokSecretOnce) }</p>
                         <div class="row">
@@ -501,7 +501,7 @@ fn token_row(props: &RowProps) -> Html {
         <tr {onkeydown}>
             <td data-label={ctx.t(Key::TokName)}>
                 <strong>{ token.name.clone() }</strong>
-                <div class="muted small">{ format!("{} {}", ctx.t(Key::WgCreated), date_de(&token.created_at)) }</div>
+                <div class="muted small">{ format!("{} {}", ctx.t(Key::WgCreated), date(ctx.lang, &token.created_at)) }</div>
             </td>
             <td data-label={ctx.t(Key::TokScopes)}>
                 <ul class="tags">
@@ -510,12 +510,12 @@ fn token_row(props: &RowProps) -> Html {
             </td>
             <td data-label={ctx.t(Key::TokPrefix)}><span class="mono">{ format!("{}…", token.prefix) }</span></td>
             <td data-label={ctx.t(Key::TokLastUsed)}>
-                { token.last_used_at.as_deref().map(date_time_de).unwrap_or_else(|| ctx.t(Key::TokNever).to_owned()) }
+                { token.last_used_at.as_deref().map(|at| date_time(ctx.lang, at)).unwrap_or_else(|| ctx.t(Key::TokNever).to_owned()) }
             </td>
             <td data-label={ctx.t(Key::Status)}>
                 <span class={classes!("badge", state_class)}>{ state_label }</span>
                 if let Some(at) = &token.expires_at {
-                    <div class="muted small">{ format!("{} {}", ctx.t(Key::TokUntil), date_de(at)) }</div>
+                    <div class="muted small">{ format!("{} {}", ctx.t(Key::TokUntil), date(ctx.lang, at)) }</div>
                 }
             </td>
             <td class="actions">

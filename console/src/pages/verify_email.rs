@@ -65,7 +65,7 @@ pub fn page() -> Html {
                             }
                         }
                     }
-                    Err(error) => outcome.set(Outcome::Refused(error.to_string())),
+                    Err(error) => outcome.set(Outcome::Refused(ctx.error_text(&error))),
                 }
             });
         });

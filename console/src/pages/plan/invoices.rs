@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::web_url;
 use crate::api::billing::{BillingBilling, BillingManager, InvoiceStatus};
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::ctx::Ctx;
-use crate::i18n::{Key, euros};
+use crate::i18n::{Key, Lang, amount, euros};
 
 fn status_badge(ctx: &Ctx, status: &InvoiceStatus) -> (&'static str, &'static str) {
     match status {
@@ -19,12 +19,11 @@ fn status_badge(ctx: &Ctx, status: &InvoiceStatus) -> (&'static str, &'static st
     }
 }
 
-fn amount(cents: i64, currency: &str) -> String {
+fn price(lang: Lang, cents: i64, currency: &str) -> String {
     if currency.eq_ignore_ascii_case("EUR") {
-        euros(cents, cents)
+        euros(lang, cents, cents)
     } else {
-        let text = euros(cents, cents);
-        format!("{} {currency}", text.trim_end_matches(" €"))
+        format!("{} {currency}", amount(lang, cents))
     }
 }
 
@@ -49,8 +48,8 @@ pub(super) fn invoice_list(ctx: &Ctx, b: &BillingBilling) -> Html {
         html! {
             <tr id={format!("invoice-{dom}")} key={inv.id.clone()}>
                 <td data-label={ctx.t(Key::PlanInvNumber)} class="mono">{ inv.number.clone().unwrap_or_else(|| "–".into()) }</td>
-                <td data-label={ctx.t(Key::PlanInvDate)}>{ date_de(&inv.created_at) }</td>
-                <td data-label={ctx.t(Key::PlanInvAmount)}>{ amount(inv.amount.amount_cents, &inv.amount.currency) }</td>
+                <td data-label={ctx.t(Key::PlanInvDate)}>{ date(ctx.lang, &inv.created_at) }</td>
+                <td data-label={ctx.t(Key::PlanInvAmount)}>{ price(ctx.lang, inv.amount.amount_cents, &inv.amount.currency) }</td>
                 <td data-label={ctx.t(Key::Status)}>
                     <span class={classes!("badge", "invoice-status", (!class.is_empty()).then_some(class))}>{ label }</span>
                 </td>

@@ -83,7 +83,7 @@ pub(super) fn price_list(
                             aria-current={current.then_some("true")}>
                             <h3>{ p.name.clone() }</h3>
                             <p class="plan-price">
-                                <strong>{ euros(p.price.amount_cents, p.price.amount_cents) }</strong>{ " " }{ ctx.t(Key::PlanPerMonth) }
+                                <strong>{ euros(ctx.lang, p.price.amount_cents, p.price.amount_cents) }</strong>{ " " }{ ctx.t(Key::PlanPerMonth) }
                             </p>
                             if current {
                                 <p><span class="badge on">{ ctx.t(Key::PlanYours) }</span></p>

@@ -7,7 +7,7 @@ use crate::api::billing::{
     BillingBilling, BillingBillingPaymentMethod, BillingManager, PaymentMethodKind, PlanStatus,
     Quota,
 };
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::components::link::RouteLink;
 use crate::ctx::Ctx;
 use crate::i18n::{Key, euros};
@@ -76,11 +76,11 @@ fn dates(ctx: &Ctx, b: &BillingBilling) -> Html {
         (PlanStatus::TRIALING | PlanStatus::ACTIVE | PlanStatus::PAST_DUE, _, Some(end))
             if b.cancel_at_period_end =>
         {
-            html! { <p id="plan-ends">{ format!("{} {}.", ctx.t(Key::PlanEndsOn), date_de(end)) }</p> }
+            html! { <p id="plan-ends">{ format!("{} {}.", ctx.t(Key::PlanEndsOn), date(ctx.lang, end)) }</p> }
         }
         (PlanStatus::TRIALING, Some(end), _) => html! {
             <p id="plan-trial-end">
-                { format!("{} {}", ctx.t(Key::PlanTrialUntil), date_de(end)) }
+                { format!("{} {}", ctx.t(Key::PlanTrialUntil), date(ctx.lang, end)) }
                 { days_until(end).map(|d| format!(" ({d} {})", ctx.t(Key::PlanDaysLeft))).unwrap_or_default() }
             </p>
         },
@@ -90,7 +90,7 @@ fn dates(ctx: &Ctx, b: &BillingBilling) -> Html {
             } else {
                 Key::PlanPeriodUntil
             };
-            html! { <p id="plan-period-end">{ format!("{} {}", ctx.t(key), date_de(end)) }</p> }
+            html! { <p id="plan-period-end">{ format!("{} {}", ctx.t(key), date(ctx.lang, end)) }</p> }
         }
         _ => html! {},
     }
@@ -116,11 +116,11 @@ pub(super) fn current_plan(
                 <span class="plan-name" id="plan-name">{ b.plan.name.clone() }</span>
                 <span class={classes!("badge", status_class)} id="plan-status">{ status_label }</span>
             </div>
-            <p>{ format!("{} {}", euros(b.plan.price.amount_cents, b.plan.price.amount_cents), ctx.t(Key::PlanPerMonth)) }</p>
+            <p>{ format!("{} {}", euros(ctx.lang, b.plan.price.amount_cents, b.plan.price.amount_cents), ctx.t(Key::PlanPerMonth)) }</p>
             { dates(ctx, b) }
             if b.status == PlanStatus::PAST_DUE {
                 if let Some(end) = &b.grace_ends_at {
-                    <p class="bad-text" id="plan-grace-end">{ format!("{} {}", ctx.t(Key::PlanGraceUntil), date_de(end)) }</p>
+                    <p class="bad-text" id="plan-grace-end">{ format!("{} {}", ctx.t(Key::PlanGraceUntil), date(ctx.lang, end)) }</p>
                 }
             }
             if let Some(method) = method {
@@ -139,7 +139,7 @@ pub(super) fn current_plan(
                 <div class="callout warn">
                     <p>{ ctx.t(Key::PlanInactiveText) }</p>
                     if let Some(end) = &b.trial_ends_at {
-                        <p class="muted small">{ format!("{} {}", ctx.t(Key::PlanTrialEnded), date_de(end)) }</p>
+                        <p class="muted small">{ format!("{} {}", ctx.t(Key::PlanTrialEnded), date(ctx.lang, end)) }</p>
                     }
                 </div>
             }

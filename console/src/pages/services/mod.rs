@@ -196,7 +196,11 @@ pub fn page() -> Html {
                         match (payload.csv, payload.user_errors.first()) {
                             (Some(csv), None) => {
                                 export_refused.set(None);
-                                api::download("leistungen.csv", &csv, "text/csv;charset=utf-8");
+                                api::download(
+                                    ctx.t(Key::SvcExportFile),
+                                    &csv,
+                                    "text/csv;charset=utf-8",
+                                );
                             }
                             (_, Some(error)) => export_refused.set(Some(error.message.clone())),
                             (None, None) => {}

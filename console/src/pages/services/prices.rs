@@ -1,7 +1,7 @@
 //! Prices and durations as the owner types and reads them (euros, not cents).
 
 use crate::ctx::Ctx;
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang, amount};
 
 /// Euros as typed (`49`, `49,90`, `1.200`, `12.5 €`) in cents; `None` when it is no amount.
 fn parse_euros(text: &str) -> Option<i64> {
@@ -39,13 +39,9 @@ fn parse_euros(text: &str) -> Option<i64> {
     Some(euros * 100 + cents)
 }
 
-/// Cents as an amount to edit: `49` or `49,90`.
-pub(super) fn amount_text(cents: i64) -> String {
-    if cents % 100 == 0 {
-        (cents / 100).to_string()
-    } else {
-        format!("{},{:02}", cents / 100, cents % 100)
-    }
+/// Cents as an amount to edit, as the viewer's language writes it (`49,90` or `49.90`).
+pub(super) fn amount_text(lang: Lang, cents: i64) -> String {
+    amount(lang, cents)
 }
 
 /// Checks the typed prices: `(min, max)` in cents, or the errors under the price fields. An
@@ -95,6 +91,7 @@ pub(super) fn duration_text(ctx: &Ctx, minutes: Option<i64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::{amount_text, parse_euros};
+    use crate::i18n::Lang;
 
     #[test]
     fn amounts_are_read_as_owners_type_them() {
@@ -114,8 +111,18 @@ mod tests {
 
     #[test]
     fn an_amount_edits_as_it_was_shown() {
-        assert_eq!(amount_text(4900), "49");
-        assert_eq!(amount_text(4990), "49,90");
-        assert_eq!(amount_text(5), "0,05");
+        assert_eq!(amount_text(Lang::De, 4900), "49");
+        assert_eq!(amount_text(Lang::De, 4990), "49,90");
+        assert_eq!(amount_text(Lang::De, 5), "0,05");
+        assert_eq!(amount_text(Lang::En, 4990), "49.90");
+        for lang in [Lang::De, Lang::En] {
+            for cents in [5, 4990, 120_000, 120_050] {
+                assert_eq!(
+                    parse_euros(&amount_text(lang, cents)),
+                    Some(cents),
+                    "{lang:?}"
+                );
+            }
+        }
     }
 }

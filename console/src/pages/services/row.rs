@@ -85,6 +85,7 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             });
         })
     };
+    let lang = ctx.lang;
     let edit = {
         let (editing, min, max, errors, row) = (
             editing.clone(),
@@ -94,8 +95,8 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
             row.clone(),
         );
         Callback::from(move |_| {
-            min.set(amount_text(row.min));
-            max.set(amount_text(row.max));
+            min.set(amount_text(lang, row.min));
+            max.set(amount_text(lang, row.max));
             errors.set(vec![]);
             editing.set(true);
         })
@@ -279,7 +280,7 @@ pub(super) fn service_item(props: &ItemProps) -> Html {
     } else {
         html! {
             <>
-                <strong class="price">{ euros(row.min, row.max) }</strong>
+                <strong class="price">{ euros(ctx.lang, row.min, row.max) }</strong>
                 if row.min == row.max {
                     <span class="muted small">{ " " }{ ctx.t(Key::SvcFixed) }</span>
                 }

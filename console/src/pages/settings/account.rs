@@ -8,7 +8,7 @@ use crate::components::field::Field;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang};
 
 const LOCALES: [(&str, &str); 4] = [
     ("DE", "Deutsch"),
@@ -236,8 +236,13 @@ pub(super) fn email_language(props: &LanguageProps) -> Html {
                     .await;
                 busy.set(false);
                 if done.is_some() {
-                    locale.set(wanted);
-                    ctx.notify.emit(ctx.t(Key::PgSaved).to_owned());
+                    locale.set(wanted.clone());
+                    // The console follows the user's language (see `app`), in its words.
+                    let lang = Lang::of_locale(&wanted);
+                    ctx.notify.emit(Key::PgSaved.text(lang).to_owned());
+                    if let Some(session) = ctx.session.clone() {
+                        ctx.set_session.emit(Some(session.with_locale(wanted)));
+                    }
                 }
             });
         })

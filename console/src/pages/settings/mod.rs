@@ -1,11 +1,12 @@
 //! Settings: the user's own account (password, sign-in address, the language of their e-mails)
 //! and notifications, for everyone; for owners also the lead reminder time and the workshop's
 //! profile, legal notice and opening hours, and privacy (retention, a person's data exported or
-//! erased).
+//! erased, the privacy log).
 
 mod account;
 mod notifications;
 mod privacy;
+mod privacy_log;
 mod workshop;
 
 use yew::prelude::*;

@@ -1,5 +1,5 @@
 //! Privacy, for owners: how long the workshop keeps chats, closed requests and events, the
-//! address of its privacy notice, and a person's data exported or erased.
+//! address of its privacy notice, a person's data exported or erased, and the log of all that.
 
 use yew::prelude::*;
 
@@ -9,6 +9,8 @@ use crate::components::field::Field;
 use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::i18n::Key;
+
+use super::privacy_log::PrivacyLog;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Retention {
@@ -24,6 +26,8 @@ pub(super) fn privacy_settings() -> Html {
     let form = use_state(Retention::default);
     let errors = use_state(Vec::<(String, String)>::new);
     let busy = use_state(|| false);
+    // Bumped by every export and erasure below: the log shows them.
+    let logged = use_state(|| 0u32);
     {
         let (ctx, form) = (ctx.clone(), form.clone());
         use_effect_with((), move |_| {
@@ -133,14 +137,21 @@ pub(super) fn privacy_settings() -> Html {
                     <button type="submit" disabled={*busy}>{ ctx.t(Key::PrvSave) }</button>
                 </div>
             </form>
-            <ContactRequests />
+            <ContactRequests on_done={{ let logged = logged.clone(); Callback::from(move |()| logged.set(*logged + 1)) }} />
+            <PrivacyLog version={*logged} />
         </section>
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct ContactRequestsProps {
+    /// An export or erasure went through (and is in the log).
+    on_done: Callback<()>,
+}
+
 /// Export or erase everything the workshop holds about one person.
 #[function_component(ContactRequests)]
-fn contact_requests() -> Html {
+fn contact_requests(props: &ContactRequestsProps) -> Html {
     let ctx = use_ctx();
     let email = use_state(String::new);
     let phone = use_state(String::new);
@@ -151,12 +162,13 @@ fn contact_requests() -> Html {
     let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
 
     let export = {
-        let (ctx, email, phone, errors, busy) = (
+        let (ctx, email, phone, errors, busy, done) = (
             ctx.clone(),
             email.clone(),
             phone.clone(),
             errors.clone(),
             busy.clone(),
+            props.on_done.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let input = api::export_contact_data::ExportContactDataInput {
@@ -164,7 +176,8 @@ fn contact_requests() -> Html {
                 phone: given(&phone),
                 lead_id: None,
             };
-            let (ctx, errors, busy) = (ctx.clone(), errors.clone(), busy.clone());
+            let (ctx, errors, busy, done) =
+                (ctx.clone(), errors.clone(), busy.clone(), done.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let data = api::run::<api::ExportContactData>(
@@ -180,8 +193,9 @@ fn contact_requests() -> Html {
                             error_paths(payload.user_errors.iter().map(|e| (&e.field, &e.message)));
                         errors.set(found);
                         if let (Some(json), Some(summary)) = (payload.json, payload.summary) {
-                            api::download("datenauskunft.json", &json, "application/json");
-                            api::download("datenauskunft.txt", &summary, "text/plain");
+                            api::download(ctx.t(Key::PrvExportJson), &json, "application/json");
+                            api::download(ctx.t(Key::PrvExportText), &summary, "text/plain");
+                            done.emit(());
                         }
                     }
                     Err(error) => ctx.fail(error),
@@ -190,7 +204,7 @@ fn contact_requests() -> Html {
         })
     };
     let erase = {
-        let (ctx, email, phone, errors, busy, asking, result) = (
+        let (ctx, email, phone, errors, busy, asking, result, done) = (
             ctx.clone(),
             email.clone(),
             phone.clone(),
@@ -198,6 +212,7 @@ fn contact_requests() -> Html {
             busy.clone(),
             asking.clone(),
             result.clone(),
+            props.on_done.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let input = api::erase_contact::EraseContactInput {
@@ -205,12 +220,13 @@ fn contact_requests() -> Html {
                 phone: given(&phone),
                 lead_id: None,
             };
-            let (ctx, errors, busy, asking, result) = (
+            let (ctx, errors, busy, asking, result, done) = (
                 ctx.clone(),
                 errors.clone(),
                 busy.clone(),
                 asking.clone(),
                 result.clone(),
+                done.clone(),
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
@@ -227,6 +243,9 @@ fn contact_requests() -> Html {
                         errors.set(error_paths(
                             payload.user_errors.iter().map(|e| (&e.field, &e.message)),
                         ));
+                        if payload.erased.is_some() {
+                            done.emit(());
+                        }
                         result.set(payload.erased.map(|e| {
                             format!(
                                 "{}: {} / {} / {} / {} / {} ({})",

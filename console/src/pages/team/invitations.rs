@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::confirm::Confirm;
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
@@ -136,7 +136,7 @@ fn pending_row(props: &RowProps) -> Html {
                 }
             </td>
             <td data-label={ctx.t(Key::TeamRole)}>{ role_label(ctx.lang, &item.role) }</td>
-            <td data-label={ctx.t(Key::TeamExpires)}>{ date_de(&item.expires_at) }</td>
+            <td data-label={ctx.t(Key::TeamExpires)}>{ date(ctx.lang, &item.expires_at) }</td>
             <td class="actions">
                 if *confirming {
                     <Confirm question={ctx.t(Key::TeamRevokeQuestion)} yes={ctx.t(Key::TeamRevokeYes)}

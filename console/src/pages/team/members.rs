@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::confirm::Confirm;
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
@@ -191,7 +191,7 @@ pub(super) fn member_row(props: &MemberProps) -> Html {
                     <p class="error" role="alert">{ message.clone() }</p>
                 }
             </td>
-            <td data-label={ctx.t(Key::TeamJoined)}>{ date_de(&member.joined_at) }</td>
+            <td data-label={ctx.t(Key::TeamJoined)}>{ date(ctx.lang, &member.joined_at) }</td>
             <td class="actions">
                 if props.can_manage {
                     if *confirming {

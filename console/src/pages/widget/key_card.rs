@@ -8,7 +8,7 @@ use super::origins::{origin_errors, origin_lines, snippet};
 use crate::api;
 use crate::components::confirm::{Confirm, ConfirmLook};
 use crate::components::copy_button::CopyButton;
-use crate::components::dates::date_de;
+use crate::components::dates::date;
 use crate::components::field::Area;
 use crate::components::link::PlanLink;
 use crate::components::user_errors::{error_paths, other_errors};
@@ -215,8 +215,8 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
                 <div><dt>{ ctx.t(Key::Leads) }</dt><dd>{ key.leads }</dd></div>
             </dl>
             <p class="muted small">
-                { format!("{} {}", ctx.t(Key::WgCreated), date_de(&key.created_at)) }
-                { key.revoked_at.as_deref().map(|at| format!(" · {} {}", ctx.t(Key::WgRevokedAt), date_de(at))).unwrap_or_default() }
+                { format!("{} {}", ctx.t(Key::WgCreated), date(ctx.lang, &key.created_at)) }
+                { key.revoked_at.as_deref().map(|at| format!(" · {} {}", ctx.t(Key::WgRevokedAt), date(ctx.lang, at))).unwrap_or_default() }
             </p>
             if *editing {
                 <form class="stack" onsubmit={save_origins}>

@@ -6,7 +6,7 @@ use super::ClientKey;
 use super::origins::{allows, escape_html, own_origin};
 use crate::api;
 use crate::ctx::use_ctx;
-use crate::i18n::Key;
+use crate::i18n::{Key, quoted};
 
 #[derive(Properties, PartialEq)]
 pub(super) struct PreviewProps {
@@ -80,7 +80,7 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
             <div class="callout warn">
                 <p>
                     { ctx.t(Key::WgPreviewOrigin1) }{ " " }<span class="mono">{ origin.clone() }</span>{ " " }
-                    { ctx.t(Key::WgPreviewOrigin2) }{ " „" }{ key.label.clone() }{ "“." }
+                    { ctx.t(Key::WgPreviewOrigin2) }{ " " }{ quoted(ctx.lang, &key.label) }{ "." }
                 </p>
                 <button type="button" class="primary" onclick={allow} disabled={*busy}>
                     { format!("{} {}", ctx.t(Key::WgPreviewAllow), origin) }
@@ -93,13 +93,14 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
     }
     let document = format!(
         concat!(
-            "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\">",
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
             "<title>{title}</title></head><body>",
             "<h1>{workshop}</h1><p>{text}</p>",
             "<script src=\"{origin}/widget.js\" data-client-key=\"{key}\" async></script>",
             "</body></html>"
         ),
+        lang = ctx.lang.code(),
         title = escape_html(ctx.t(Key::WgPreview)),
         workshop = escape_html(&props.workshop),
         text = escape_html(ctx.t(Key::WgPreviewPage)),
@@ -111,7 +112,7 @@ pub(super) fn preview(props: &PreviewProps) -> Html {
             <iframe key={props.version.to_string()} class="preview" srcdoc={document}
                 title={ctx.t(Key::WgPreview)} />
             <p class="hint">
-                { format!("{} „{}“. {}", ctx.t(Key::WgPreviewKeyNote), key.label, ctx.t(Key::WgPreviewReal)) }
+                { format!("{} {}. {}", ctx.t(Key::WgPreviewKeyNote), quoted(ctx.lang, &key.label), ctx.t(Key::WgPreviewReal)) }
             </p>
         </div>
     }
