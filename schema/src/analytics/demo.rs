@@ -6,16 +6,18 @@
 //! labelled "Demo-Website", the pages are on `autohaus-demo.de`, and every lead is named
 //! "[Demo] …" with an `example.invalid` address.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::accounts::workshop;
 use crate::auth::Tenant;
-use crate::chat::assistant::builtin::{answer_now, question_intent};
+use crate::chat::assistant::builtin::{Intent, answer_now, detect_intents, question_intent};
 use crate::chat::assistant::memory::understand;
-use crate::chat::assistant::{Question, Speaker, Turn};
+use crate::chat::assistant::{Answer, Question, Speaker, Turn};
 use crate::chat::reply::{AssistantSetup, facts as workshop_facts};
 use crate::db::schema::{client_keys, conversations, leads, messages};
 use crate::db::{Conn, Pool};
@@ -188,6 +190,7 @@ pub async fn generate(
         facts: Vec::new(),
     };
     let mut generated = Generated::default();
+    let mut answers: HashMap<String, Answer> = HashMap::new();
     let today = now.with_timezone(&zone).date_naive();
     for back in (1..=DAYS).rev() {
         let day = today - Duration::days(back);
@@ -233,6 +236,7 @@ pub async fn generate(
             let mut at = started;
             let mut history: Vec<Turn> = Vec::new();
             let mut cited_all: Vec<Uuid> = Vec::new();
+            let mut asked: Vec<&str> = Vec::new();
             // One in eight visitors opens the chat and writes nothing.
             let questions = if dice.chance(12) {
                 0
@@ -260,17 +264,36 @@ pub async fn generate(
                 });
                 rows.facts
                     .push(Fact::visitor_message(place, question_id).happened_at(at));
-                let understood = understand(&index, &history, text, workshop::Locale::De);
-                let question = Question {
-                    workshop: &facts_of_workshop,
-                    locale: understood.locale,
-                    history: &history,
-                    text,
-                    catalog: &understood.entries,
-                    memory: &understood.memory,
-                    now: at,
+                // The same chat so far gets the same answer; only questions about opening
+                // hours and appointments also depend on the hour they are asked.
+                asked.push(text);
+                let timed = detect_intents(text)
+                    .iter()
+                    .any(|i| matches!(i, Intent::OpeningHours | Intent::Appointment));
+                let local = at.with_timezone(&zone);
+                let key = if timed {
+                    format!("{}@{}:{}", asked.join("|"), local.weekday(), local.hour())
+                } else {
+                    asked.join("|")
                 };
-                let answer = answer_now(&question);
+                let answer = match answers.get(&key) {
+                    Some(answer) => answer.clone(),
+                    None => {
+                        let understood = understand(&index, &history, text, workshop::Locale::De);
+                        let question = Question {
+                            workshop: &facts_of_workshop,
+                            locale: understood.locale,
+                            history: &history,
+                            text,
+                            catalog: &understood.entries,
+                            memory: &understood.memory,
+                            now: at,
+                        };
+                        let answer = answer_now(&question);
+                        answers.insert(key, answer.clone());
+                        answer
+                    }
+                };
                 at += Duration::seconds(2);
                 let intent = question_intent(text, !answer.cited.is_empty());
                 rows.messages.push(MessageInsert {
