@@ -84,6 +84,8 @@ pub fn list() -> Html {
                 created_after: (!from.is_empty()).then(|| format!("{from}T00:00:00Z")),
                 created_before: (!to.is_empty()).then(|| format!("{to}T23:59:59Z")),
                 client_key_id: None,
+                service_id: None,
+                page: None,
             };
             wasm_bindgen_futures::spawn_local(async move {
                 let result = api::run::<api::Leads>(
