@@ -36,8 +36,9 @@ macro_rules! operations {
 operations!("../graphql/console/session.graphql": Login, Register, Refresh, Logout, ResetPassword, AcceptInvitation, SwitchWorkshop, CurrentViewer);
 operations!("../graphql/console/account.graphql": VerifyEmail, RequestEmailVerification, RequestPasswordReset, ChangePassword, ChangeEmail, AccountSettings, UpdateProfile, UpdateNotificationSettings, UpdateLeadReminder);
 operations!("../graphql/console/team.graphql": Members, Invitations, InviteMember, RevokeInvitation, UpdateMemberRole, RemoveMember, LocationPlan, CreateLocation);
-operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents, Dashboard);
-operations!("../graphql/console/chats.graphql": Conversations, TakeOver, Release, SendOwnerMessage, InboxEvents);
+operations!("../graphql/console/leads.graphql": Leads, LeadDetail, UpdateLeadStatus, AddLeadNote, LeadEvents);
+operations!("../graphql/console/chats.graphql": Conversations, ConversationById, TakeOver, Release, SendOwnerMessage, InboxEvents);
+operations!("../graphql/console/analytics.graphql": Analytics, AnalyticsDetails, WorkshopTimeZone);
 operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);
 operations!("../graphql/console/privacy.graphql": PrivacySettings, UpdatePrivacySettings, ExportContactData, EraseContact, WithdrawLeadConsent, PrivacyAuditLog);
 operations!("../graphql/console/settings.graphql": ClientKeys, CreateClientKey, UpdateClientKey, RevokeClientKey, WidgetSettings, UpdateBrandColor, UpdateWidgetSettings, ApiTokens, CreateApiToken, RevokeApiToken, WorkshopSettings, UpdateWorkshop, Billing, BillingStatus, StartCheckout, OpenBillingPortal);
@@ -177,7 +178,59 @@ pub fn download(name: &str, text: &str, mime: &str) {
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    save_blob(name, &blob);
+}
+
+/// Downloads one of the server's files (`/exports/….csv?…`) with the session's token and saves
+/// it as `name`, byte for byte (the CSVs' BOM included). A refusal's message comes back as the
+/// server wrote it.
+pub async fn download_file(token: Option<&str>, path: &str, name: &str) -> Result<(), ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(js_error)?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(js_error)?;
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_error)?;
+    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)?;
+    match response.status() {
+        200 => {}
+        401 => return Err(ApiError::SignedOut),
+        429 => return Err(ApiError::TooManyRequests),
+        _ => {
+            // The refusal's body: `{"errors": [{"message", "extensions": {"code"}}]}`.
+            let text = JsFuture::from(response.text().map_err(js_error)?)
+                .await
+                .map_err(js_error)?
+                .as_string()
+                .unwrap_or_default();
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|body| body["errors"][0]["message"].as_str().map(str::to_owned))
+                .unwrap_or(text);
+            return Err(ApiError::Message(message));
+        }
+    }
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(js_error)?)
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)?;
+    save_blob(name, &blob);
+    Ok(())
+}
+
+fn save_blob(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Some(document) = web_sys::window().and_then(|w| w.document())

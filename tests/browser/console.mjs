@@ -187,6 +187,61 @@ try {
     result.hostileExecuted ||= await owner.evaluate(() => window.__pwned === true);
   });
 
+  await at("8b-dashboard", async () => {
+    await nav(owner, "/");
+    const leads = owner.locator("#kpi-leads .value");
+    await leads.waitFor({ timeout: 15_000 });
+    const kpi = async (id) => (await owner.locator(`#kpi-${id} .value`).textContent()).trim();
+    result.dashboard = {
+      leads: await kpi("leads"),
+      conversations: await kpi("conversations"),
+      visitorMessages: await kpi("visitor-messages"),
+      widgetOpens: await kpi("widget-opens"),
+      conversationToLead: await kpi("conversation-to-lead"),
+      // The chart has a point per day of the last 30; the heat map a cell per weekday and hour.
+      points: await owner.locator(".series-chart .point").count(),
+      heatCells: await owner.locator(".heatmap .heat-row[role=row] .heat-cell").count(),
+      median: (await owner.locator('#response-time [data-figure="median"]').textContent()).trim(),
+      topQuestions: await owner.locator("#top-questions tbody tr").count(),
+    };
+    // Readable on a phone: nothing scrolls sideways.
+    await owner.setViewportSize({ width: 375, height: 740 });
+    await owner.waitForTimeout(300);
+    result.dashboard.phoneOverflow = await owner.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await owner.setViewportSize({ width: 1280, height: 800 });
+    // A shorter period redraws the chart.
+    await owner.locator("#dash-preset").selectOption("7");
+    await owner.waitForFunction(() => document.querySelectorAll(".series-chart .point").length === 7, null, { timeout: 10_000 });
+    result.dashboard.weekPoints = 7;
+    // Drill-down: the leads figure opens exactly the leads it counts.
+    await owner.locator("#kpi-leads a.value").click();
+    await owner.waitForURL(/\/leads\?.*after=/);
+    await owner.locator(".callout.drill").waitFor();
+    await owner.locator("table a", { hasText: "Erika Mustermann" }).waitFor({ timeout: 10_000 });
+    result.dashboard.drilledLeads = await owner.locator("table tbody tr").count();
+    await owner.getByRole("link", { name: "Filter aufheben" }).click();
+    await owner.waitForURL(`${CONSOLE}/leads`);
+    // Exports: the bytes as the server streamed them (BOM, `;`) saved as a file.
+    await nav(owner, "/");
+    await owner.locator("#kpi-leads .value").waitFor({ timeout: 15_000 });
+    result.dashboard.exports = {};
+    for (const name of ["leads", "conversations", "peak-hours"]) {
+      const [download] = await Promise.all([
+        owner.waitForEvent("download", { timeout: 10_000 }),
+        owner.locator(`button[data-export="${name}"]`).click(),
+      ]);
+      const bytes = await readFile(await download.path());
+      const text = bytes.subarray(3).toString("utf8");
+      result.dashboard.exports[name] = {
+        file: download.suggestedFilename(),
+        bom: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf,
+        header: text.split("\r\n")[0].split("\n")[0],
+        rows: text.trim().split("\n").length - 1,
+      };
+    }
+    check(result.dashboard.exports.leads.header.includes(";"), "the leads CSV is not separated by ;");
+  });
+
   await at("9-export", async () => {
     await nav(owner, "/services");
     const [download] = await Promise.all([

@@ -98,6 +98,37 @@ async fn an_owner_runs_the_workshop_from_the_console() {
     assert!(driver.status.success());
     assert_eq!(report["hostileExecuted"], false, "{report}");
 
+    // The dashboard, counted by hand from the steps before it: the visitor opened the widget
+    // once, wrote three messages in one conversation and sent one lead, which the owner then
+    // moved on (the first response).
+    let dashboard = &report["dashboard"];
+    assert_eq!(dashboard["leads"], "1", "{report}");
+    assert_eq!(dashboard["conversations"], "1", "{report}");
+    assert_eq!(dashboard["visitorMessages"], "3", "{report}");
+    assert_eq!(dashboard["widgetOpens"], "1", "{report}");
+    assert_eq!(dashboard["conversationToLead"], "100 %", "{report}");
+    assert_eq!(dashboard["points"], 30, "a point per day of 30: {report}");
+    assert_eq!(dashboard["weekPoints"], 7, "{report}");
+    assert_eq!(dashboard["heatCells"], 168, "{report}");
+    assert_ne!(
+        dashboard["median"], "–",
+        "the status change is a first response: {report}"
+    );
+    assert!(dashboard["topQuestions"].as_i64() >= Some(1), "{report}");
+    assert!(dashboard["phoneOverflow"].as_i64() <= Some(1), "{report}");
+    assert_eq!(dashboard["drilledLeads"], 1, "{report}");
+    for (name, rows) in [("leads", 1), ("conversations", 1), ("peak-hours", 168)] {
+        let export = &dashboard["exports"][name];
+        assert_eq!(export["bom"], true, "{name}: {report}");
+        assert_eq!(export["rows"], rows, "{name}: {report}");
+        assert!(
+            export["file"]
+                .as_str()
+                .is_some_and(|f| f.starts_with(&format!("carbot-{name}-")) && f.ends_with(".csv")),
+            "{name}: {report}"
+        );
+    }
+
     // What the browser did is in the database too.
     #[derive(diesel::QueryableByName)]
     struct Row {

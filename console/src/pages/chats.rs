@@ -5,8 +5,12 @@ use yew::prelude::*;
 
 use crate::api::{self, conversations};
 use crate::components::dates::short_date_time;
-use crate::ctx::use_ctx;
+use crate::components::drill::Drill;
+use crate::components::pager::Pager;
+use crate::ctx::{Ctx, use_ctx};
+use crate::hooks::query::use_query_params;
 use crate::i18n::{Key, visitor_text};
+use crate::route::Route;
 
 #[derive(Clone, PartialEq)]
 struct Line {
@@ -25,55 +29,181 @@ struct Chat {
     lines: Vec<Line>,
 }
 
-fn from_query(node: &conversations::ConversationsConversationsEdgesNode) -> Chat {
-    Chat {
-        id: node.id.clone(),
-        created_at: node.created_at.clone(),
-        taken_over: node.taken_over,
-        page_url: node.page_url.clone(),
-        lines: node
-            .messages
-            .edges
-            .iter()
-            .map(|e| Line {
-                id: e.node.id.clone(),
-                role: format!("{:?}", e.node.role),
-                body: e.node.body.clone(),
-                at: e.node.created_at.clone(),
-            })
-            .collect(),
+/// A conversation of either query (the list's or one by id: the same fields, two generated
+/// types).
+macro_rules! chat_of {
+    ($node:expr) => {{
+        let node = $node;
+        Chat {
+            id: node.id.clone(),
+            created_at: node.created_at.clone(),
+            taken_over: node.taken_over,
+            page_url: node.page_url.clone(),
+            lines: node
+                .messages
+                .edges
+                .iter()
+                .map(|e| Line {
+                    id: e.node.id.clone(),
+                    role: format!("{:?}", e.node.role),
+                    body: e.node.body.clone(),
+                    at: e.node.created_at.clone(),
+                })
+                .collect(),
+        }
+    }};
+}
+
+/// Conversations per page of the inbox; "load more" fetches the next.
+const PAGE: i64 = 20;
+
+/// The conversations loaded so far, and where the next page starts.
+#[derive(Clone, PartialEq)]
+struct ChatPage {
+    chats: Vec<Chat>,
+    total_count: i64,
+    end_cursor: Option<String>,
+    has_next_page: bool,
+}
+
+async fn fetch_page(
+    ctx: &Ctx,
+    filter: conversations::ConversationFilter,
+    after: Option<String>,
+) -> Result<ChatPage, api::ApiError> {
+    let found = api::run::<api::Conversations>(
+        ctx.token().as_deref(),
+        conversations::Variables {
+            first: Some(PAGE),
+            after,
+            filter: Some(filter),
+        },
+    )
+    .await?
+    .conversations;
+    Ok(ChatPage {
+        chats: found.edges.iter().map(|e| chat_of!(&e.node)).collect(),
+        total_count: found.total_count,
+        end_cursor: found.page_info.end_cursor,
+        has_next_page: found.page_info.has_next_page,
+    })
+}
+
+/// The conversation a link names, wherever it is in the list.
+async fn fetch_one(ctx: &Ctx, id: String) -> Result<Option<Chat>, api::ApiError> {
+    let found = api::run::<api::ConversationById>(
+        ctx.token().as_deref(),
+        api::conversation_by_id::Variables { id },
+    )
+    .await?;
+    Ok(match found.node {
+        Some(api::conversation_by_id::ConversationByIdNode::Conversation(node)) => {
+            Some(chat_of!(&node))
+        }
+        _ => None,
+    })
+}
+
+fn filter_of(drill: &Drill) -> conversations::ConversationFilter {
+    let intent = drill.intent.as_deref().and_then(|intent| {
+        use conversations::QuestionIntent as I;
+        Some(match intent {
+            "PRICE" => I::PRICE,
+            "DURATION" => I::DURATION,
+            "APPOINTMENT" => I::APPOINTMENT,
+            "OPENING_HOURS" => I::OPENING_HOURS,
+            "CONTACT" => I::CONTACT,
+            "SERVICE" => I::SERVICE,
+            "GREETING" => I::GREETING,
+            "OTHER" => I::OTHER,
+            _ => return None,
+        })
+    });
+    conversations::ConversationFilter {
+        client_key_id: drill.client_key.clone(),
+        taken_over: None,
+        created_after: drill.after.clone(),
+        created_before: drill.before.clone(),
+        page: drill.page.clone(),
+        has_visitor_messages: drill.visitor.then_some(true),
+        has_lead: drill.has_lead.then_some(true),
+        intent,
+        unanswered: drill.unanswered.then_some(true),
+        service_id: drill.service.clone(),
     }
 }
 
 #[function_component(Chats)]
 pub fn chats() -> Html {
     let ctx = use_ctx();
-    let chats = use_state(|| None::<Result<Vec<Chat>, String>>);
+    let drill = Drill::from_query(&use_query_params());
+    let chats = use_state(|| None::<Result<ChatPage, String>>);
+    let more_busy = use_state(|| false);
     let selected = use_state(|| None::<String>);
     let draft = use_state(String::new);
     let events = use_reducer(|| EventLog(Vec::new()));
     {
-        let (ctx, chats) = (ctx.clone(), chats.clone());
-        use_effect_with((), move |_| {
+        let (ctx, chats, selected) = (ctx.clone(), chats.clone(), selected.clone());
+        use_effect_with(drill.clone(), move |drill| {
+            let drill = drill.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::run::<api::Conversations>(
-                    ctx.token().as_deref(),
-                    conversations::Variables { first: Some(15) },
-                )
-                .await
-                {
-                    Ok(data) => chats.set(Some(Ok(data
-                        .conversations
-                        .edges
-                        .iter()
-                        .map(|e| from_query(&e.node))
-                        .collect()))),
+                let mut result = fetch_page(&ctx, filter_of(&drill), None).await;
+                // A link to one conversation opens it, even when it is further down the list.
+                if let (Ok(page), Some(id)) = (&mut result, &drill.conversation) {
+                    if !page.chats.iter().any(|chat| &chat.id == id) {
+                        match fetch_one(&ctx, id.clone()).await {
+                            Ok(Some(chat)) => page.chats.insert(0, chat),
+                            Ok(None) => {}
+                            Err(error) => ctx.fail(error),
+                        }
+                    }
+                    selected.set(Some(id.clone()));
+                }
+                match result {
+                    Ok(page) => chats.set(Some(Ok(page))),
                     Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
                     Err(error) => chats.set(Some(Err(ctx.error_text(&error)))),
                 }
             });
         });
     }
+    let load_more = {
+        let (ctx, chats, more_busy, drill) =
+            (ctx.clone(), chats.clone(), more_busy.clone(), drill.clone());
+        Callback::from(move |_| {
+            let Some(Ok(loaded)) = (*chats).clone() else {
+                return;
+            };
+            let Some(cursor) = loaded.end_cursor.clone() else {
+                return;
+            };
+            let (ctx, chats, more_busy, filter) = (
+                ctx.clone(),
+                chats.clone(),
+                more_busy.clone(),
+                filter_of(&drill),
+            );
+            more_busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match fetch_page(&ctx, filter, Some(cursor)).await {
+                    Ok(next) => {
+                        let mut merged = loaded;
+                        for chat in next.chats {
+                            if !merged.chats.iter().any(|c| c.id == chat.id) {
+                                merged.chats.push(chat);
+                            }
+                        }
+                        merged.total_count = next.total_count;
+                        merged.end_cursor = next.end_cursor;
+                        merged.has_next_page = next.has_next_page;
+                        chats.set(Some(Ok(merged)));
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+                more_busy.set(false);
+            });
+        })
+    };
     {
         let events = events.clone();
         use_effect_with(ctx.token(), move |token| {
@@ -92,13 +222,17 @@ pub fn chats() -> Html {
     // Apply live events to the loaded list (the reducer keeps them in order).
     let list: Vec<Chat> = {
         let mut list = match &*chats {
-            Some(Ok(list)) => list.clone(),
+            Some(Ok(page)) => page.chats.clone(),
             _ => Vec::new(),
         };
+        // New conversations join the whole inbox only: a filtered list shows what the filter
+        // matched when it loaded.
+        let unfiltered = drill.is_empty();
         for event in &events.0 {
             if let Some(c) = &event.conversation {
                 match list.iter_mut().find(|chat| chat.id == c.id) {
                     Some(chat) => chat.taken_over = c.taken_over,
+                    None if !unfiltered => {}
                     None => list.insert(
                         0,
                         Chat {
@@ -262,11 +396,26 @@ pub fn chats() -> Html {
         Some(Ok(_)) if list.is_empty() => {
             html! { <div class="empty">{ ctx.t(Key::EmptyChats) }</div> }
         }
-        Some(Ok(_)) => {
-            html! { <div class="chat"><div class="inbox">{ for inbox }</div>{ detail }</div> }
+        Some(Ok(page)) => {
+            html! {
+                <div class="chat">
+                    <div class="inbox">
+                        { for inbox }
+                        <Pager shown={page.chats.len()} total={page.total_count} more={page.has_next_page}
+                               busy={*more_busy} on_more={load_more} />
+                    </div>
+                    { detail }
+                </div>
+            }
         }
     };
-    html! { <section><h1>{ ctx.t(Key::Chats) }</h1>{ body }</section> }
+    html! {
+        <section>
+            <h1>{ ctx.t(Key::Chats) }</h1>
+            { drill.banner(&ctx, Route::Chats) }
+            { body }
+        </section>
+    }
 }
 
 /// Inbox events received since the page opened, oldest first.

@@ -7,10 +7,13 @@ use yew::prelude::*;
 use crate::api::{self, lead_detail, leads, update_lead_status};
 use crate::components::confirm::{Confirm, ConfirmLook};
 use crate::components::dates::{calendar_date, short_date_time};
+use crate::components::drill::{Drill, day_end, day_start};
 use crate::components::link::RouteLink;
+use crate::components::pager::Pager;
 use crate::ctx::use_ctx;
 use crate::hooks::confirm::use_confirm;
 use crate::hooks::navigate::use_navigate;
+use crate::hooks::query::use_query_params;
 use crate::i18n::{ERASED_MARKER, Key, euros, quoted, status_label, visitor_text};
 use crate::lead_status::{STATUSES, next_statuses};
 use crate::route::Route;
@@ -31,16 +34,72 @@ fn to_status(text: &str) -> Option<leads::LeadStatus> {
     })
 }
 
+/// The statuses of open leads (`?status=OPEN`, the dashboard's pipeline value).
+const OPEN: [&str; 4] = ["NEW", "CONTACTED", "QUOTED", "BOOKED"];
+
+/// A page size that keeps a long list quick; "load more" fetches the next.
+const PAGE: i64 = 50;
+
+/// The leads loaded so far, and where the next page starts.
+#[derive(Clone, PartialEq)]
+struct Page {
+    edges: Vec<leads::LeadsLeadsEdges>,
+    total_count: i64,
+    end_cursor: Option<String>,
+    has_next_page: bool,
+}
+
+async fn fetch_page(
+    ctx: &crate::ctx::Ctx,
+    filter: leads::LeadFilter,
+    after: Option<String>,
+) -> Result<Page, api::ApiError> {
+    let found = api::run::<api::Leads>(
+        ctx.token().as_deref(),
+        leads::Variables {
+            first: Some(PAGE),
+            after,
+            filter: Some(filter),
+        },
+    )
+    .await?
+    .leads;
+    Ok(Page {
+        edges: found.edges,
+        total_count: found.total_count,
+        end_cursor: found.page_info.end_cursor,
+        has_next_page: found.page_info.has_next_page,
+    })
+}
+
+/// The filter as an effect's dependency (the generated input type compares by its debug form).
+#[derive(Clone)]
+struct FilterKey(leads::LeadFilter);
+
+impl FilterKey {
+    fn of(filter: &leads::LeadFilter) -> Self {
+        Self(filter.clone())
+    }
+}
+
+impl PartialEq for FilterKey {
+    fn eq(&self, other: &Self) -> bool {
+        format!("{:?}", self.0) == format!("{:?}", other.0)
+    }
+}
+
 #[function_component(LeadList)]
 pub fn list() -> Html {
     let ctx = use_ctx();
     let navigate = use_navigate();
+    let drill = Drill::from_query(&use_query_params());
     let status = use_state(String::new);
     let search = use_state(String::new);
     let from = use_state(String::new);
     let to = use_state(String::new);
     let pipeline = use_state(|| false);
-    let data = use_state(|| None::<Result<leads::LeadsLeads, String>>);
+    let data = use_state(|| None::<Result<Page, String>>);
+    let more_busy = use_state(|| false);
     let reload = use_state(|| 0u32);
 
     // New leads arrive live: a notice and a fresh list.
@@ -68,43 +127,67 @@ pub fn list() -> Html {
             move || drop(live)
         });
     }
+    // The filter: the address's (a drill-down from the dashboard), refined by the toolbar.
+    let filter = {
+        let statuses = match (status.as_str(), drill.status.as_deref()) {
+            ("", None) => None,
+            ("", Some("OPEN")) => Some(OPEN.iter().filter_map(|s| to_status(s)).collect()),
+            ("", Some(drilled)) => to_status(drilled).map(|s| vec![s]),
+            (chosen, _) => to_status(chosen).map(|s| vec![s]),
+        };
+        leads::LeadFilter {
+            status: statuses,
+            search: (!search.trim().is_empty()).then(|| (*search).clone()),
+            created_after: day_start(&from).or_else(|| drill.after.clone()),
+            created_before: day_end(&to).or_else(|| drill.before.clone()),
+            client_key_id: drill.client_key.clone(),
+            service_id: drill.service.clone(),
+            page: drill.page.clone(),
+        }
+    };
     {
         let (ctx, data) = (ctx.clone(), data.clone());
-        let deps = (
-            (*status).clone(),
-            (*search).clone(),
-            (*from).clone(),
-            (*to).clone(),
-            *reload,
-        );
-        use_effect_with(deps, move |(status, search, from, to, _)| {
-            let filter = leads::LeadFilter {
-                status: to_status(status).map(|s| vec![s]),
-                search: (!search.trim().is_empty()).then(|| search.clone()),
-                created_after: (!from.is_empty()).then(|| format!("{from}T00:00:00Z")),
-                created_before: (!to.is_empty()).then(|| format!("{to}T23:59:59Z")),
-                client_key_id: None,
-                service_id: None,
-                page: None,
-            };
+        use_effect_with((FilterKey::of(&filter), *reload), move |(key, _)| {
+            let filter = key.0.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::run::<api::Leads>(
-                    ctx.token().as_deref(),
-                    leads::Variables {
-                        first: Some(100),
-                        after: None,
-                        filter: Some(filter),
-                    },
-                )
-                .await;
+                let result = fetch_page(&ctx, filter, None).await;
                 match result {
-                    Ok(found) => data.set(Some(Ok(found.leads))),
+                    Ok(page) => data.set(Some(Ok(page))),
                     Err(api::ApiError::SignedOut) => ctx.set_session.emit(None),
                     Err(error) => data.set(Some(Err(ctx.error_text(&error)))),
                 }
             });
         });
     }
+    let load_more = {
+        let (ctx, data, more_busy, filter) =
+            (ctx.clone(), data.clone(), more_busy.clone(), filter.clone());
+        Callback::from(move |_| {
+            let Some(Ok(loaded)) = (*data).clone() else {
+                return;
+            };
+            let Some(cursor) = loaded.end_cursor.clone() else {
+                return;
+            };
+            let (ctx, data, more_busy, filter) =
+                (ctx.clone(), data.clone(), more_busy.clone(), filter.clone());
+            more_busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match fetch_page(&ctx, filter, Some(cursor)).await {
+                    Ok(next) => {
+                        let mut merged = loaded;
+                        merged.edges.extend(next.edges);
+                        merged.total_count = next.total_count;
+                        merged.end_cursor = next.end_cursor;
+                        merged.has_next_page = next.has_next_page;
+                        data.set(Some(Ok(merged)));
+                    }
+                    Err(error) => ctx.fail(error),
+                }
+                more_busy.set(false);
+            });
+        })
+    };
 
     let bind = |state: &UseStateHandle<String>| {
         let state = state.clone();
@@ -210,9 +293,17 @@ pub fn list() -> Html {
         Some(Ok(found)) => found.total_count.to_string(),
         _ => String::new(),
     };
+    let pager = match &*data {
+        Some(Ok(found)) if !found.edges.is_empty() => html! {
+            <Pager shown={found.edges.len()} total={found.total_count} more={found.has_next_page}
+                   busy={*more_busy} on_more={load_more} />
+        },
+        _ => Html::default(),
+    };
     html! {
         <section>
             <h1>{ ctx.t(Key::Leads) } <span class="muted">{ format!(" {total}") }</span></h1>
+            { drill.banner(&ctx, Route::Leads) }
             <div class="toolbar">
                 <div class="field">
                     <label for="lead-status">{ ctx.t(Key::Status) }</label>
@@ -238,6 +329,7 @@ pub fn list() -> Html {
                 </button>
             </div>
             { body }
+            { pager }
         </section>
     }
 }
