@@ -29,6 +29,19 @@ pub enum Weekday {
     Sunday,
 }
 
+impl Weekday {
+    /// Monday first, as the week runs in Germany (and as `num_days_from_monday` counts).
+    pub const ALL: [Self; 7] = [
+        Self::Monday,
+        Self::Tuesday,
+        Self::Wednesday,
+        Self::Thursday,
+        Self::Friday,
+        Self::Saturday,
+        Self::Sunday,
+    ];
+}
+
 /// One opening interval, in the workshop's time zone; a day may have several (lunch break).
 #[derive(SimpleObject, InputObject, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[graphql(input_name = "OpeningHoursInput")]
@@ -181,15 +194,7 @@ pub fn is_open(hours: &[OpeningHours], time_zone: &str, now: DateTime<Utc>) -> b
     }
     let zone: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::Berlin);
     let local = now.with_timezone(&zone);
-    let weekday = match local.weekday() {
-        chrono::Weekday::Mon => Weekday::Monday,
-        chrono::Weekday::Tue => Weekday::Tuesday,
-        chrono::Weekday::Wed => Weekday::Wednesday,
-        chrono::Weekday::Thu => Weekday::Thursday,
-        chrono::Weekday::Fri => Weekday::Friday,
-        chrono::Weekday::Sat => Weekday::Saturday,
-        chrono::Weekday::Sun => Weekday::Sunday,
-    };
+    let weekday = Weekday::ALL[local.weekday().num_days_from_monday() as usize];
     let time = local.time();
     hours.iter().filter(|h| h.weekday == weekday).any(|h| {
         let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::{AnalyticsPeriod, Granularity, Scope, checked_range};
 use crate::auth::{ApiScope, Principal};
+use crate::catalog::csv_io::defuse;
 use crate::chat::client_keys;
 use crate::db::{Conn, Pool};
 use crate::error::{ApiError, ApiResult};
@@ -225,14 +226,6 @@ impl Cell {
 }
 
 /// A text cell a spreadsheet would read as a formula gets a leading `'`.
-fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }

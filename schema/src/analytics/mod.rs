@@ -809,12 +809,4 @@ impl Analytics {
     }
 }
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Monday,
-    Weekday::Tuesday,
-    Weekday::Wednesday,
-    Weekday::Thursday,
-    Weekday::Friday,
-    Weekday::Saturday,
-    Weekday::Sunday,
-];
+const WEEK: [Weekday; 7] = Weekday::ALL;

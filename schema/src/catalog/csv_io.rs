@@ -35,10 +35,12 @@ const MAX_ROWS_IN_CATALOG: i64 = 100_000;
 /// Spreadsheet programs run cells that start like a formula; such cells are refused on import
 /// and defused with a leading apostrophe on export.
 fn looks_like_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n'])
 }
 
-fn defuse(cell: &str) -> String {
+/// A cell as every CSV export writes it: a leading apostrophe before anything that looks like a
+/// formula, so that a spreadsheet shows it as text.
+pub fn defuse(cell: &str) -> String {
     if looks_like_formula(cell) {
         format!("'{cell}")
     } else {

@@ -135,6 +135,15 @@ pub struct ServiceCategoryConnection {
     pub total_count: i64,
 }
 
+/// A filter's `serviceId` (leads, conversations): a service id or a clear refusal.
+pub fn filter_id(id: Option<&ID>) -> ApiResult<Option<Uuid>> {
+    id.map(|id| {
+        ids::decode(NodeType::Service, id)
+            .ok_or_else(|| ApiError::BadRequest("`serviceId` is not a service id.".into()))
+    })
+    .transpose()
+}
+
 /// Longest search text taken into account.
 const MAX_SEARCH_CHARS: usize = 200;
 

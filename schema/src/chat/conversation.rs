@@ -17,6 +17,7 @@ use super::message::{
 };
 use crate::accounts::workshop::Locale;
 use crate::auth::{ApiScope, Tenant};
+use crate::catalog;
 use crate::context::Ctx;
 use crate::db::Pool;
 pub use crate::db::rows::ConversationRow;
@@ -227,14 +228,7 @@ impl ConversationQuery {
         let filter = filter.unwrap_or_default();
         let page = Page::new(first, after)?;
         let key = client_keys::filter_id(filter.client_key_id.as_ref())?;
-        let service = filter
-            .service_id
-            .as_ref()
-            .map(|id| {
-                ids::decode(NodeType::Service, id)
-                    .ok_or_else(|| ApiError::BadRequest("`serviceId` is not a service id.".into()))
-            })
-            .transpose()?;
+        let service = catalog::filter_id(filter.service_id.as_ref())?;
         let mut conn = ctx.platform().conn().await?;
         // The conversation's facts of one kind.
         let facts_of = |kind: &'static str| {

@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::lead::LeadRow;
 use crate::auth::ApiScope;
+use crate::catalog::csv_io::defuse;
 use crate::context::Ctx;
 use crate::db::schema::leads;
 use crate::error::{ApiError, ApiResult};
@@ -36,13 +37,6 @@ impl ExportLeadsMutation {
             .load(&mut conn)
             .await?;
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let defuse = |cell: &str| -> String {
-            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{cell}")
-            } else {
-                cell.to_owned()
-            }
-        };
         let header = [
             "created_at",
             "status",

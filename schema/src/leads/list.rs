@@ -7,11 +7,11 @@ use diesel_async::RunQueryDsl;
 
 use super::lead::{Lead, LeadRow, LeadStatus};
 use crate::auth::ApiScope;
+use crate::catalog;
 use crate::chat::client_keys;
 use crate::context::Ctx;
 use crate::db::schema::leads;
-use crate::error::{ApiError, ApiResult};
-use crate::ids::{self, NodeType};
+use crate::error::ApiResult;
 use crate::pagination::{Page, PageInfo, edges};
 
 #[derive(SimpleObject)]
@@ -60,14 +60,7 @@ impl LeadListQuery {
         let filter = filter.unwrap_or_default();
         let page = Page::new(first, after)?;
         let key = client_keys::filter_id(filter.client_key_id.as_ref())?;
-        let service = filter
-            .service_id
-            .as_ref()
-            .map(|id| {
-                ids::decode(NodeType::Service, id)
-                    .ok_or_else(|| ApiError::BadRequest("`serviceId` is not a service id.".into()))
-            })
-            .transpose()?;
+        let service = catalog::filter_id(filter.service_id.as_ref())?;
         let search = filter
             .search
             .as_deref()

@@ -3,7 +3,8 @@
 //! will say), with a short translation where one is known.
 
 use super::Lang;
-use super::hours::{WEEK, intervals, week_line};
+use super::hours::{intervals, week_line};
+use crate::accounts::workshop::Weekday;
 use crate::catalog::VehicleClass;
 use crate::chat::assistant::vehicle::Vehicle;
 use crate::chat::assistant::{CatalogEntry, WorkshopFacts};
@@ -458,7 +459,7 @@ pub(super) fn appointment(lang: Lang, facts: &WorkshopFacts, with_hours: bool) -
             Lang::Pl => format!(" Można też zadzwonić: {phone}."),
         });
     }
-    let has_hours = WEEK
+    let has_hours = Weekday::ALL
         .iter()
         .any(|day| !intervals(&facts.opening_hours, *day).is_empty());
     if with_hours && has_hours {

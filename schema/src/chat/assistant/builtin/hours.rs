@@ -4,21 +4,12 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::Lang;
 use crate::accounts::workshop::{OpeningHours, Weekday};
+
 use crate::catalog::text::{has_any, words};
 use crate::chat::assistant::Question;
 
-pub(super) const WEEK: [Weekday; 7] = [
-    Weekday::Monday,
-    Weekday::Tuesday,
-    Weekday::Wednesday,
-    Weekday::Thursday,
-    Weekday::Friday,
-    Weekday::Saturday,
-    Weekday::Sunday,
-];
-
 pub(super) fn day_name(lang: Lang, day: Weekday) -> &'static str {
-    let index = WEEK.iter().position(|d| *d == day).unwrap_or(0);
+    let index = Weekday::ALL.iter().position(|d| *d == day).unwrap_or(0);
     match lang {
         Lang::De => [
             "Montag",
@@ -60,7 +51,7 @@ pub(super) fn day_name(lang: Lang, day: Weekday) -> &'static str {
 }
 
 pub(super) fn day_short(lang: Lang, day: Weekday) -> &'static str {
-    let index = WEEK.iter().position(|d| *d == day).unwrap_or(0);
+    let index = Weekday::ALL.iter().position(|d| *d == day).unwrap_or(0);
     match lang {
         Lang::De => ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"][index],
         Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][index],
@@ -70,7 +61,7 @@ pub(super) fn day_short(lang: Lang, day: Weekday) -> &'static str {
 }
 
 pub(super) fn weekday_of(date: NaiveDate) -> Weekday {
-    WEEK[date.weekday().num_days_from_monday() as usize]
+    Weekday::ALL[date.weekday().num_days_from_monday() as usize]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +160,7 @@ pub(super) fn week_line(lang: Lang, hours: &[OpeningHours]) -> String {
         Lang::Pl => "nieczynne",
     };
     let mut groups: Vec<(Weekday, Weekday, Vec<Interval>)> = Vec::new();
-    for day in WEEK {
+    for day in Weekday::ALL {
         let day_intervals = intervals(hours, day);
         match groups.last_mut() {
             Some((_, last, same)) if *same == day_intervals => *last = day,
@@ -198,7 +189,10 @@ pub(super) fn week_line(lang: Lang, hours: &[OpeningHours]) -> String {
 /// The opening-hours paragraph and whether any hours are on file.
 pub(super) fn opening_hours(lang: Lang, question: &Question<'_>) -> (String, bool) {
     let hours = &question.workshop.opening_hours;
-    if WEEK.iter().all(|day| intervals(hours, *day).is_empty()) {
+    if Weekday::ALL
+        .iter()
+        .all(|day| intervals(hours, *day).is_empty())
+    {
         let text = match lang {
             Lang::De => "Die Öffnungszeiten habe ich leider nicht vorliegen. Hinterlassen Sie \
                          gern eine Anfrage über das Formular, dann meldet sich die Werkstatt bei \

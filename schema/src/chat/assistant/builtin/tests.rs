@@ -1,7 +1,6 @@
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
-use super::hours::WEEK;
 use super::*;
 use crate::accounts::workshop::{OpeningHours, Weekday};
 use crate::catalog::VehicleClass;
@@ -146,7 +145,7 @@ fn hours(day: Weekday, opens: &str, closes: &str) -> OpeningHours {
 
 fn facts() -> WorkshopFacts {
     let mut opening_hours = Vec::new();
-    for day in &WEEK[..5] {
+    for day in &Weekday::ALL[..5] {
         // Stored afternoon first, to show that the order does not matter.
         opening_hours.push(hours(*day, "13:00", "17:00"));
         opening_hours.push(hours(*day, "08:00", "12:00"));
