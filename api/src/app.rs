@@ -43,6 +43,7 @@ pub struct App {
     scheduler: Scheduler,
     billing_worker: billing::inbox::Worker,
     retention_worker: carbot_schema::privacy::retention::Worker,
+    webhook_worker: carbot_schema::webhooks::worker::Worker,
 }
 
 /// The database URL to use: the configured one, or the embedded cluster's (started here).
@@ -239,6 +240,17 @@ impl App {
             pool.clone(),
             Duration::from_secs(config.mail.notify_interval_secs.max(1)),
         );
+        let webhooks = carbot_schema::webhooks::WebhookSetup {
+            targets: carbot_schema::webhooks::target::Targets {
+                allow_loopback: config.webhooks.allow_loopback,
+            },
+        };
+        let webhook_worker = carbot_schema::webhooks::worker::Worker::new(
+            pool.clone(),
+            webhooks.targets,
+            mailer.clone(),
+            Duration::from_millis(config.mail.poll_ms.max(50)),
+        );
         let billing = billing(&config.billing)?;
         let billing_worker = billing::inbox::Worker::new(
             pool.clone(),
@@ -255,6 +267,7 @@ impl App {
             assistant: assistant(&config.ai),
             mailer,
             billing,
+            webhooks,
         };
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
@@ -281,6 +294,7 @@ impl App {
             scheduler,
             billing_worker,
             retention_worker,
+            webhook_worker,
         })
     }
 
@@ -304,13 +318,14 @@ impl App {
         let router = router(state.clone());
         let token = state.shutdown.clone();
         // Background work: sending e-mails, lead reminders and summaries, payment events, the
-        // retention job. Shared with the other
+        // retention job, webhook deliveries. Shared with the other
         // processes of the platform through the database; stopped with the server.
         let background = TaskTracker::new();
         background.spawn(self.mail_worker.run(token.clone()));
         background.spawn(self.scheduler.run(token.clone()));
         background.spawn(self.billing_worker.run(token.clone()));
         background.spawn(self.retention_worker.run(token.clone()));
+        background.spawn(self.webhook_worker.run(token.clone()));
         background.close();
         let signal = async move {
             shutdown.await;

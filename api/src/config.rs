@@ -69,6 +69,9 @@ pub struct Config {
     #[command(flatten)]
     pub billing: BillingConfig,
 
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
+
     /// HMAC secret (32 bytes or more) that signs access tokens. Without it, one is generated
     /// and kept in the data directory. Every process of one platform needs the same secret.
     #[arg(long, env = "CARBOT_JWT_SECRET", hide_env_values = true)]
@@ -97,6 +100,19 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "CARBOT_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// Outgoing webhooks. Their URLs must resolve to public addresses only; loopback may be allowed
+/// for local development and tests (private, link-local and metadata addresses never are).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct WebhookConfig {
+    /// Allow webhook endpoints on loopback addresses (`http://127.0.0.1:…`, `localhost`).
+    #[arg(
+        long = "webhooks-allow-loopback",
+        env = "CARBOT_WEBHOOKS_ALLOW_LOOPBACK",
+        default_value_t = false
+    )]
+    pub allow_loopback: bool,
 }
 
 /// The OpenAI-compatible model behind the assistant; without a key the built-in catalog

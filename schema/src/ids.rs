@@ -24,10 +24,12 @@ pub enum NodeType {
     /// A version of a consent text (`widgetConfig.consentVersion`).
     ConsentVersion,
     PrivacyAuditEntry,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 13] = [
+    const ALL: [NodeType; 15] = [
         Self::Workshop,
         Self::User,
         Self::ApiToken,
@@ -41,6 +43,8 @@ impl NodeType {
         Self::Invitation,
         Self::ConsentVersion,
         Self::PrivacyAuditEntry,
+        Self::WebhookEndpoint,
+        Self::WebhookDelivery,
     ];
 
     fn prefix(self) -> &'static str {
@@ -58,6 +62,8 @@ impl NodeType {
             Self::Invitation => "Invitation",
             Self::ConsentVersion => "ConsentVersion",
             Self::PrivacyAuditEntry => "PrivacyAuditEntry",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

@@ -7,7 +7,8 @@
 //! allows), `auth`, `mail` (the outbox), `catalog`, `accounts` (registering a workshop installs
 //! the standard catalog), `chat`, `leads`, `billing` (Stripe: it pauses keys and counts leads),
 //! `privacy` (export, erasure and retention reach into chats, leads and e-mails), `analytics`
-//! (reads the facts of every domain), and at the top
+//! (reads the facts of every domain), `webhooks` (endpoints and delivery of the events for
+//! integrators), and at the top
 //! what spans them all (`node`, `guard`, this file).
 
 // Shared infrastructure.
@@ -35,6 +36,7 @@ pub mod chat;
 pub mod leads;
 pub mod mail;
 pub mod privacy;
+pub mod webhooks;
 // Across domains.
 pub mod guard;
 pub mod node;
@@ -56,6 +58,7 @@ pub struct Services {
     pub assistant: chat::reply::AssistantSetup,
     pub mailer: mail::Mailer,
     pub billing: billing::BillingSetup,
+    pub webhooks: webhooks::WebhookSetup,
 }
 
 #[derive(MergedObject, Default)]
@@ -68,6 +71,7 @@ pub struct Query(
     leads::LeadsQuery,
     node::NodeQuery,
     privacy::PrivacyQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -78,6 +82,7 @@ pub struct Mutation(
     chat::ChatMutation,
     leads::LeadsMutation,
     privacy::PrivacyMutation,
+    webhooks::WebhookMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -148,6 +153,7 @@ impl Schemas {
                 .data(services.assistant.clone())
                 .data(services.mailer.clone())
                 .data(services.billing.clone())
+                .data(services.webhooks)
                 .data(service_loader.clone())
                 .data(conversation_loader.clone())
                 .data(message_loader.clone())

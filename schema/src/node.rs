@@ -173,12 +173,14 @@ impl Found {
                     .collect()
             }
             // Messages and notes are reached through their conversation or lead, invitations
-            // through `invitations`.
+            // through `invitations`, webhooks through `webhookEndpoints`.
             NodeType::Message
             | NodeType::LeadNote
             | NodeType::Invitation
             | NodeType::ConsentVersion
-            | NodeType::PrivacyAuditEntry => {}
+            | NodeType::PrivacyAuditEntry
+            | NodeType::WebhookEndpoint
+            | NodeType::WebhookDelivery => {}
         }
         Ok(())
     }
@@ -239,7 +241,9 @@ impl Found {
             | NodeType::LeadNote
             | NodeType::Invitation
             | NodeType::ConsentVersion
-            | NodeType::PrivacyAuditEntry => None,
+            | NodeType::PrivacyAuditEntry
+            | NodeType::WebhookEndpoint
+            | NodeType::WebhookDelivery => None,
         }
     }
 }

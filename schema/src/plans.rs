@@ -46,6 +46,8 @@ pub struct PlanLimits {
     pub branding: bool,
     pub api_access: bool,
     pub multi_location: bool,
+    /// Webhook endpoints for integrators.
+    pub webhooks: bool,
 }
 
 /// A plan of the public price list (monthly, VAT included).
@@ -74,6 +76,7 @@ pub const PLANS: [Plan; 3] = [
             branding: false,
             api_access: false,
             multi_location: false,
+            webhooks: false,
         },
     },
     Plan {
@@ -92,6 +95,7 @@ pub const PLANS: [Plan; 3] = [
             branding: true,
             api_access: false,
             multi_location: false,
+            webhooks: false,
         },
     },
     Plan {
@@ -110,6 +114,7 @@ pub const PLANS: [Plan; 3] = [
             branding: true,
             api_access: true,
             multi_location: true,
+            webhooks: true,
         },
     },
 ];
@@ -191,6 +196,7 @@ pub enum Feature {
     AdvancedAnalytics,
     Branding,
     MultiLocation,
+    Webhooks,
 }
 
 /// Counted allowances.
@@ -267,6 +273,7 @@ impl Entitlements {
                 Feature::AdvancedAnalytics => limits.advanced_analytics,
                 Feature::Branding => limits.branding,
                 Feature::MultiLocation => limits.multi_location,
+                Feature::Webhooks => limits.webhooks,
             }
     }
 

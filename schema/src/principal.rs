@@ -42,6 +42,8 @@ pub enum ApiScope {
     CatalogRead,
     CatalogWrite,
     AnalyticsRead,
+    /// Webhook endpoints and their deliveries.
+    WebhooksManage,
 }
 
 impl ApiScope {
@@ -52,6 +54,7 @@ impl ApiScope {
             Self::CatalogRead => "CATALOG_READ",
             Self::CatalogWrite => "CATALOG_WRITE",
             Self::AnalyticsRead => "ANALYTICS_READ",
+            Self::WebhooksManage => "WEBHOOKS_MANAGE",
         }
     }
 
@@ -62,6 +65,7 @@ impl ApiScope {
             Self::CatalogRead,
             Self::CatalogWrite,
             Self::AnalyticsRead,
+            Self::WebhooksManage,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -151,6 +155,8 @@ tenant_tables!(
     service_categories,
     services,
     sessions,
+    webhook_deliveries,
+    webhook_endpoints,
 );
 
 /// A signed-in user acting for their workshop.

@@ -28,7 +28,8 @@ struct Cluster {
     _embedded: Option<carbot::postgres::EmbeddedPostgres>,
 }
 
-fn workspace_dir() -> PathBuf {
+/// The repository's root (tests find the browser drivers and the console there).
+pub fn workspace_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
@@ -272,6 +273,10 @@ impl TestApp {
                 notify_interval_secs: options.notify_interval_secs.unwrap_or(60),
             },
             billing: options.billing,
+            // The tests' receivers listen on 127.0.0.1.
+            webhooks: carbot::config::WebhookConfig {
+                allow_loopback: true,
+            },
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
             trust_proxy: true,

@@ -382,6 +382,26 @@ async fn every_figure_of_a_generated_week_is_exact() {
         ]),
         "{body}"
     );
+    // Each point carries its instants: the 23-hour Sunday from CET midnight to CEST midnight,
+    // and the conversations listed between them are the two the point counts.
+    let body = analytics(&app, token, WEEK, "series { start startsAt endsAt }").await;
+    assert_eq!(
+        body["data"]["analytics"]["series"][6],
+        json!({ "start": "2026-03-29", "startsAt": "2026-03-28T23:00:00+00:00", "endsAt": "2026-03-29T22:00:00+00:00" }),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["analytics"]["series"][0]["startsAt"], "2026-03-22T23:00:00+00:00",
+        "{body}"
+    );
+    let sunday = app
+        .gql(
+            Some(token),
+            "{ conversations(first: 50, filter: { createdAfter: \"2026-03-28T23:00:00+00:00\", createdBefore: \"2026-03-29T22:00:00+00:00\", hasVisitorMessages: true }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(sunday["data"]["conversations"]["totalCount"], 2, "{sunday}");
     let body = analytics(
         &app,
         token,

@@ -165,7 +165,7 @@ fn schema_modules_depend_downwards() {
             &["accounts"],
             &["chat"],
             &["leads"],
-            &["analytics", "billing", "privacy"],
+            &["analytics", "billing", "privacy", "webhooks"],
             &["guard", "node"],
         ],
     );

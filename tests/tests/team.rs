@@ -130,6 +130,36 @@ const MUTATIONS: &[(&str, Access, &str)] = &[
         r#"mutation($key: ID!) { revokeClientKey(input: { id: $key }) { userErrors { code } } }"#,
     ),
     (
+        "createWebhookEndpoint",
+        Access::Owner,
+        r#"mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/", eventTypes: ["lead.created"] }) { userErrors { code } } }"#,
+    ),
+    (
+        "updateWebhookEndpoint",
+        Access::Owner,
+        r#"mutation($key: ID!) { updateWebhookEndpoint(input: { id: $key, active: false }) { userErrors { code } } }"#,
+    ),
+    (
+        "rotateWebhookSecret",
+        Access::Owner,
+        r#"mutation($key: ID!) { rotateWebhookSecret(input: { id: $key }) { userErrors { code } } }"#,
+    ),
+    (
+        "deleteWebhookEndpoint",
+        Access::Owner,
+        r#"mutation($key: ID!) { deleteWebhookEndpoint(input: { id: $key }) { userErrors { code } } }"#,
+    ),
+    (
+        "sendTestWebhook",
+        Access::Owner,
+        r#"mutation($key: ID!) { sendTestWebhook(input: { id: $key }) { userErrors { code } } }"#,
+    ),
+    (
+        "redeliverWebhook",
+        Access::Owner,
+        r#"mutation($key: ID!) { redeliverWebhook(input: { deliveryId: $key }) { userErrors { code } } }"#,
+    ),
+    (
         "updateWidgetSettings",
         Access::Owner,
         r#"mutation { updateWidgetSettings(input: { greeting: "Hallo" }) { userErrors { code } } }"#,

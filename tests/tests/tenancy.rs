@@ -6,7 +6,7 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 21] = [
+const COVERED_QUERY_FIELDS: [&str; 24] = [
     "analytics",
     "billing",
     "members",
@@ -27,9 +27,12 @@ const COVERED_QUERY_FIELDS: [&str; 21] = [
     "privacySettings",
     "privacyAuditLog",
     "visitorConversationExport",
+    "webhookEndpoints",
+    "webhookDeliveries",
+    "webhookEventTypes",
     "__typename",
 ];
-const COVERED_MUTATIONS: [&str; 49] = [
+const COVERED_MUTATIONS: [&str; 55] = [
     "recordWidgetOpen",
     "startCheckout",
     "openBillingPortal",
@@ -79,6 +82,12 @@ const COVERED_MUTATIONS: [&str; 49] = [
     "withdrawLeadConsent",
     "deleteVisitorConversation",
     "updatePrivacySettings",
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "rotateWebhookSecret",
+    "deleteWebhookEndpoint",
+    "sendTestWebhook",
+    "redeliverWebhook",
 ];
 const COVERED_NODE_TYPES: [&str; 8] = [
     "ApiToken",

@@ -808,3 +808,22 @@ impl TeamMutation {
         })
     }
 }
+
+/// The workshop's owners: (user, address, language).
+pub(crate) async fn owners(
+    conn: &mut AsyncPgConnection,
+    workshop_id: Uuid,
+) -> QueryResult<Vec<(Uuid, String, Locale)>> {
+    let rows: Vec<(Uuid, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::workshop_id.eq(workshop_id))
+        .filter(memberships::role.eq("OWNER"))
+        .select((users::id, users::email, users::locale))
+        .order(users::email)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, locale)| (id, email, Locale::parse(&locale)))
+        .collect())
+}

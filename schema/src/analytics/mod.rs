@@ -5,7 +5,8 @@
 //! up (`advancedAnalytics`). Every figure can be drilled into with the `leads` and
 //! `conversations` filters (see the README, "Analytics").
 
-mod sql;
+/// The statements, public for the benchmark that runs them through `pgbench`.
+pub mod sql;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -83,7 +84,8 @@ impl AnalyticsPeriod {
     }
 
     /// The same number of days right before.
-    fn previous(&self, zone: Tz) -> Self {
+    /// The same number of days just before.
+    pub fn previous(&self, zone: Tz) -> Self {
         let days = (self.to - self.from).num_days() + 1;
         Self::of(
             self.from - Duration::days(days),
@@ -318,6 +320,10 @@ pub struct SeriesPoint {
     pub start: NaiveDate,
     /// Its last day within the range.
     pub end: NaiveDate,
+    /// The first instant of `start` and the first after `end` in the workshop's time zone: the
+    /// `createdAfter`/`createdBefore` that list what this point counts.
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
     pub widget_opens: i64,
     pub conversations: i64,
     pub visitor_messages: i64,
@@ -674,6 +680,8 @@ impl Analytics {
             .map(|r| SeriesPoint {
                 start: r.start,
                 end: r.end,
+                starts_at: local_midnight(r.start, self.scope.zone),
+                ends_at: local_midnight(r.end + Duration::days(1), self.scope.zone),
                 widget_opens: r.widget_opens,
                 conversations: r.conversations,
                 visitor_messages: r.visitor_messages,

@@ -20,11 +20,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::context::Ctx;
-use crate::db::schema::{
-    billing_accounts, client_keys, invoices, leads, memberships, users, workshops,
-};
+use crate::db::schema::{billing_accounts, client_keys, invoices, leads, users, workshops};
 use crate::error::{ApiResult, UserError, UserErrorCode};
-use crate::locale::Locale;
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::pagination::{OffsetPage, PageInfo};
@@ -69,24 +66,7 @@ impl BillingSetup {
     }
 }
 
-/// The workshop's owners: (user, address, language).
-pub(crate) async fn owners(
-    conn: &mut AsyncPgConnection,
-    workshop_id: Uuid,
-) -> QueryResult<Vec<(Uuid, String, Locale)>> {
-    let rows: Vec<(Uuid, String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::workshop_id.eq(workshop_id))
-        .filter(memberships::role.eq("OWNER"))
-        .select((users::id, users::email, users::locale))
-        .order(users::email)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, email, locale)| (id, email, Locale::parse(&locale)))
-        .collect())
-}
+pub(crate) use crate::accounts::team::owners;
 
 /// Who keeps the workshop's plan.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

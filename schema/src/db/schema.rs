@@ -403,6 +403,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        endpoint_id -> Uuid,
+        event_id -> Nullable<Int8>,
+        message_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_attempt_at -> Nullable<Timestamptz>,
+        response_status -> Nullable<Int4>,
+        response_body -> Nullable<Text>,
+        duration_ms -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        redelivery_of -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        workshop_id -> Uuid,
+        url -> Text,
+        description -> Text,
+        event_types -> Array<Text>,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        failing_since -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workshops (id) {
         id -> Uuid,
         name -> Text,
@@ -481,6 +521,9 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> workshops (workshop_id));
 diesel::joinable!(stripe_events -> workshops (workshop_id));
 diesel::joinable!(stripe_subscriptions -> workshops (workshop_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> workshops (workshop_id));
+diesel::joinable!(webhook_endpoints -> workshops (workshop_id));
 diesel::joinable!(workshops -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -511,5 +554,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     stripe_events,
     stripe_subscriptions,
     users,
+    webhook_deliveries,
+    webhook_endpoints,
     workshops,
 );

@@ -7,14 +7,23 @@
 //! whenever the bus reports that it may have dropped something (a Redis reconnect). So a crash
 //! between commit and publish, a Redis outage or a dropped WebSocket delays events but loses
 //! none. Producers and subscribers use the same [`Event`] type, so the compiler checks both ends.
+//!
+//! The same statement that stores an event queues it for the workshop's webhook endpoints that
+//! want its public type (`webhook_deliveries`, sent by the delivery worker of `crate::webhooks`),
+//! so a webhook is queued exactly when its event is committed.
 
 mod bus;
 mod follow;
 
-use chrono::{DateTime, Utc};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 pub use bus::{Envelope, EventBus, InProcessEventBus, RESYNC, TOPIC};
@@ -22,8 +31,8 @@ pub(crate) use bus::{filtered, resync_marker};
 pub use follow::follow;
 
 use crate::db::Conn;
-use crate::db::schema::events;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{NodeType, encode};
 use crate::principal::Tenant;
 
 /// Every event of a workshop. Stored as `kind` plus the variant's fields in `payload`. Events
@@ -107,6 +116,59 @@ impl Event {
         match self {
             Self::LeadCreated { lead_id, .. } | Self::LeadUpdated { lead_id, .. } => Some(*lead_id),
             _ => None,
+        }
+    }
+
+    /// The public type integrators see in webhooks and in `events` (`lead.created`, …); `None`
+    /// for what is never stored.
+    pub fn public_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::ConversationStarted { .. } => "conversation.started",
+            Self::Message { .. } => "message.created",
+            Self::ReplyChunk { .. } => return None,
+            Self::TakenOver { .. } => "conversation.taken_over",
+            Self::Released { .. } => "conversation.released",
+            Self::LeadCreated { .. } => "lead.created",
+            Self::LeadUpdated { .. } => "lead.updated",
+        })
+    }
+
+    /// The public `data`: the GraphQL ids of what happened (load the rest with `node(id:)`), and
+    /// what changed on a lead. No personal data.
+    pub fn public_data(&self) -> Value {
+        let id = |node: NodeType, id: Uuid| Value::String(encode(node, id).0);
+        let conversation =
+            |c: Option<Uuid>| c.map_or(Value::Null, |c| id(NodeType::Conversation, c));
+        match self {
+            Self::ConversationStarted { conversation_id }
+            | Self::TakenOver { conversation_id }
+            | Self::Released { conversation_id } => {
+                json!({ "conversationId": conversation(Some(*conversation_id)) })
+            }
+            Self::Message {
+                message_id,
+                conversation_id,
+            } => json!({
+                "messageId": id(NodeType::Message, *message_id),
+                "conversationId": conversation(Some(*conversation_id)),
+            }),
+            Self::ReplyChunk { .. } => Value::Null,
+            Self::LeadCreated {
+                lead_id,
+                conversation_id,
+            } => json!({
+                "leadId": id(NodeType::Lead, *lead_id),
+                "conversationId": conversation(*conversation_id),
+            }),
+            Self::LeadUpdated {
+                lead_id,
+                conversation_id,
+                change,
+            } => json!({
+                "leadId": id(NodeType::Lead, *lead_id),
+                "conversationId": conversation(*conversation_id),
+                "change": change,
+            }),
         }
     }
 
@@ -246,32 +308,79 @@ impl EventRow {
     }
 }
 
-/// Stores an event; runs inside the transaction of the change it reports (see [`commit`]).
+/// The public message of an event, as webhooks send it and `events` lists it:
+/// `{type, timestamp, data}`.
+pub fn public_message(public_type: &str, at: DateTime<Utc>, event: &Event) -> Value {
+    json!({
+        "type": public_type,
+        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "data": event.public_data(),
+    })
+}
+
+/// Woken when this process committed an event that has webhook deliveries to send.
+pub fn deliveries_queued() -> &'static Notify {
+    static QUEUED: LazyLock<Notify> = LazyLock::new(Notify::new);
+    &QUEUED
+}
+
+#[derive(QueryableByName)]
+struct Recorded {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    deliveries: i64,
+}
+
+/// Stores an event and queues its webhook deliveries, in one statement; runs inside the
+/// transaction of the change it reports (see [`commit`]). Returns the stored event and whether
+/// a delivery was queued.
 async fn record(
     conn: &mut AsyncPgConnection,
     tenant: Tenant,
     event: Event,
-) -> ApiResult<StoredEvent> {
+) -> ApiResult<(StoredEvent, bool)> {
     let payload = event.payload().map_err(ApiError::internal)?;
-    let (id, created_at): (i64, DateTime<Utc>) = diesel::insert_into(events::table)
-        .values((
-            events::workshop_id.eq(tenant.workshop_id()),
-            events::conversation_id.eq(event.conversation_id()),
-            events::lead_id.eq(event.lead_id()),
-            events::kind.eq(event.kind()),
-            events::payload.eq(payload),
-        ))
-        .returning((events::id, events::created_at))
-        .get_result(conn)
-        .await?;
-    Ok(StoredEvent {
-        id: Some(id),
-        workshop_id: tenant.workshop_id(),
-        conversation_id: event.conversation_id(),
-        lead_id: event.lead_id(),
-        created_at,
-        event,
-    })
+    // Stored at the precision PostgreSQL keeps, so that the body's timestamp is the row's.
+    let created_at = Utc::now().trunc_subsecs(6);
+    let public_type = event.public_type();
+    let body = public_type.map(|t| public_message(t, created_at, &event).to_string());
+    let recorded: Recorded = diesel::sql_query(
+        "WITH e AS (
+            INSERT INTO events (workshop_id, conversation_id, lead_id, kind, payload, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+         ), d AS (
+            INSERT INTO webhook_deliveries (id, workshop_id, endpoint_id, event_id, message_id,
+                event_type, body)
+            SELECT gen_random_uuid(), $1, w.id, e.id, 'msg_' || e.id, $7, $8
+            FROM e, webhook_endpoints w
+            WHERE $7 IS NOT NULL AND w.workshop_id = $1 AND w.active AND $7 = ANY (w.event_types)
+              AND EXISTS (SELECT 1 FROM workshops s WHERE s.id = $1 AND s.plan_code = 'ENTERPRISE')
+            RETURNING 1
+         )
+         SELECT e.id, (SELECT count(*) FROM d) AS deliveries FROM e",
+    )
+    .bind::<SqlUuid, _>(tenant.workshop_id())
+    .bind::<Nullable<SqlUuid>, _>(event.conversation_id())
+    .bind::<Nullable<SqlUuid>, _>(event.lead_id())
+    .bind::<Text, _>(event.kind())
+    .bind::<Jsonb, _>(payload)
+    .bind::<Timestamptz, _>(created_at)
+    .bind::<Nullable<Text>, _>(public_type)
+    .bind::<Nullable<Text>, _>(body)
+    .get_result(conn)
+    .await?;
+    Ok((
+        StoredEvent {
+            id: Some(recorded.id),
+            workshop_id: tenant.workshop_id(),
+            conversation_id: event.conversation_id(),
+            lead_id: event.lead_id(),
+            created_at,
+            event,
+        },
+        recorded.deliveries > 0,
+    ))
 }
 
 /// Runs `change` in one transaction of `conn`, stores the events it reports in the same
@@ -292,13 +401,16 @@ pub async fn commit<T>(
     let written = async {
         let (value, events) = change(conn_ref).await?;
         let mut stored = Vec::with_capacity(events.len());
+        let mut queued = false;
         for event in events {
-            stored.push(record(conn_ref, tenant, event).await?);
+            let (event, deliveries) = record(conn_ref, tenant, event).await?;
+            stored.push(event);
+            queued |= deliveries;
         }
-        Ok::<_, ApiError>((value, stored))
+        Ok::<_, ApiError>((value, stored, queued))
     }
     .await;
-    let (value, stored) = match written {
+    let (value, stored, queued) = match written {
         Ok(written) => {
             Transactions::commit_transaction(conn_ref).await?;
             written
@@ -311,6 +423,9 @@ pub async fn commit<T>(
         }
     };
     drop(conn);
+    if queued {
+        deliveries_queued().notify_one();
+    }
     publish(bus, &stored).await;
     Ok(value)
 }

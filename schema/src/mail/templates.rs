@@ -63,6 +63,13 @@ pub enum Template<'a> {
         conversations: i64,
         link: &'a str,
     },
+    /// The platform switched a webhook endpoint off: it answered 410 Gone (`gone`), or every
+    /// delivery failed for five days.
+    WebhookDisabled {
+        url: &'a str,
+        gone: bool,
+        link: &'a str,
+    },
     /// About the plan and payments ([`super::billing`]).
     Billing(super::billing::BillingMail<'a>),
 }
@@ -226,6 +233,7 @@ impl Template<'_> {
             Self::NewLead { .. } => "NEW_LEAD",
             Self::LeadReminder { .. } => "LEAD_REMINDER",
             Self::DailySummary { .. } => "DAILY_SUMMARY",
+            Self::WebhookDisabled { .. } => "WEBHOOK_DISABLED",
             Self::Billing(mail) => mail.kind(),
         }
     }
@@ -353,6 +361,67 @@ impl Template<'_> {
                             "Reset password",
                             "Şifreyi sıfırla",
                             "Zresetuj hasło",
+                        ),
+                        (*link).to_owned(),
+                    )),
+                    footer: l.footer.to_owned(),
+                    ..Body::default()
+                },
+            ),
+            Self::WebhookDisabled { url, gone, link } => (
+                pick(
+                    "Ein Webhook-Endpunkt wurde abgeschaltet",
+                    "A webhook endpoint was switched off",
+                    "Bir webhook uç noktası kapatıldı",
+                    "Punkt końcowy webhooka został wyłączony",
+                ),
+                Body {
+                    heading: pick(
+                        "Webhook abgeschaltet",
+                        "Webhook switched off",
+                        "Webhook kapatıldı",
+                        "Webhook wyłączony",
+                    ),
+                    paragraphs: vec![
+                        match (locale, gone) {
+                            (De, true) => format!(
+                                "{url} hat mit 410 Gone geantwortet: Den Empfänger gibt es nicht mehr, CarBot sendet ihm nichts mehr."
+                            ),
+                            (De, false) => format!(
+                                "Seit fünf Tagen ist jede Zustellung an {url} fehlgeschlagen; CarBot hat den Endpunkt abgeschaltet."
+                            ),
+                            (En, true) => format!(
+                                "{url} answered 410 Gone: the receiver is no more, CarBot sends it nothing further."
+                            ),
+                            (En, false) => format!(
+                                "Every delivery to {url} has failed for five days; CarBot switched the endpoint off."
+                            ),
+                            (Tr, true) => format!(
+                                "{url} 410 Gone yanıtı verdi: alıcı artık yok, CarBot ona bir şey göndermiyor."
+                            ),
+                            (Tr, false) => format!(
+                                "{url} adresine beş gündür her teslimat başarısız oldu; CarBot uç noktayı kapattı."
+                            ),
+                            (Pl, true) => format!(
+                                "{url} odpowiedział 410 Gone: odbiorcy już nie ma, CarBot nic mu nie wysyła."
+                            ),
+                            (Pl, false) => format!(
+                                "Od pięciu dni każda dostawa do {url} kończy się błędem; CarBot wyłączył punkt końcowy."
+                            ),
+                        },
+                        pick(
+                            "Schalten Sie den Endpunkt in den Webhook-Einstellungen wieder ein, sobald der Empfänger läuft; bis dahin sendet CarBot ihm keine neuen Ereignisse.",
+                            "Switch the endpoint on again in the webhook settings once the receiver runs; until then CarBot sends it no new events.",
+                            "Alıcı çalıştığında uç noktayı webhook ayarlarından yeniden açın; o zamana kadar CarBot ona yeni olay göndermez.",
+                            "Włącz punkt ponownie w ustawieniach webhooków, gdy odbiorca działa; do tego czasu CarBot nie wysyła mu nowych zdarzeń.",
+                        ),
+                    ],
+                    action: Some((
+                        pick(
+                            "Webhooks öffnen",
+                            "Open webhooks",
+                            "Webhook'ları aç",
+                            "Otwórz webhooki",
                         ),
                         (*link).to_owned(),
                     )),

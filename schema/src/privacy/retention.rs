@@ -143,6 +143,15 @@ async fn next(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> ApiResult<Opt
                 .bind::<Timestamptz, _>(days_before(zone, today, due.event_days))
                 .execute(conn)
                 .await?;
+        // The webhook delivery log keeps the same window (pending deliveries stay until sent).
+        diesel::sql_query(
+            "DELETE FROM webhook_deliveries
+             WHERE workshop_id = $1 AND created_at < $2 AND status <> 'PENDING'",
+        )
+        .bind::<SqlUuid, _>(due.id)
+        .bind::<Timestamptz, _>(days_before(zone, today, due.event_days))
+        .execute(conn)
+        .await?;
         let run = RetentionRun {
             erased,
             events: i32::try_from(events).unwrap_or(i32::MAX),

@@ -16,6 +16,9 @@ use crate::route::Route;
 pub struct Point {
     pub start: String,
     pub end: String,
+    /// The instants the point spans in the workshop's time zone (its drill-down).
+    pub starts_at: String,
+    pub ends_at: String,
     pub widget_opens: i64,
     pub conversations: i64,
     pub visitor_messages: i64,
@@ -109,7 +112,10 @@ pub fn series(ctx: &Ctx, points: &[Point]) -> Html {
         }
     });
     let rows = points.iter().map(|point| {
-        let range = vec![("from", point.start.clone()), ("to", point.end.clone())];
+        let range = vec![
+            ("after", point.starts_at.clone()),
+            ("before", point.ends_at.clone()),
+        ];
         let mut chats = range.clone();
         chats.push(("visitor", "1".to_owned()));
         html! {

@@ -375,6 +375,8 @@ fn figures_view(ctx: &Ctx, selection: &Selection, loaded: &Loaded) -> Html {
         .map(|p| Point {
             start: p.start.clone(),
             end: p.end.clone(),
+            starts_at: p.starts_at.clone(),
+            ends_at: p.ends_at.clone(),
             widget_opens: p.widget_opens,
             conversations: p.conversations,
             visitor_messages: p.visitor_messages,

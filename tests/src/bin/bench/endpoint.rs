@@ -105,7 +105,7 @@ pub async fn search(
     Ok(())
 }
 
-fn run_pgbench(
+pub(crate) fn run_pgbench(
     database_url: &str,
     script: &std::path::Path,
     clients: usize,

@@ -15,12 +15,17 @@
 //! - `assistant`: the evaluation set answered by the built-in assistant: right first
 //!   citations per language and CPU time per answer against folding the question into words;
 //! - `statements`: SQL statements per `leads` request with nested fields, for 10, 100 and 1,000
-//!   leads (fails when the count grows with the page size).
+//!   leads (fails when the count grows with the page size);
+//! - `analytics`: over a year of one workshop (a million facts), the dashboard's `analytics`
+//!   query vs `pgbench` running its statements, and the year's exports downloaded from a
+//!   `carbot serve` of their own with its memory sampled (fails when a download grows with the
+//!   file).
 //!
-//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|all]
+//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|analytics|all]
 //! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements` and `assistant` have
-//! fixed sizes and ignore both numbers).
+//! fixed sizes and ignore both numbers; `analytics` uses the seconds only).
 
+mod analytics;
 mod assistant;
 mod client;
 mod endpoint;
@@ -34,7 +39,7 @@ mod statements;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const BENCHMARKS: [&str; 7] = [
+const BENCHMARKS: [&str; 8] = [
     "typename",
     "search",
     "send-message",
@@ -42,6 +47,7 @@ const BENCHMARKS: [&str; 7] = [
     "memory",
     "statements",
     "assistant",
+    "analytics",
 ];
 
 #[tokio::main]
@@ -101,6 +107,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if selected("memory") {
         outcome("memory", memory::run().await);
+    }
+    if selected("analytics") {
+        outcome("analytics", analytics::run(seconds).await);
     }
     anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
     Ok(())

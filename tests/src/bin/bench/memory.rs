@@ -27,9 +27,9 @@ const SETTLE: Duration = Duration::from_secs(2);
 const SMALL_READ_BUFFER: usize = 4 * 1024;
 
 /// A server process of the benchmark's, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     _data_dir: Option<TempDir>,
 }
 
@@ -50,24 +50,28 @@ impl Drop for TempDir {
 
 impl Server {
     /// Resident memory in KiB (`VmRSS`), the median of three readings 200 ms apart.
-    async fn rss_kib(&self) -> anyhow::Result<f64> {
+    pub(crate) async fn rss_kib(&self) -> anyhow::Result<f64> {
         let mut readings = Vec::new();
         for _ in 0..3 {
-            let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-            let kib: f64 = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.split_whitespace().next())
-                .ok_or_else(|| anyhow::anyhow!("no VmRSS for process {}", self.child.id()))?
-                .parse()?;
-            readings.push(kib);
+            readings.push(self.rss_kib_now()?);
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         Ok(median(readings))
     }
 
+    /// Resident memory in KiB now.
+    pub(crate) fn rss_kib_now(&self) -> anyhow::Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        Ok(status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .ok_or_else(|| anyhow::anyhow!("no VmRSS for process {}", self.child.id()))?
+            .parse()?)
+    }
+
     /// `carbot serve` on `database_url`, with the test apps' JWT secret and pool size.
-    async fn carbot(database_url: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn carbot(database_url: &str) -> anyhow::Result<Self> {
         let exe = std::env::current_exe()?;
         let binary = exe.with_file_name("carbot");
         anyhow::ensure!(
