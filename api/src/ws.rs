@@ -3,6 +3,12 @@
 //! async-graphql speaks the protocol; this module adds what it leaves to the server: the token
 //! from `connection_init`, the connection-init timeout (4408), the protocol's close codes for a
 //! refused token (4403) and for an early `subscribe` (4401), and a close frame on shutdown.
+//!
+//! A connection's access is not settled once: when access in its workshop changes (a logout, a
+//! revoked API token or client key, a removed member or another role, on any process: the
+//! event bus carries the notice), it authenticates its token again and closes with 4403 when
+//! the token no longer holds or grants something else; it also closes with 4403 when its access
+//! or visitor token expires.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -54,6 +60,21 @@ pub async fn upgrade(state: AppState, mut parts: Parts, context: RequestContext)
                 .on_upgrade(move |socket| tracker.track_future(serve(socket, state, context)))
         }
         Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// What an authenticated connection listens to for changes of its access.
+struct Access {
+    changes: BoxStream<'static, carbot_schema::events::Envelope>,
+    token: String,
+    principal: Principal,
+}
+
+/// The next notice that access changed; pending forever before authentication.
+async fn changed(access: &mut Option<Access>) -> Option<()> {
+    match access {
+        Some(access) => access.changes.next().await.map(|_| ()),
+        None => std::future::pending().await,
     }
 }
 
@@ -166,6 +187,10 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
         });
     let auth_state = state.clone();
     let auth_principal = principal.clone();
+    // The token that was accepted, for authenticating again when access changes.
+    let (accepted_tx, mut accepted_rx) =
+        tokio::sync::mpsc::unbounded_channel::<(String, Principal)>();
+    let reauth_context = context.clone();
     let protocol =
         async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
             .on_connection_init(move |payload| async move {
@@ -180,6 +205,9 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
                     .await
                     .map_err(|_| async_graphql::Error::new(FORBIDDEN))?;
                 let _ = auth_principal.set(principal.clone());
+                if let Some(token) = token {
+                    let _ = accepted_tx.send((token, principal.clone()));
+                }
                 let mut data = Data::default();
                 context.insert_into(&mut data, principal);
                 Ok(data)
@@ -189,6 +217,9 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(init_deadline);
     let shutdown = state.shutdown.clone();
+    let mut access: Option<Access> = None;
+    let expiry = tokio::time::sleep(Duration::MAX);
+    tokio::pin!(expiry);
     let close = |code: u16, reason: &str| {
         Message::Close(Some(CloseFrame {
             code,
@@ -226,6 +257,31 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
             }
             () = shutdown.cancelled() => {
                 let _ = sink.send(close(1001, "Server shutting down")).await;
+                break;
+            }
+            Some((token, accepted)) = accepted_rx.recv() => {
+                if let Some(at) = state.services.auth.expires_at(&token) {
+                    let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+                    expiry.as_mut().reset(tokio::time::Instant::now() + left);
+                }
+                access = carbot_schema::auth::access_changes(state.services.events.as_ref(), &accepted)
+                    .map(|changes| Access { changes, token, principal: accepted });
+            }
+            Some(()) = changed(&mut access) => {
+                let Some((token, before)) = access.as_ref().map(|a| (a.token.clone(), a.principal.clone())) else {
+                    continue;
+                };
+                let holds = match reauth_context.authenticate(&state, Some(&token)).await {
+                    Ok(now) => carbot_schema::auth::same_access(&before, &now),
+                    Err(_) => false,
+                };
+                if !holds {
+                    let _ = sink.send(close(4403, FORBIDDEN)).await;
+                    break;
+                }
+            }
+            () = &mut expiry => {
+                let _ = sink.send(close(4403, FORBIDDEN)).await;
                 break;
             }
         }

@@ -45,6 +45,12 @@ impl Platform {
         crate::events::commit(self.events.as_ref(), conn, tenant, change).await
     }
 
+    /// Tells every process's open WebSockets of the tenant's workshop to authenticate again
+    /// (call it after the change that revoked access committed).
+    pub async fn access_changed(&self, tenant: Tenant) {
+        crate::events::access_changed(self.events.as_ref(), tenant.workshop_id()).await;
+    }
+
     /// Publishes an event about a conversation that is not stored (a reply being written).
     pub async fn publish_passing(&self, tenant: Tenant, conversation_id: Uuid, event: Event) {
         let passing = StoredEvent::passing(tenant, Some(conversation_id), event);

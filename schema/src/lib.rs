@@ -72,6 +72,7 @@ pub struct Query(
     node::NodeQuery,
     privacy::PrivacyQuery,
     webhooks::WebhookQuery,
+    webhooks::replay::ReplayQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -6,7 +6,7 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 24] = [
+const COVERED_QUERY_FIELDS: [&str; 25] = [
     "analytics",
     "billing",
     "members",
@@ -30,6 +30,7 @@ const COVERED_QUERY_FIELDS: [&str; 24] = [
     "webhookEndpoints",
     "webhookDeliveries",
     "webhookEventTypes",
+    "events",
     "__typename",
 ];
 const COVERED_MUTATIONS: [&str; 55] = [

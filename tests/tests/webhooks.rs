@@ -119,7 +119,7 @@ async fn deliveries(app: &TestApp, owner: &Owner, endpoint: &str) -> Vec<Value> 
         .gql(
             Some(&owner.access_token),
             "query($id: ID!) { webhookDeliveries(endpointId: $id, first: 50) { totalCount edges { node {
-                id messageId eventCursor eventType status attempts nextAttemptAt lastAttemptAt
+                id messageId eventId eventType status attempts nextAttemptAt lastAttemptAt
                 responseStatus responseBody durationMs error payload redeliveryOf } } } }",
             json!({ "id": endpoint }),
         )
@@ -609,4 +609,202 @@ async fn internal_addresses_plans_roles_and_scopes_are_refused() {
         foreign["data"]["sendTestWebhook"]["userErrors"][0]["code"], "NOT_FOUND",
         "{foreign}"
     );
+}
+
+const EVENTS: &str = "query($after: String, $first: Int, $types: [String!]) {
+    events(after: $after, first: $first, types: $types) {
+        edges { cursor node { id type timestamp data } } pageInfo { hasNextPage endCursor } } }";
+
+/// Every event after `after`, page by page (`first` each); returns them and the last cursor.
+async fn replay_all(
+    app: &TestApp,
+    token: &str,
+    after: Option<String>,
+    first: i64,
+) -> (Vec<Value>, Option<String>) {
+    let (mut events, mut cursor) = (Vec::new(), after);
+    loop {
+        let body = app
+            .gql(
+                Some(token),
+                EVENTS,
+                json!({ "after": cursor, "first": first }),
+            )
+            .await;
+        let page = &body["data"]["events"];
+        let edges = page["edges"].as_array().unwrap_or_else(|| panic!("{body}"));
+        events.extend(edges.iter().map(|e| e["node"].clone()));
+        cursor = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        if page["pageInfo"]["hasNextPage"] != true {
+            return (events, cursor);
+        }
+    }
+}
+
+#[tokio::test]
+async fn events_replay_what_webhooks_sent_in_commit_order_without_skipping_a_late_commit() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("owner@replay.example", "Autohaus Replay")
+        .await;
+    app.subscribe(&owner, "ENTERPRISE").await;
+    let receiver = Receiver::start().await;
+    let every: Vec<&str> = vec![
+        "conversation.started",
+        "message.created",
+        "conversation.taken_over",
+        "conversation.released",
+        "lead.created",
+        "lead.updated",
+    ];
+    let (created, secret) = create_endpoint(
+        &app,
+        &owner.access_token,
+        &format!("{}/all", receiver.url),
+        &every,
+    )
+    .await;
+    receiver
+        .route(
+            "/all",
+            &[&secret.unwrap_or_else(|| panic!("{created}"))],
+            &[],
+        )
+        .await;
+    let (_, key) = app.client_key(&owner, &[SITE]).await;
+    let visitor = app.visitor(&key, SITE).await;
+    app.say(&visitor, "Was kostet ein Ölwechsel?").await;
+    app.submit_lead(&visitor, json!({})).await;
+    // conversation.started, two messages (question and answer), lead.created.
+    receiver.wait_for("/all", 4).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let sent = receiver.log("/all").await;
+
+    let (_, reader) = app.api_token(&owner, &["LEADS_READ"]).await;
+    // A transaction of another test on the cluster may hold the newest events back a moment.
+    let (mut replayed, mut cursor) = (Vec::new(), None);
+    for _ in 0..50 {
+        (replayed, cursor) = replay_all(&app, &reader, None, 2).await;
+        if replayed.len() >= sent.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(replayed.len(), sent.len(), "{replayed:?}");
+    let mut ids = Vec::new();
+    for event in &replayed {
+        // Deliveries of one round go out side by side: matched by their webhook-id.
+        let message_id = format!("msg_{}", event["id"].as_str().expect("id"));
+        let delivered = sent
+            .iter()
+            .find(|d| d["id"] == message_id.as_str())
+            .unwrap_or_else(|| panic!("no webhook for {event}"));
+        let body: Value =
+            serde_json::from_str(delivered["body"].as_str().expect("body")).expect("JSON");
+        assert_eq!(event["type"], body["type"], "{event} / {body}");
+        assert_eq!(event["data"], body["data"]);
+        assert_eq!(
+            seconds_between(&event["timestamp"], &body["timestamp"]),
+            0,
+            "{event} / {body}"
+        );
+        ids.push(
+            event["id"]
+                .as_str()
+                .expect("id")
+                .parse::<i64>()
+                .expect("number"),
+        );
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
+    let types: Vec<&str> = replayed.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(types[0], "conversation.started");
+    assert_eq!(types.last(), Some(&"lead.created"));
+    let leads_only = app
+        .gql(Some(&reader), EVENTS, json!({ "types": ["lead.created"] }))
+        .await;
+    assert_eq!(
+        leads_only["data"]["events"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{leads_only}"
+    );
+    let unknown = app
+        .gql(Some(&reader), EVENTS, json!({ "types": ["lead.deleted"] }))
+        .await;
+    assert_eq!(error_code(&unknown), "BAD_REQUEST", "{unknown}");
+
+    // A writer takes an event id now and commits late; meanwhile others commit events with
+    // higher ids. Nothing behind the cursor: the later events wait for the late one.
+    let w = {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: String,
+        }
+        let mut conn = app.db().await;
+        diesel::sql_query(
+            "SELECT m.workshop_id::text AS id FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE u.email = 'owner@replay.example'",
+        )
+        .get_result::<Id>(&mut conn)
+        .await
+        .expect("the workshop")
+        .id
+    };
+    let mut slow = app.db().await;
+    use diesel_async::SimpleAsyncConnection;
+    slow.batch_execute(&format!(
+        "BEGIN; INSERT INTO events (workshop_id, kind, payload)
+         VALUES ('{w}', 'CONVERSATION_STARTED', '{{\"conversationId\": \"00000000-0000-0000-0000-000000000077\"}}')"
+    ))
+    .await
+    .expect("the slow writer");
+    app.visitor(&key, SITE).await;
+    receiver.wait_for("/all", sent.len() + 1).await;
+    let (waiting, same_cursor) = replay_all(&app, &reader, cursor.clone(), 10).await;
+    assert_eq!(
+        waiting,
+        Vec::<Value>::new(),
+        "held back while an older writer runs"
+    );
+    assert_eq!(same_cursor, cursor);
+    slow.batch_execute("COMMIT").await.expect("committing late");
+    let mut late = Vec::new();
+    for _ in 0..50 {
+        (late, _) = replay_all(&app, &reader, cursor.clone(), 10).await;
+        if late.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(late.len(), 2, "{late:?}");
+    let late_ids: Vec<i64> = late
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").parse().expect("number"))
+        .collect();
+    assert!(
+        late_ids[0] < late_ids[1],
+        "the late commit has the lower id and comes first: {late_ids:?}"
+    );
+    assert_eq!(
+        late[0]["data"]["conversationId"],
+        carbot_schema::ids::encode(
+            carbot_schema::ids::NodeType::Conversation,
+            "00000000-0000-0000-0000-000000000077"
+                .parse()
+                .expect("uuid")
+        )
+        .0
+    );
+    // Visitors and scopes without leads get nothing.
+    let (_, catalog) = app.api_token(&owner, &["CATALOG_READ"]).await;
+    let refused = app.gql(Some(&catalog), EVENTS, json!({})).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    let (_, refused) = app
+        .post_from(&visitor.origin, Some(&visitor.token), EVENTS, json!({}))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    assert!(refused["data"].is_null(), "{refused}");
 }

@@ -274,6 +274,10 @@ impl ApiTokenMutation {
             .get_result(&mut conn)
             .await
             .optional()?;
+        drop(conn);
+        if row.is_some() {
+            ctx.platform().access_changed(tenant).await;
+        }
         Ok(match row {
             Some(row) => RevokeApiTokenPayload {
                 api_token: Some(ApiToken(row)),

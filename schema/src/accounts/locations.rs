@@ -209,6 +209,7 @@ impl LocationMutation {
             ))
             .execute(&mut conn)
             .await?;
+        ctx.platform().access_changed(member.tenant).await;
         Ok(signed_in)
     }
 }

@@ -61,6 +61,24 @@ pub(crate) async fn end_sessions(
     .await
 }
 
+/// The user's sessions ended: the open connections of each of their workshops authenticate
+/// again (after the commit).
+async fn sessions_ended(
+    ctx: &Context<'_>,
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> ApiResult<()> {
+    let workshops: Vec<Uuid> = memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::workshop_id)
+        .load(conn)
+        .await?;
+    for workshop in workshops {
+        crate::events::access_changed(ctx.platform().events.as_ref(), workshop).await;
+    }
+    Ok(())
+}
+
 /// Why a reset did not happen; an `Err` out of the transaction rolls it back.
 enum Refusal {
     Invalid,
@@ -213,6 +231,7 @@ impl PasswordMutation {
             Err(Refusal::Database(e)) => return Err(e.into()),
         };
         tracing::info!(%user_id, "password reset");
+        sessions_ended(ctx, &mut conn, user_id).await?;
         // A user without a workshop (removed from every team) has a new password but no session.
         let Some((workshop_id, role, is_platform_admin)) = membership else {
             return Ok(SessionPayload::refused(vec![]));
@@ -300,6 +319,7 @@ impl PasswordMutation {
         })
         .await?;
         mailer.wake();
+        sessions_ended(ctx, &mut conn, member.user_id).await?;
         Ok(EmailSentPayload::sent())
     }
 }

@@ -393,8 +393,9 @@ enum Refresh {
         session_id: Uuid,
     },
     Invalid,
-    /// The token was used before: someone holds a copy. The whole session is revoked.
-    Reused,
+    /// The token was used before: someone holds a copy. The whole session (of this workshop)
+    /// is revoked.
+    Reused(Uuid),
 }
 
 #[derive(Default)]
@@ -629,7 +630,7 @@ impl SessionMutation {
                             ))
                             .execute(conn)
                             .await?;
-                        return Ok(Refresh::Reused);
+                        return Ok(Refresh::Reused(workshop_id));
                     }
                     diesel::update(refresh_tokens::table.find(&presented))
                         .set(refresh_tokens::used_at.eq(now))
@@ -659,8 +660,9 @@ impl SessionMutation {
                 session_id,
             } => (user_id, workshop_id, session_id),
             Refresh::Invalid => return Ok(invalid()),
-            Refresh::Reused => {
+            Refresh::Reused(workshop_id) => {
                 tracing::warn!("refresh token reused; session revoked");
+                crate::events::access_changed(ctx.platform().events.as_ref(), workshop_id).await;
                 return Ok(invalid());
             }
         };
@@ -710,6 +712,10 @@ impl SessionMutation {
             ))
             .execute(&mut conn)
             .await?;
+        drop(conn);
+        if ended == 1 {
+            ctx.platform().access_changed(member.tenant).await;
+        }
         set_refresh_cookie(ctx, None);
         Ok(LogoutPayload {
             ok: ended == 1,

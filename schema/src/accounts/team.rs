@@ -744,6 +744,10 @@ impl TeamMutation {
                 Ok(Ok(member(conn, tenant, user_id).await?))
             })
             .await?;
+        if outcome.is_ok() {
+            // Their open connections end: they come back with the new role.
+            ctx.platform().access_changed(tenant).await;
+        }
         Ok(match outcome {
             Ok(member) => UpdateMemberRolePayload {
                 member,
@@ -799,6 +803,9 @@ impl TeamMutation {
                 Ok(Ok(()))
             })
             .await?;
+        if outcome.is_ok() {
+            ctx.platform().access_changed(tenant).await;
+        }
         Ok(match outcome {
             Ok(()) => RemoveMemberPayload {
                 removed_user_id: Some(input.user_id),

@@ -242,6 +242,7 @@ async fn write(
         previous: scope.period,
         granularity,
         advanced: None,
+        conn: tokio::sync::Mutex::new(None),
     };
     match export {
         Export::Leads => leads(conn, out, scope).await,

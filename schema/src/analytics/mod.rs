@@ -174,7 +174,14 @@ impl AnalyticsQuery {
         let tenant = ctx.principal().tenant(Some(ApiScope::AnalyticsRead))?;
         let (from, to) = checked_range(range)?;
         let client_key = client_keys::filter_id(client_key_id.as_ref())?;
-        let mut conn = ctx.platform().conn().await?;
+        // One connection for the whole request: its fields run their statements one after
+        // another on it, so that concurrent dashboards share the pool fairly.
+        let mut conn = ctx
+            .platform()
+            .pool
+            .get_owned()
+            .await
+            .map_err(ApiError::from)?;
         let zone = Scope::zone_of(&mut conn, tenant).await?;
         let advanced = Entitlements::load(&mut conn, tenant)
             .await?
@@ -190,6 +197,7 @@ impl AnalyticsQuery {
             previous: period.previous(zone),
             granularity,
             advanced: advanced.err(),
+            conn: tokio::sync::Mutex::new(Some(conn)),
         })
     }
 }
@@ -200,7 +208,14 @@ pub struct Analytics {
     granularity: Granularity,
     /// Why the Premium parts are refused, when they are.
     advanced: Option<ApiError>,
+    /// The request's one connection (see `analytics`); taken from the pool when first needed.
+    pub(crate) conn: tokio::sync::Mutex<Option<OwnedConn>>,
 }
+
+type OwnedConn = bb8::PooledConnection<
+    'static,
+    diesel_async::pooled_connection::AsyncDieselConnectionManager<AsyncPgConnection>,
+>;
 
 impl Analytics {
     fn advanced(&self) -> ApiResult<()> {
@@ -208,6 +223,27 @@ impl Analytics {
             Some(refused) => Err(refused.clone()),
             None => Ok(()),
         }
+    }
+
+    async fn conn(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<tokio::sync::MappedMutexGuard<'_, AsyncPgConnection>> {
+        let mut slot = self.conn.lock().await;
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => ctx
+                .platform()
+                .pool
+                .get_owned()
+                .await
+                .map_err(ApiError::from)?,
+        };
+        *slot = Some(conn);
+        Ok(tokio::sync::MutexGuard::map(slot, |slot| match slot {
+            Some(conn) => &mut **conn,
+            None => unreachable!("filled above"),
+        }))
     }
 
     fn previous_scope(&self) -> Scope {
@@ -569,7 +605,7 @@ impl Analytics {
     }
 
     async fn totals(&self, ctx: &Context<'_>) -> ApiResult<AnalyticsTotals> {
-        let mut conn = ctx.platform().conn().await?;
+        let mut conn = self.conn(ctx).await?;
         let now = totals_of(&mut conn, self.scope).await?;
         let before = totals_of(&mut conn, self.previous_scope()).await?;
         Ok(AnalyticsTotals {
@@ -596,28 +632,25 @@ impl Analytics {
 
     /// One point per day, week or month of the period, empty ones included.
     async fn series(&self, ctx: &Context<'_>) -> ApiResult<Vec<SeriesPoint>> {
-        self.load_series(&mut *ctx.platform().conn().await?).await
+        self.load_series(&mut *self.conn(ctx).await?).await
     }
 
     /// Conversations by weekday and hour: all 168 cells, Monday 0:00 first (Premium).
     async fn peak_hours(&self, ctx: &Context<'_>) -> ApiResult<Vec<PeakHour>> {
         self.advanced()?;
-        self.load_peak_hours(&mut *ctx.platform().conn().await?)
-            .await
+        self.load_peak_hours(&mut *self.conn(ctx).await?).await
     }
 
     /// Time to the first action on the period's leads (Premium).
     async fn response_time(&self, ctx: &Context<'_>) -> ApiResult<ResponseTime> {
         self.advanced()?;
-        self.load_response_time(&mut *ctx.platform().conn().await?)
-            .await
+        self.load_response_time(&mut *self.conn(ctx).await?).await
     }
 
     /// The questions the assistant answered, by what they asked for, most asked first (Premium).
     async fn top_questions(&self, ctx: &Context<'_>) -> ApiResult<Vec<QuestionCount>> {
         self.advanced()?;
-        self.load_questions(&mut *ctx.platform().conn().await?)
-            .await
+        self.load_questions(&mut *self.conn(ctx).await?).await
     }
 
     /// Services by leads that requested them, then by answers that quoted them (Premium).
@@ -627,7 +660,7 @@ impl Analytics {
         #[graphql(default = 10)] first: i32,
     ) -> ApiResult<Vec<ServiceDemand>> {
         self.advanced()?;
-        self.load_services(&mut *ctx.platform().conn().await?, top(Some(first), 10))
+        self.load_services(&mut *self.conn(ctx).await?, top(Some(first), 10))
             .await
     }
 
@@ -639,7 +672,7 @@ impl Analytics {
         #[graphql(default = 20)] first: i32,
     ) -> ApiResult<Vec<UnansweredQuestion>> {
         self.advanced()?;
-        self.load_unanswered(&mut *ctx.platform().conn().await?, top(Some(first), 20))
+        self.load_unanswered(&mut *self.conn(ctx).await?, top(Some(first), 20))
             .await
     }
 
@@ -650,15 +683,14 @@ impl Analytics {
         #[graphql(default = 10)] first: i32,
     ) -> ApiResult<Vec<PageActivity>> {
         self.advanced()?;
-        self.load_pages(&mut *ctx.platform().conn().await?, top(Some(first), 10))
+        self.load_pages(&mut *self.conn(ctx).await?, top(Some(first), 10))
             .await
     }
 
     /// Every widget key of the workshop (or the one asked for) with what it brought (Premium).
     async fn client_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<ClientKeyActivity>> {
         self.advanced()?;
-        self.load_client_keys(&mut *ctx.platform().conn().await?)
-            .await
+        self.load_client_keys(&mut *self.conn(ctx).await?).await
     }
 }
 

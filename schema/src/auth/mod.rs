@@ -5,7 +5,7 @@
 pub mod passwords;
 pub mod tokens;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
@@ -55,6 +55,44 @@ struct ActiveApiToken {
     billing_status: String,
     #[diesel(select_expression = workshops::access_until)]
     access_until: Option<chrono::DateTime<Utc>>,
+}
+
+/// What an open connection of `principal` hears when access in its workshop changes: it then
+/// authenticates its token again (a [`crate::events::RESYNC`] marker means notices may have
+/// been missed: authenticate again too). `None` for an anonymous connection.
+pub fn access_changes(
+    bus: &dyn crate::events::EventBus,
+    principal: &Principal,
+) -> Option<futures_util::stream::BoxStream<'static, crate::events::Envelope>> {
+    let tenant = match principal {
+        Principal::Visitor(visitor) => principal.visitor_of(visitor.conversation_id)?,
+        Principal::Anonymous => return None,
+        _ => principal.tenant(None).ok()?,
+    };
+    Some(bus.subscribe(tenant, crate::events::ACCESS_TOPIC))
+}
+
+/// Whether two principals of one token grant the same: a changed role or scope set ends a
+/// connection too.
+pub fn same_access(before: &Principal, now: &Principal) -> bool {
+    match (before, now) {
+        (Principal::User { role: a, .. }, Principal::User { role: b, .. }) => a == b,
+        (Principal::ApiToken { scopes: a, .. }, Principal::ApiToken { scopes: b, .. }) => a == b,
+        (Principal::Visitor(_), Principal::Visitor(_)) => true,
+        _ => false,
+    }
+}
+
+impl Authenticator {
+    /// When the token's access ends by itself (an access or visitor token's expiry); `None` for
+    /// API tokens (their expiry is checked when access changes).
+    pub fn expires_at(&self, bearer: &str) -> Option<DateTime<Utc>> {
+        let exp = match self.keys.verify(bearer) {
+            Some(claims) => claims.exp,
+            None => self.keys.verify_visitor(bearer)?.exp,
+        };
+        DateTime::from_timestamp(exp, 0)
+    }
 }
 
 /// Turns bearer tokens into principals.

@@ -449,6 +449,9 @@ impl ClientKeyMutation {
             return Ok(key_not_found());
         }
         let row = find(&mut conn, tenant, &[id]).await?.pop();
+        drop(conn);
+        // Visitors on an origin the key no longer allows lose their connections.
+        ctx.platform().access_changed(tenant).await;
         Ok(ClientKeyPayload {
             client_key: row.map(ClientKey),
             user_errors: vec![],
@@ -480,6 +483,9 @@ impl ClientKeyMutation {
             return Ok(key_not_found());
         }
         let row = find(&mut conn, tenant, &[id]).await?.pop();
+        drop(conn);
+        // The key's visitors' open connections end.
+        ctx.platform().access_changed(tenant).await;
         Ok(ClientKeyPayload {
             client_key: row.map(ClientKey),
             user_errors: vec![],

@@ -110,6 +110,7 @@ diesel::table! {
         kind -> Text,
         payload -> Jsonb,
         created_at -> Timestamptz,
+        xid -> Int8,
     }
 }
 

@@ -53,6 +53,7 @@ impl Follower {
         let mut query = self
             .tenant
             .events()
+            .select(EventRow::as_select())
             .order(events::id)
             .limit(REPLAY_BATCH)
             .into_boxed();

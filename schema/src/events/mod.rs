@@ -70,6 +70,16 @@ pub enum Event {
     },
 }
 
+/// The stored kinds and the public types integrators know them by (webhooks, `events`).
+pub const PUBLIC_TYPES: [(&str, &str); 6] = [
+    ("CONVERSATION_STARTED", "conversation.started"),
+    ("MESSAGE", "message.created"),
+    ("TAKEN_OVER", "conversation.taken_over"),
+    ("RELEASED", "conversation.released"),
+    ("LEAD_CREATED", "lead.created"),
+    ("LEAD_UPDATED", "lead.updated"),
+];
+
 /// What changed on a lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -122,15 +132,11 @@ impl Event {
     /// The public type integrators see in webhooks and in `events` (`lead.created`, …); `None`
     /// for what is never stored.
     pub fn public_type(&self) -> Option<&'static str> {
-        Some(match self {
-            Self::ConversationStarted { .. } => "conversation.started",
-            Self::Message { .. } => "message.created",
-            Self::ReplyChunk { .. } => return None,
-            Self::TakenOver { .. } => "conversation.taken_over",
-            Self::Released { .. } => "conversation.released",
-            Self::LeadCreated { .. } => "lead.created",
-            Self::LeadUpdated { .. } => "lead.updated",
-        })
+        let kind = self.kind();
+        PUBLIC_TYPES
+            .iter()
+            .find(|(stored, _)| *stored == kind)
+            .map(|(_, public)| *public)
     }
 
     /// The public `data`: the GraphQL ids of what happened (load the rest with `node(id:)`), and
@@ -280,7 +286,8 @@ pub fn parse_cursor(after: Option<String>) -> ApiResult<Option<i64>> {
         .transpose()
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = crate::db::schema::events, check_for_backend(diesel::pg::Pg))]
 struct EventRow {
     id: i64,
     workshop_id: Uuid,
@@ -383,6 +390,56 @@ async fn record(
     ))
 }
 
+/// A stored event in replay order: the writing transaction's id, then the event's.
+pub struct Replayed {
+    pub xid: i64,
+    pub event: StoredEvent,
+}
+
+#[derive(QueryableByName)]
+struct ReplayRow {
+    #[diesel(sql_type = BigInt)]
+    xid: i64,
+    #[diesel(embed)]
+    row: EventRow,
+}
+
+/// The tenant's stored events after `after` (a transaction id and event id) in replay order,
+/// of the stored `kinds` (all when `None`), at most `limit`. Only events of transactions older
+/// than every running one are listed, so an event that commits later never sorts before what
+/// was already listed.
+pub async fn replay(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    after: Option<(i64, i64)>,
+    kinds: Option<&[&str]>,
+    limit: i64,
+) -> ApiResult<Vec<Replayed>> {
+    let (xid, id) = after.unwrap_or((-1, -1));
+    let rows: Vec<ReplayRow> = diesel::sql_query(
+        "SELECT xid, id, workshop_id, conversation_id, lead_id, kind, payload, created_at
+         FROM events
+         WHERE workshop_id = $1 AND (xid, id) > ($2, $3)
+           AND xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+           AND ($4::text[] IS NULL OR kind = ANY ($4))
+         ORDER BY xid, id LIMIT $5",
+    )
+    .bind::<SqlUuid, _>(tenant.workshop_id())
+    .bind::<BigInt, _>(xid)
+    .bind::<BigInt, _>(id)
+    .bind::<Nullable<diesel::sql_types::Array<Text>>, _>(kinds)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let xid = r.xid;
+            r.row.into_stored().map(|event| Replayed { xid, event })
+        })
+        .collect())
+}
+
 /// Runs `change` in one transaction of `conn`, stores the events it reports in the same
 /// transaction, commits, returns the connection to the pool and only then publishes the events.
 /// `change` returns its result and its events (none when it changed nothing); when it fails,
@@ -428,6 +485,21 @@ pub async fn commit<T>(
     }
     publish(bus, &stored).await;
     Ok(value)
+}
+
+/// The bus topic that says "access in this workshop changed": a session ended, an API token or
+/// client key was revoked, a member was removed or given another role. Open WebSockets of the
+/// workshop authenticate again and close when their token no longer holds (`crate::auth`).
+pub const ACCESS_TOPIC: &str = "access";
+
+/// Tells every process that access in `workshop_id` changed; after the change committed.
+pub async fn access_changed(bus: &dyn EventBus, workshop_id: Uuid) {
+    bus.publish(Envelope {
+        workshop_id,
+        topic: ACCESS_TOPIC.into(),
+        payload: "changed".into(),
+    })
+    .await;
 }
 
 /// Hands committed (or passing) events to the bus.

@@ -386,6 +386,9 @@ impl PrivacyMutation {
                 .await
             })
             .await?;
+        drop(conn);
+        // The conversation's open connections (the visitor's other tabs) end.
+        ctx.platform().access_changed(tenant).await;
         Ok(EraseContactPayload::of(Ok(erased)))
     }
 

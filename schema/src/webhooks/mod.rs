@@ -7,6 +7,7 @@
 //! `{type, timestamp, data}` with the GraphQL ids of what happened and no personal data, the
 //! same message `events(after:)` lists.
 
+pub mod replay;
 pub mod signing;
 pub mod target;
 pub mod worker;
@@ -174,13 +175,13 @@ impl WebhookDelivery {
     async fn endpoint_id(&self) -> ID {
         ids::encode(NodeType::WebhookEndpoint, self.0.endpoint_id)
     }
-    /// The `webhook-id` header: `msg_<event cursor>` (the same in every attempt and
+    /// The `webhook-id` header: `msg_<event id>` (the same in every attempt and
     /// redelivery, so receivers can drop repeats).
     async fn message_id(&self) -> &str {
         &self.0.message_id
     }
-    /// The event's cursor in `events`; `null` for a test message.
-    async fn event_cursor(&self) -> Option<String> {
+    /// The event's id (`ReplayedEvent.id` in `events`); `null` for a test message.
+    async fn event_id(&self) -> Option<String> {
         self.0.event_id.map(|id| id.to_string())
     }
     async fn event_type(&self) -> &str {

@@ -180,7 +180,18 @@ fn pgbench_script(workshop: uuid::Uuid, from: NaiveDate, to: NaiveDate) -> Strin
     script += &scoped(sql::RESPONSE_TIME, period, &[]);
     script += &scoped(sql::QUESTIONS, period, &[]);
     script += &scoped(sql::SERVICES, period, &[limit(10)]);
-    script += &scoped(sql::UNANSWERED, period, &[limit(20)]);
+    // pgbench reads `:name` as one of its variables, also inside a literal: the same pattern,
+    // spelt in pieces that the planner folds into one constant.
+    let unanswered = sql::UNANSWERED.replace(
+        "'[[:punct:][:space:]]+'",
+        "('[[' || ':' || 'punct' || ':][' || ':' || 'space' || ':]]+')",
+    );
+    assert_ne!(
+        unanswered,
+        sql::UNANSWERED,
+        "the pattern of UNANSWERED moved"
+    );
+    script += &scoped(&unanswered, period, &[limit(20)]);
     script += &scoped(sql::PAGES, period, &[limit(10)]);
     script += &scoped(sql::CLIENT_KEYS, period, &[]);
     script
