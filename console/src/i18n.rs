@@ -393,6 +393,11 @@ texts! {
     TokActive => ("Aktiv", "Active"),
     TokAnalyticsRead => ("Auswertungen lesen", "read analytics"),
     TokAnalyticsReadHint => ("Kennzahlen abrufen.", "Fetch KPIs."),
+    TokWebhooksManage => ("Webhooks verwalten", "manage webhooks"),
+    TokWebhooksManageHint => (
+        "Webhook-Endpunkte anlegen, ändern und ihre Zustellungen sehen.",
+        "Create and change webhook endpoints and see their deliveries.",
+    ),
     TokCatalogRead => ("Katalog lesen", "read catalog"),
     TokCatalogReadHint => ("Leistungen und Preise abrufen.", "Fetch services and prices."),
     TokCatalogWrite => ("Katalog bearbeiten", "edit catalog"),

@@ -19,7 +19,7 @@ use crate::i18n::{Key, quoted};
 use api::create_api_token::ApiScope;
 
 /// Every scope, with its label key and what it allows.
-const SCOPES: [(&str, Key, Key); 5] = [
+const SCOPES: [(&str, Key, Key); 6] = [
     ("LEADS_READ", Key::TokLeadsRead, Key::TokLeadsReadHint),
     ("LEADS_WRITE", Key::TokLeadsWrite, Key::TokLeadsWriteHint),
     ("CATALOG_READ", Key::TokCatalogRead, Key::TokCatalogReadHint),
@@ -33,6 +33,11 @@ const SCOPES: [(&str, Key, Key); 5] = [
         Key::TokAnalyticsRead,
         Key::TokAnalyticsReadHint,
     ),
+    (
+        "WEBHOOKS_MANAGE",
+        Key::TokWebhooksManage,
+        Key::TokWebhooksManageHint,
+    ),
 ];
 
 fn scope_of(code: &str) -> ApiScope {
@@ -41,6 +46,7 @@ fn scope_of(code: &str) -> ApiScope {
         "LEADS_WRITE" => ApiScope::LEADS_WRITE,
         "CATALOG_READ" => ApiScope::CATALOG_READ,
         "CATALOG_WRITE" => ApiScope::CATALOG_WRITE,
+        "WEBHOOKS_MANAGE" => ApiScope::WEBHOOKS_MANAGE,
         _ => ApiScope::ANALYTICS_READ,
     }
 }
@@ -80,6 +86,7 @@ fn scope_code(scope: &api::api_tokens::ApiScope) -> String {
         S::CATALOG_READ => "CATALOG_READ".into(),
         S::CATALOG_WRITE => "CATALOG_WRITE".into(),
         S::ANALYTICS_READ => "ANALYTICS_READ".into(),
+        S::WEBHOOKS_MANAGE => "WEBHOOKS_MANAGE".into(),
         S::Other(other) => other.clone(),
     }
 }
