@@ -131,6 +131,8 @@ pub(crate) fn run_pgbench(
         ])
         .arg(script)
         .arg(database_url.replacen("postgres://", "postgresql://", 1))
+        // The session settings of the platform's own connections (`carbot_schema::db`).
+        .env("PGOPTIONS", "-c jit=off")
         .output()?;
     let text = String::from_utf8_lossy(&output.stdout);
     anyhow::ensure!(
