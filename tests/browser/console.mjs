@@ -221,6 +221,17 @@ try {
     result.dashboard.drilledLeads = await owner.locator("table tbody tr").count();
     await owner.getByRole("link", { name: "Filter aufheben" }).click();
     await owner.waitForURL(`${CONSOLE}/leads`);
+    // A cell of the heat map opens the chats that started in that weekday and hour.
+    await nav(owner, "/");
+    const heatLink = owner.locator(".heatmap .heat-cell a");
+    await heatLink.first().waitFor({ timeout: 15_000 });
+    result.dashboard.heatLinks = await heatLink.count();
+    await heatLink.first().click();
+    await owner.waitForURL(/\/chats\?.*weekday=.*hour=/);
+    await owner.locator(".callout.drill").waitFor();
+    await owner.locator(".inbox > button").first().waitFor({ timeout: 10_000 });
+    result.dashboard.drilledChats = await owner.locator(".inbox > button").count();
+    result.dashboard.drillBanner = (await owner.locator(".callout.drill").textContent()).trim();
     // Exports: the bytes as the server streamed them (BOM, `;`) saved as a file.
     await nav(owner, "/");
     await owner.locator("#kpi-leads .value").waitFor({ timeout: 15_000 });

@@ -605,6 +605,26 @@ async fn every_figure_of_a_generated_week_is_exact() {
         [b_at]
     );
     assert_eq!(list(format!("serviceId: \"{s2_id}\"")).await, [d_at]);
+    // A heat-map cell: the weekday and hour in the workshop's time zone, across the clock change.
+    let cell =
+        |day: &str, hour: u32| format!("hasVisitorMessages: true, weekday: {day}, hour: {hour}");
+    assert_eq!(list(cell("MONDAY", 0)).await, [d_at]);
+    assert_eq!(list(cell("SUNDAY", 1)).await, [a_at]);
+    assert_eq!(list(cell("SUNDAY", 23)).await, [b_at]);
+    assert_eq!(list(cell("SUNDAY", 0)).await, Vec::<String>::new());
+    assert_eq!(list("weekday: SUNDAY".into()).await, [a_at, b_at]);
+    let refused = app
+        .gql(
+            Some(token),
+            "{ conversations(filter: { hour: 24 }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        carbot_tests::error_code(&refused),
+        "BAD_REQUEST",
+        "{refused}"
+    );
     let leads = app
         .gql(
             Some(token),

@@ -117,6 +117,15 @@ async fn an_owner_runs_the_workshop_from_the_console() {
     assert!(dashboard["topQuestions"].as_i64() >= Some(1), "{report}");
     assert!(dashboard["phoneOverflow"].as_i64() <= Some(1), "{report}");
     assert_eq!(dashboard["drilledLeads"], 1, "{report}");
+    // One conversation: one hour of the heat map has it, and opens exactly it.
+    assert_eq!(dashboard["heatLinks"], 1, "{report}");
+    assert_eq!(dashboard["drilledChats"], 1, "{report}");
+    assert!(
+        dashboard["drillBanner"]
+            .as_str()
+            .is_some_and(|b| b.contains(":00–")),
+        "{report}"
+    );
     for (name, rows) in [("leads", 1), ("conversations", 1), ("peak-hours", 168)] {
         let export = &dashboard["exports"][name];
         assert_eq!(export["bom"], true, "{name}: {report}");

@@ -1,7 +1,8 @@
 //! The filter a list page takes from its address, so that a figure of the dashboard opens the
 //! very leads or chats it counts: `after`/`before` (the period's instants) or `from`/`to` (days
 //! on the browser's calendar), `clientKey`, `service`, `page`, `status` (a status or `OPEN`),
-//! `intent`, `unanswered`, `hasLead`, `visitor` and `conversation` (one chat to open). The
+//! `intent`, `unanswered`, `hasLead`, `visitor`, `weekday` and `hour` (a cell of the heat map, in
+//! the workshop's time zone) and `conversation` (one chat to open). The
 //! banner says what is filtered and clears it.
 
 use std::collections::HashMap;
@@ -28,7 +29,26 @@ pub struct Drill {
     pub unanswered: bool,
     pub has_lead: bool,
     pub visitor: bool,
+    /// `MONDAY` … `SUNDAY`.
+    pub weekday: Option<String>,
+    pub hour: Option<i64>,
     pub conversation: Option<String>,
+}
+
+/// The weekdays as the API names them, with their labels.
+const WEEKDAYS: [(&str, Key); 7] = [
+    ("MONDAY", Key::SetDayMon),
+    ("TUESDAY", Key::SetDayTue),
+    ("WEDNESDAY", Key::SetDayWed),
+    ("THURSDAY", Key::SetDayThu),
+    ("FRIDAY", Key::SetDayFri),
+    ("SATURDAY", Key::SetDaySat),
+    ("SUNDAY", Key::SetDaySun),
+];
+
+/// The API's name of a weekday, 0 = Monday.
+pub fn weekday_name(index: usize) -> &'static str {
+    WEEKDAYS[index % 7].0
 }
 
 /// The first instant of a day (`YYYY-MM-DD`) on the browser's calendar, as RFC 3339.
@@ -75,6 +95,10 @@ impl Drill {
             unanswered: yes("unanswered"),
             has_lead: yes("hasLead"),
             visitor: yes("visitor"),
+            weekday: get("weekday").filter(|d| WEEKDAYS.iter().any(|(name, _)| name == d)),
+            hour: get("hour")
+                .and_then(|h| h.parse().ok())
+                .filter(|h| (0..24).contains(h)),
             conversation: get("conversation"),
         }
     }
@@ -142,6 +166,20 @@ impl Drill {
         }
         if self.visitor {
             said.push(ctx.t(Key::DrillWithMessages).to_owned());
+        }
+        let day = self.weekday.as_deref().and_then(|d| {
+            WEEKDAYS
+                .iter()
+                .find(|(name, _)| *name == d)
+                .map(|(_, key)| ctx.t(*key))
+        });
+        match (day, self.hour) {
+            (Some(day), Some(hour)) => {
+                said.push(format!("{day} {hour:02}:00–{:02}:00", hour + 1));
+            }
+            (Some(day), None) => said.push(day.to_owned()),
+            (None, Some(hour)) => said.push(format!("{hour:02}:00–{:02}:00", hour + 1)),
+            (None, None) => {}
         }
         said
     }

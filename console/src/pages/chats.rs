@@ -119,6 +119,19 @@ fn filter_of(drill: &Drill) -> conversations::ConversationFilter {
             _ => return None,
         })
     });
+    let weekday = drill.weekday.as_deref().and_then(|day| {
+        use conversations::Weekday as W;
+        Some(match day {
+            "MONDAY" => W::MONDAY,
+            "TUESDAY" => W::TUESDAY,
+            "WEDNESDAY" => W::WEDNESDAY,
+            "THURSDAY" => W::THURSDAY,
+            "FRIDAY" => W::FRIDAY,
+            "SATURDAY" => W::SATURDAY,
+            "SUNDAY" => W::SUNDAY,
+            _ => return None,
+        })
+    });
     conversations::ConversationFilter {
         client_key_id: drill.client_key.clone(),
         taken_over: None,
@@ -130,6 +143,8 @@ fn filter_of(drill: &Drill) -> conversations::ConversationFilter {
         intent,
         unanswered: drill.unanswered.then_some(true),
         service_id: drill.service.clone(),
+        weekday,
+        hour: drill.hour,
     }
 }
 

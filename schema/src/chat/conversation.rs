@@ -15,7 +15,7 @@ use super::client_keys;
 use super::message::{
     Message, MessageConnection, MessageEdge, MessageLoader, MessageRole, MessageRow, messages_page,
 };
-use crate::accounts::workshop::Locale;
+use crate::accounts::workshop::{Locale, Weekday};
 use crate::auth::{ApiScope, Tenant};
 use crate::catalog;
 use crate::context::Ctx;
@@ -153,7 +153,16 @@ pub struct ConversationFilter {
     pub unanswered: Option<bool>,
     /// Only conversations in which the assistant quoted this service or a lead requested it.
     pub service_id: Option<ID>,
+    /// Only conversations started on this weekday of the workshop's time zone (a cell of
+    /// `analytics.peakHours`, with `hour`).
+    pub weekday: Option<Weekday>,
+    /// Only conversations started in this hour (0–23) of the workshop's time zone.
+    pub hour: Option<i32>,
 }
+
+/// `conversations.created_at` in the workshop's time zone, for `extract(… FROM …)`.
+const LOCAL_START: &str = "conversations.created_at AT TIME ZONE \
+    (SELECT w.time_zone FROM workshops w WHERE w.id = conversations.workshop_id))";
 
 /// The tenant's conversations with these ids (those that exist).
 /// Visitor messages read for the vehicle: the latest ones, enough for any chat worth reading.
@@ -229,6 +238,18 @@ impl ConversationQuery {
         let page = Page::new(first, after)?;
         let key = client_keys::filter_id(filter.client_key_id.as_ref())?;
         let service = catalog::filter_id(filter.service_id.as_ref())?;
+        if filter.hour.is_some_and(|h| !(0..24).contains(&h)) {
+            return Err(ApiError::BadRequest(
+                "`filter.hour` must be between 0 and 23.".into(),
+            ));
+        }
+        // ISO weekday numbers: Monday 1 … Sunday 7.
+        let weekday = filter.weekday.and_then(|day| {
+            Weekday::ALL
+                .iter()
+                .position(|d| *d == day)
+                .and_then(|i| i32::try_from(i + 1).ok())
+        });
         let mut conn = ctx.platform().conn().await?;
         // The conversation's facts of one kind.
         let facts_of = |kind: &'static str| {
@@ -287,6 +308,22 @@ impl ConversationQuery {
                     .filter(facts::kind.eq_any(["ASSISTANT_ANSWER", "LEAD_SUBMITTED"]))
                     .filter(facts::service_ids.contains(vec![service]));
                 query = query.filter(exists(named));
+            }
+            if let Some(weekday) = weekday {
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                        "extract(isodow FROM {LOCAL_START} = "
+                    ))
+                    .bind::<diesel::sql_types::Integer, _>(weekday),
+                );
+            }
+            if let Some(hour) = filter.hour {
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                        "extract(hour FROM {LOCAL_START} = "
+                    ))
+                    .bind::<diesel::sql_types::Integer, _>(hour),
+                );
             }
             query
         };

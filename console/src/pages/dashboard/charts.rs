@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::figures::count;
 use crate::components::dates::calendar_date;
+use crate::components::drill::weekday_name;
 use crate::components::link::FilterLink;
 use crate::ctx::Ctx;
 use crate::i18n::{Key, Lang};
@@ -192,7 +193,12 @@ fn level(conversations: i64, max: i64) -> i64 {
 }
 
 /// Weekdays down, hours across, darker where more conversations started.
-pub fn heat_map(ctx: &Ctx, cells: &[Cell], time_zone: &str) -> Html {
+pub fn heat_map(
+    ctx: &Ctx,
+    cells: &[Cell],
+    time_zone: &str,
+    drill: &[(&'static str, String)],
+) -> Html {
     let lang = ctx.lang;
     let max = cells.iter().map(|c| c.conversations).max().unwrap_or(0);
     let rows = (0..7).map(|weekday| {
@@ -205,10 +211,24 @@ pub fn heat_map(ctx: &Ctx, cells: &[Cell], time_zone: &str) -> Html {
                 count(lang, cell.conversations),
                 ctx.t(Key::DbConversations)
             );
+            let class = classes!("heat-cell", format!("l{}", level(cell.conversations, max)));
+            if cell.conversations == 0 {
+                return html! {
+                    <span {class} role="cell" title={title.clone()}>
+                        <span class="visually-hidden">{ title }</span>
+                    </span>
+                };
+            }
+            // The conversations behind the cell: the period's, on that weekday and hour.
+            let mut query = drill.to_vec();
+            query.push(("visitor", "1".to_owned()));
+            query.push(("weekday", weekday_name(cell.weekday).to_owned()));
+            query.push(("hour", cell.hour.to_string()));
             html! {
-                <span class={classes!("heat-cell", format!("l{}", level(cell.conversations, max)))}
-                      role="cell" title={title.clone()}>
-                    <span class="visually-hidden">{ title }</span>
+                <span {class} role="cell">
+                    <FilterLink to={Route::Chats} {query} title={AttrValue::from(title.clone())}>
+                        <span class="visually-hidden">{ title }</span>
+                    </FilterLink>
                 </span>
             }
         });

@@ -401,7 +401,7 @@ fn figures_view(ctx: &Ctx, selection: &Selection, loaded: &Loaded) -> Html {
                 .collect();
             html! {
                 <div class="grid two">
-                    { charts::heat_map(ctx, &cells, &a.time_zone) }
+                    { charts::heat_map(ctx, &cells, &a.time_zone, &drill) }
                     { details::response_time(ctx, details) }
                     { details::top_questions(ctx, details, &drill) }
                     { details::top_services(ctx, details, &drill) }
