@@ -1,0 +1,1 @@
+DROP INDEX facts_by_time_idx;
