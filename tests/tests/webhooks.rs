@@ -808,3 +808,66 @@ async fn events_replay_what_webhooks_sent_in_commit_order_without_skipping_a_lat
     assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
     assert!(refused["data"].is_null(), "{refused}");
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_five_days_is_switched_off_and_its_delivery_waits() {
+    let app = TestApp::new().await;
+    let owner = app
+        .register("owner@failing.example", "Autohaus Failing")
+        .await;
+    app.subscribe(&owner, "ENTERPRISE").await;
+    let receiver = Receiver::start().await;
+    let (created, secret) = create_endpoint(
+        &app,
+        &owner.access_token,
+        &format!("{}/down", receiver.url),
+        &["lead.created"],
+    )
+    .await;
+    let secret = secret.unwrap_or_else(|| panic!("{created}"));
+    let endpoint = created["endpoint"]["id"].as_str().expect("id").to_owned();
+    receiver.route("/down", &[&secret], &[500]).await;
+    // Failing since five days and a minute: the next failure switches it off.
+    let mut conn = app.db().await;
+    diesel::sql_query(
+        "UPDATE webhook_endpoints SET failing_since = now() - interval '5 days 1 minute'",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("the failing streak");
+    send_test(&app, &owner, &endpoint).await;
+    receiver.wait_for("/down", 1).await;
+    let mut off = Value::Null;
+    for _ in 0..50 {
+        off = app
+            .gql(
+                Some(&owner.access_token),
+                "{ webhookEndpoints { active disabledReason failingSince } }",
+                json!({}),
+            )
+            .await;
+        if off["data"]["webhookEndpoints"][0]["active"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state = &off["data"]["webhookEndpoints"][0];
+    assert_eq!(state["active"], false, "{off}");
+    assert_eq!(state["disabledReason"], "FAILING", "{off}");
+    // The delivery is not given up: it waits for the endpoint to be switched on.
+    let log = deliveries(&app, &owner, &endpoint).await;
+    assert_eq!(log[0]["status"], "PENDING", "{log:?}");
+    assert_eq!(log[0]["attempts"], 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM outbox WHERE kind = 'WEBHOOK_DISABLED' AND recipient = 'owner@failing.example'"
+        )
+        .await,
+        1
+    );
+    // Not sent again while off, even when due.
+    advance(&app, log[0]["messageId"].as_str().expect("id")).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(receiver.log("/down").await.len(), 1);
+}

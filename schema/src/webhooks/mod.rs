@@ -44,7 +44,7 @@ const MAX_DESCRIPTION: usize = 200;
 /// How long the old secret still signs after `rotateWebhookSecret`.
 pub const ROLL: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
-/// Where deliveries may go and how often the worker looks for due ones.
+/// What the webhook mutations check URLs against (the worker gets the same targets).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WebhookSetup {
     pub targets: Targets,
