@@ -167,6 +167,27 @@ fn seconds_between(later: &Value, earlier: &Value) -> i64 {
     (at(later) - at(earlier)).num_seconds()
 }
 
+/// The workshop's one endpoint once the platform switched it off (at most 5 s):
+/// `{active, disabledReason}`.
+async fn switched_off(app: &TestApp, owner: &Owner) -> Value {
+    let mut state = Value::Null;
+    for _ in 0..50 {
+        let body = app
+            .gql(
+                Some(&owner.access_token),
+                "{ webhookEndpoints { active disabledReason } }",
+                json!({}),
+            )
+            .await;
+        state = body["data"]["webhookEndpoints"][0].clone();
+        if state["active"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    state
+}
+
 async fn send_test(app: &TestApp, owner: &Owner, endpoint: &str) -> Value {
     let body = app
         .gql(
@@ -433,25 +454,8 @@ async fn failures_retry_on_schedule_with_the_same_id_and_410_switches_off() {
     receiver.route("/flaky", &[&secret], &[410]).await;
     send_test(&app, &owner, &endpoint).await;
     receiver.wait_for("/flaky", 4).await;
-    let mut off = Value::Null;
-    for _ in 0..50 {
-        off = app
-            .gql(
-                Some(&owner.access_token),
-                "{ webhookEndpoints { active disabledReason } }",
-                json!({}),
-            )
-            .await;
-        if off["data"]["webhookEndpoints"][0]["active"] == false {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        off["data"]["webhookEndpoints"][0],
-        json!({ "active": false, "disabledReason": "GONE" }),
-        "{off}"
-    );
+    let off = switched_off(&app, &owner).await;
+    assert_eq!(off, json!({ "active": false, "disabledReason": "GONE" }));
     let failed = deliveries(&app, &owner, &endpoint)
         .await
         .into_iter()
@@ -837,23 +841,8 @@ async fn an_endpoint_failing_for_five_days_is_switched_off_and_its_delivery_wait
     .expect("the failing streak");
     send_test(&app, &owner, &endpoint).await;
     receiver.wait_for("/down", 1).await;
-    let mut off = Value::Null;
-    for _ in 0..50 {
-        off = app
-            .gql(
-                Some(&owner.access_token),
-                "{ webhookEndpoints { active disabledReason failingSince } }",
-                json!({}),
-            )
-            .await;
-        if off["data"]["webhookEndpoints"][0]["active"] == false {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let state = &off["data"]["webhookEndpoints"][0];
-    assert_eq!(state["active"], false, "{off}");
-    assert_eq!(state["disabledReason"], "FAILING", "{off}");
+    let off = switched_off(&app, &owner).await;
+    assert_eq!(off, json!({ "active": false, "disabledReason": "FAILING" }));
     // The delivery is not given up: it waits for the endpoint to be switched on.
     let log = deliveries(&app, &owner, &endpoint).await;
     assert_eq!(log[0]["status"], "PENDING", "{log:?}");

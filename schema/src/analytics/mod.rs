@@ -230,16 +230,15 @@ impl Analytics {
         ctx: &Context<'_>,
     ) -> ApiResult<tokio::sync::MappedMutexGuard<'_, AsyncPgConnection>> {
         let mut slot = self.conn.lock().await;
-        let conn = match slot.take() {
-            Some(conn) => conn,
-            None => ctx
-                .platform()
-                .pool
-                .get_owned()
-                .await
-                .map_err(ApiError::from)?,
-        };
-        *slot = Some(conn);
+        if slot.is_none() {
+            *slot = Some(
+                ctx.platform()
+                    .pool
+                    .get_owned()
+                    .await
+                    .map_err(ApiError::from)?,
+            );
+        }
         Ok(tokio::sync::MutexGuard::map(slot, |slot| match slot {
             Some(conn) => &mut **conn,
             None => unreachable!("filled above"),

@@ -435,6 +435,52 @@ fn not_found(field: &str, what: &str) -> Vec<UserError> {
     )]
 }
 
+/// A payload that carries only why nothing happened.
+trait Refused: Default {
+    fn refused(user_errors: Vec<UserError>) -> Self;
+}
+
+macro_rules! refused {
+    ($($payload:ty),*) => {
+        $(impl Refused for $payload {
+            fn refused(user_errors: Vec<UserError>) -> Self {
+                Self {
+                    user_errors,
+                    ..Default::default()
+                }
+            }
+        })*
+    };
+}
+
+refused!(
+    WebhookSecretPayload,
+    WebhookEndpointPayload,
+    DeleteWebhookEndpointPayload,
+    WebhookDeliveryPayload
+);
+
+/// The payload that says the endpoint does not exist (or is another workshop's).
+fn no_endpoint<P: Refused>() -> P {
+    P::refused(not_found("id", "Webhook-Endpunkt"))
+}
+
+/// The endpoint an input names: its id, or the refusal to answer with.
+fn endpoint_id<P: Refused>(id: &ID) -> Result<Uuid, P> {
+    ids::decode(NodeType::WebhookEndpoint, id).ok_or_else(no_endpoint)
+}
+
+async fn endpoint(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    id: Uuid,
+) -> ApiResult<Option<WebhookEndpoint>> {
+    Ok(load_endpoints(conn, tenant, Some(id))
+        .await?
+        .pop()
+        .map(WebhookEndpoint))
+}
+
 fn check_event_types(errors: &mut UserErrors, types: &[String]) -> Vec<String> {
     let mut wanted: Vec<String> = Vec::new();
     for t in types {
@@ -535,10 +581,7 @@ impl WebhookMutation {
         let description = check_description(&mut errors, &input.description);
         let url = check_url(&mut errors, setup, &input.url).await;
         if !errors.is_empty() {
-            return Ok(WebhookSecretPayload {
-                user_errors: errors.into_vec(),
-                ..Default::default()
-            });
+            return Ok(WebhookSecretPayload::refused(errors.into_vec()));
         }
         let mut conn = ctx.platform().conn().await?;
         require_plan(&mut conn, tenant).await?;
@@ -548,14 +591,11 @@ impl WebhookMutation {
             .get_result(&mut conn)
             .await?;
         if count >= MAX_ENDPOINTS {
-            return Ok(WebhookSecretPayload {
-                user_errors: vec![UserError::new(
-                    &["url"],
-                    UserErrorCode::OutOfRange,
-                    format!("Höchstens {MAX_ENDPOINTS} Endpunkte je Werkstatt."),
-                )],
-                ..Default::default()
-            });
+            return Ok(WebhookSecretPayload::refused(vec![UserError::new(
+                &["url"],
+                UserErrorCode::OutOfRange,
+                format!("Höchstens {MAX_ENDPOINTS} Endpunkte je Werkstatt."),
+            )]));
         }
         let secret = signing::new_secret();
         let id = Uuid::now_v7();
@@ -571,10 +611,7 @@ impl WebhookMutation {
             .execute(&mut conn)
             .await?;
         Ok(WebhookSecretPayload {
-            endpoint: load_endpoints(&mut conn, tenant, Some(id))
-                .await?
-                .pop()
-                .map(WebhookEndpoint),
+            endpoint: endpoint(&mut conn, tenant, id).await?,
             secret: Some(secret),
             user_errors: vec![],
         })
@@ -587,11 +624,9 @@ impl WebhookMutation {
     ) -> ApiResult<WebhookEndpointPayload> {
         let tenant = manager(ctx)?;
         let setup = ctx.data_unchecked::<WebhookSetup>();
-        let Some(id) = ids::decode(NodeType::WebhookEndpoint, &input.id) else {
-            return Ok(WebhookEndpointPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+        let id = match endpoint_id(&input.id) {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
         };
         let mut errors = UserErrors::default();
         let event_types = input
@@ -605,10 +640,7 @@ impl WebhookMutation {
             None => None,
         };
         if !errors.is_empty() {
-            return Ok(WebhookEndpointPayload {
-                user_errors: errors.into_vec(),
-                ..Default::default()
-            });
+            return Ok(WebhookEndpointPayload::refused(errors.into_vec()));
         }
         let mut conn = ctx.platform().conn().await?;
         require_plan(&mut conn, tenant).await?;
@@ -635,19 +667,13 @@ impl WebhookMutation {
         .execute(&mut conn)
         .await?;
         if updated == 0 {
-            return Ok(WebhookEndpointPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+            return Ok(no_endpoint());
         }
         if input.active == Some(true) {
             crate::events::deliveries_queued().notify_one();
         }
         Ok(WebhookEndpointPayload {
-            endpoint: load_endpoints(&mut conn, tenant, Some(id))
-                .await?
-                .pop()
-                .map(WebhookEndpoint),
+            endpoint: endpoint(&mut conn, tenant, id).await?,
             user_errors: vec![],
         })
     }
@@ -659,11 +685,9 @@ impl WebhookMutation {
         input: WebhookEndpointIdInput,
     ) -> ApiResult<WebhookSecretPayload> {
         let tenant = manager(ctx)?;
-        let Some(id) = ids::decode(NodeType::WebhookEndpoint, &input.id) else {
-            return Ok(WebhookSecretPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+        let id = match endpoint_id(&input.id) {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
         };
         let mut conn = ctx.platform().conn().await?;
         require_plan(&mut conn, tenant).await?;
@@ -683,16 +707,10 @@ impl WebhookMutation {
         .execute(&mut conn)
         .await?;
         if updated == 0 {
-            return Ok(WebhookSecretPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+            return Ok(no_endpoint());
         }
         Ok(WebhookSecretPayload {
-            endpoint: load_endpoints(&mut conn, tenant, Some(id))
-                .await?
-                .pop()
-                .map(WebhookEndpoint),
+            endpoint: endpoint(&mut conn, tenant, id).await?,
             secret: Some(secret),
             user_errors: vec![],
         })
@@ -705,11 +723,9 @@ impl WebhookMutation {
         input: WebhookEndpointIdInput,
     ) -> ApiResult<DeleteWebhookEndpointPayload> {
         let tenant = manager(ctx)?;
-        let Some(id) = ids::decode(NodeType::WebhookEndpoint, &input.id) else {
-            return Ok(DeleteWebhookEndpointPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+        let id = match endpoint_id(&input.id) {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
         };
         let mut conn = ctx.platform().conn().await?;
         let deleted = diesel::delete(
@@ -720,10 +736,7 @@ impl WebhookMutation {
         .execute(&mut conn)
         .await?;
         Ok(if deleted == 0 {
-            DeleteWebhookEndpointPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            }
+            no_endpoint()
         } else {
             DeleteWebhookEndpointPayload {
                 deleted_id: Some(input.id),
@@ -740,22 +753,14 @@ impl WebhookMutation {
         input: WebhookEndpointIdInput,
     ) -> ApiResult<WebhookDeliveryPayload> {
         let tenant = manager(ctx)?;
-        let Some(id) = ids::decode(NodeType::WebhookEndpoint, &input.id) else {
-            return Ok(WebhookDeliveryPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+        let id = match endpoint_id(&input.id) {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
         };
         let mut conn = ctx.platform().conn().await?;
         require_plan(&mut conn, tenant).await?;
-        if load_endpoints(&mut conn, tenant, Some(id))
-            .await?
-            .is_empty()
-        {
-            return Ok(WebhookDeliveryPayload {
-                user_errors: not_found("id", "Webhook-Endpunkt"),
-                ..Default::default()
-            });
+        if endpoint(&mut conn, tenant, id).await?.is_none() {
+            return Ok(no_endpoint());
         }
         let message_id = format!("msg_test_{}", Uuid::now_v7().simple());
         let body = json!({
@@ -790,10 +795,8 @@ impl WebhookMutation {
         input: RedeliverWebhookInput,
     ) -> ApiResult<WebhookDeliveryPayload> {
         let tenant = manager(ctx)?;
-        let not_found = || WebhookDeliveryPayload {
-            user_errors: not_found("deliveryId", "Webhook-Versand"),
-            ..Default::default()
-        };
+        let not_found =
+            || WebhookDeliveryPayload::refused(not_found("deliveryId", "Webhook-Versand"));
         let Some(id) = ids::decode(NodeType::WebhookDelivery, &input.delivery_id) else {
             return Ok(not_found());
         };
