@@ -83,20 +83,12 @@
     },
   };
 
-  const MSG = "id role body createdAt offerLeadForm citedServices{id name price{min{amountCents currency}max{amountCents currency}isFixed}}";
-  const ERR = "userErrors{field message code}";
-  const Q = {
-    config: "query WidgetConfig($key:String!,$locale:Locale){widgetConfig(clientKey:$key,locale:$locale){workshopName greeting primaryColor position locale consentText consentVersion privacyNoticeUrl}}",
-    download: "query Download($id:ID!){visitorConversationExport(conversationId:$id)}",
-    erase: `mutation Erase($input:DeleteVisitorConversationInput!){deleteVisitorConversation(input:$input){erased{messages}${ERR}}}`,
-    opened: `mutation Opened($input:RecordWidgetOpenInput!){recordWidgetOpen(input:$input){recorded}}`,
-    start: `mutation StartConversation($input:StartConversationInput!){startConversation(input:$input){conversation{id}visitorToken ${ERR}}}`,
-    send: `mutation SendMessage($input:SendMessageInput!){sendMessage(input:$input){message{id role body createdAt}reply{${MSG}}vehicle{make model year hsn tsn}${ERR}}}`,
-    lead: `mutation SubmitLead($input:SubmitLeadInput!){submitLead(input:$input){lead{id status}${ERR}}}`,
-    events: `subscription ConversationEvents($id:ID!,$after:String){conversationEvents(conversationId:$id,after:$after){cursor kind replyId chunk message{${MSG}}}}`,
-  };
+  // The widget's documents by name: their SHA-256 hashes, which the server fills in from
+  // widget/documents.graphql when it serves this script (README: Trusted documents).
+  const Q = /*documents*/{}/*end*/;
 
   // Resolves to `data`; rejects with an Error carrying the GraphQL `extensions.code`.
+  const persisted = (hash) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
   async function gql(query, variables, token) {
     const headers = {
       "Content-Type": "application/json",
@@ -107,7 +99,7 @@
     let body = null;
     try {
       const res = await fetch(api, {
-        method: "POST", headers, credentials: "omit", body: JSON.stringify({ query, variables }),
+        method: "POST", headers, credentials: "omit", body: JSON.stringify({ variables, extensions: persisted(query) }),
       });
       status = res.status;
       body = await res.json();
@@ -125,7 +117,7 @@
   const refused = (code) => code === "UNAUTHENTICATED" || code === "FORBIDDEN" || code === "NOT_FOUND";
 
   const visitorLocale = ["de", "en", "tr", "pl"].includes(wantedLocale) ? wantedLocale : browserLocale;
-  gql(Q.config, { key, locale: visitorLocale ? visitorLocale.toUpperCase() : null }).then(
+  gql(Q.WidgetConfig, { key, locale: visitorLocale ? visitorLocale.toUpperCase() : null }).then(
     (data) => {
       if (!data.widgetConfig) return warn("disabled (NOT_FOUND).");
       if (document.readyState === "loading") {
@@ -350,7 +342,7 @@
     }
     function ensureConversation() {
       if (conv) { connect(); return Promise.resolve(conv); }
-      starting = starting || gql(Q.start, {
+      starting = starting || gql(Q.StartConversation, {
         input: { clientKey: key, locale: lang.toUpperCase(), pageUrl: page() },
       }).then((data) => {
         const p = data.startConversation;
@@ -373,7 +365,7 @@
       if (!open) return launcher.focus();
       launcher.classList.remove("unread");
       // Counted in the workshop's analytics; a failure here must not disturb the chat.
-      gql(Q.opened, { input: { clientKey: key, pageUrl: page() } }).catch(() => {});
+      gql(Q.Opened, { input: { clientKey: key, pageUrl: page() } }).catch(() => {});
       form.open ? form.focus() : input.focus();
       scrollDown();
       ensureConversation().catch(explain);
@@ -395,7 +387,7 @@
       let again = false;
       try {
         const c = await ensureConversation();
-        const p = (await gql(Q.send, { input: { conversationId: c.conversationId, body } }, c.visitorToken)).sendMessage;
+        const p = (await gql(Q.SendMessage, { input: { conversationId: c.conversationId, body } }, c.visitorToken)).sendMessage;
         if (p.userErrors.length) throw failure(p.userErrors[0].code, p.userErrors[0].message);
         show(p.message);
         show(p.reply);
@@ -433,7 +425,7 @@
         try { m = JSON.parse(e.data); } catch (_) { return; }
         if (m.type === "connection_ack") {
           attempt = 0;
-          out({ id: "1", type: "subscribe", payload: { query: Q.events, variables: { id: c.conversationId, after: seen || "0" } } });
+          out({ id: "1", type: "subscribe", payload: { variables: { id: c.conversationId, after: seen || "0" }, extensions: persisted(Q.ConversationEvents) } });
         } else if (m.type === "ping") out({ type: "pong" });
         else if (m.type === "next" || m.type === "error") {
           const errors = m.type === "error" ? m.payload : m.payload && m.payload.errors;
@@ -499,7 +491,7 @@
         close();
         if (!conv) return;
         try {
-          const data = await gql(Q.download, { id: conv.conversationId }, conv.visitorToken);
+          const data = await gql(Q.Download, { id: conv.conversationId }, conv.visitorToken);
           const url = URL.createObjectURL(new Blob([data.visitorConversationExport], { type: "application/json" }));
           const a = el("a", { href: url, download: "chat.json", hidden: true });
           root.append(a);
@@ -512,7 +504,7 @@
         close();
         if (conv) {
           try {
-            await gql(Q.erase, { input: { conversationId: conv.conversationId } }, conv.visitorToken);
+            await gql(Q.Erase, { input: { conversationId: conv.conversationId } }, conv.visitorToken);
           } catch (e) {
             if (!refused(e.code)) return explain(e);
           }
@@ -620,7 +612,7 @@
         try {
           const c = await ensureConversation();
           lead.conversationId = c.conversationId;
-          const p = (await gql(Q.lead, { input: lead }, c.visitorToken)).submitLead;
+          const p = (await gql(Q.SubmitLead, { input: lead }, c.visitorToken)).submitLead;
           if (p.userErrors.length) {
             for (const u of p.userErrors) {
               const last = (u.field || []).slice(-1)[0];

@@ -268,6 +268,7 @@ impl App {
             mailer,
             billing,
             webhooks,
+            trusted_documents_only: !config.allow_any_widget_document,
         };
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
@@ -578,13 +579,22 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// The widget script with the hashes of its trusted documents filled in.
+static WIDGET_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("../../widget/widget.js").replacen(
+        "/*documents*/{}/*end*/",
+        &carbot_schema::trusted::TrustedDocuments::widget().hashes_json(),
+        1,
+    )
+});
+
 async fn widget() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        include_str!("../../widget/widget.js"),
+        WIDGET_JS.as_str(),
     )
         .into_response()
 }

@@ -81,6 +81,15 @@ pub struct Config {
     #[arg(long, env = "CARBOT_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Let widget visitors and anonymous callers run any document against the widget's fields,
+    /// not only the widget's own (trusted) documents: for development only.
+    #[arg(
+        long,
+        env = "CARBOT_ALLOW_ANY_WIDGET_DOCUMENT",
+        default_value_t = false
+    )]
+    pub allow_any_widget_document: bool,
+
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     #[arg(long, env = "CARBOT_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,

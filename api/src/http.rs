@@ -360,10 +360,14 @@ pub fn into_http(mut response: async_graphql::Response, media_type: &'static str
         if request_error && let Some(object) = value.as_object_mut() {
             object.remove("data");
         }
-        let status = if request_error {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
+        let first_code = value["errors"][0]["extensions"]["code"].as_str();
+        let status = match (request_error, first_code) {
+            (false, _) => StatusCode::OK,
+            // Refused before it ran: the cost budget is used up, or the document is not one
+            // the caller may run (a widget visitor's own document).
+            (true, Some("RATE_LIMITED")) => StatusCode::TOO_MANY_REQUESTS,
+            (true, Some("FORBIDDEN")) => StatusCode::FORBIDDEN,
+            (true, _) => StatusCode::BAD_REQUEST,
         };
         (status, serde_json::to_vec(&value))
     };

@@ -41,6 +41,7 @@ operations!("../graphql/console/chats.graphql": Conversations, ConversationById,
 operations!("../graphql/console/analytics.graphql": Analytics, AnalyticsDetails, WorkshopTimeZone);
 operations!("../graphql/console/catalog.graphql": Services, Categories, CreateService, UpdateService, DeleteService, ImportServices, ExportServices, InstallStandardCatalog);
 operations!("../graphql/console/privacy.graphql": PrivacySettings, UpdatePrivacySettings, ExportContactData, EraseContact, WithdrawLeadConsent, PrivacyAuditLog);
+operations!("../graphql/console/webhooks.graphql": WebhookEndpoints, WebhookDeliveries, CreateWebhookEndpoint, UpdateWebhookEndpoint, RotateWebhookSecret, DeleteWebhookEndpoint, SendTestWebhook, RedeliverWebhook);
 operations!("../graphql/console/settings.graphql": ClientKeys, CreateClientKey, UpdateClientKey, RevokeClientKey, WidgetSettings, UpdateBrandColor, UpdateWidgetSettings, ApiTokens, CreateApiToken, RevokeApiToken, WorkshopSettings, UpdateWorkshop, Billing, BillingStatus, StartCheckout, OpenBillingPortal);
 
 /// Why a request produced no data. The console's own reasons carry no text: pages show them in

@@ -59,6 +59,7 @@ texts! {
     Services => ("Leistungen", "Services"),
     Widget => ("Widget & Keys", "Widget & keys"),
     Tokens => ("API-Tokens", "API tokens"),
+    Webhooks => ("Webhooks", "Webhooks"),
     Settings => ("Einstellungen", "Settings"),
     Plan => ("Tarif", "Plan"),
     Logout => ("Abmelden", "Sign out"),
@@ -407,6 +408,70 @@ texts! {
     ),
     TokCopy => ("Token kopieren", "Copy token"),
     TokCreate => ("Token erstellen", "Create token"),
+    WhActive => ("Aktiv", "Active"),
+    WhAttempts => ("Versuche", "Attempts"),
+    WhCreate => ("Endpunkt anlegen", "Add endpoint"),
+    WhDelete => ("Löschen", "Delete"),
+    WhDeleteQuestion => (
+        "Endpunkt löschen? Er erhält keine Ereignisse mehr, sein Zustellprotokoll wird gelöscht.",
+        "Delete the endpoint? It receives no more events, and its delivery log is deleted.",
+    ),
+    WhDeleteYes => ("Ja, löschen", "Yes, delete"),
+    WhDeleted => ("Endpunkt gelöscht", "Endpoint deleted"),
+    WhDeliveries => ("Zustellungen", "Deliveries"),
+    WhDeliveriesCount => ("Zustellungen insgesamt", "deliveries in all"),
+    WhDescription => ("Beschreibung (optional)", "Description (optional)"),
+    WhEmpty => ("Noch keine Endpunkte.", "No endpoints yet."),
+    WhEnterprise => (
+        "Webhooks gehören zum Tarif Enterprise.",
+        "Webhooks are part of the Enterprise plan.",
+    ),
+    WhEvent => ("Ereignis", "Event"),
+    WhEventTypes => ("Ereignisse", "Events"),
+    WhFailed => ("Fehlgeschlagen", "Failed"),
+    WhFailing => ("Abgeschaltet: fünf Tage Fehler", "Switched off: failing for five days"),
+    WhFailingSince => ("Fehler seit", "Failing since"),
+    WhGone => ("Abgeschaltet: 410 Gone", "Switched off: 410 Gone"),
+    WhIntro => (
+        "Webhooks melden Ereignisse wie neue Anfragen sofort an Ihre Werkstattsoftware oder Ihr CRM: signiert nach Standard Webhooks, mit Wiederholungen bis zu 24 Stunden.",
+        "Webhooks report events such as new leads to your workshop software or CRM at once: signed per Standard Webhooks, retried for up to 24 hours.",
+    ),
+    WhList => ("Ihre Endpunkte", "Your endpoints"),
+    WhMore => ("Ältere laden", "Load older"),
+    WhNew => ("Neuer Endpunkt", "New endpoint"),
+    WhNextAttempt => ("nächster Versuch", "next attempt"),
+    WhNoDeliveries => ("Noch keine Zustellungen.", "No deliveries yet."),
+    WhPause => ("Pausieren", "Pause"),
+    WhPaused => ("Pausiert", "Paused"),
+    WhPending => ("Ausstehend", "Pending"),
+    WhPreviousSecret => ("altes Secret signiert bis", "previous secret signs until"),
+    WhRedeliver => ("Erneut senden", "Redeliver"),
+    WhRedelivered => ("Erneut in die Warteschlange gestellt", "Queued again"),
+    WhRefresh => ("Aktualisieren", "Refresh"),
+    WhResponse => ("Antwort", "Response"),
+    WhResume => ("Fortsetzen", "Resume"),
+    WhRotate => ("Secret erneuern", "Roll secret"),
+    WhSecretOnce => (
+        "Kopieren Sie das Secret jetzt: Es wird nicht noch einmal angezeigt. Prüfen Sie damit die Signatur jeder Zustellung (webhook-signature). Nach einer Erneuerung signiert das alte Secret noch 24 Stunden mit.",
+        "Copy the secret now: it will not be shown again. Verify every delivery's signature (webhook-signature) with it. After a roll, the previous secret signs along for another 24 hours.",
+    ),
+    WhSecretTitle => ("Signatur-Secret für", "Signing secret for"),
+    WhSendTest => ("Test senden", "Send test"),
+    WhSucceeded => ("Zugestellt", "Delivered"),
+    WhTestSent => ("Test-Ereignis gesendet", "Test event sent"),
+    WhUrl => ("URL (https://…)", "URL (https://…)"),
+    WhUrlHint => (
+        "Öffentlich erreichbar; Adressen im internen Netz werden abgelehnt.",
+        "Publicly reachable; addresses in internal networks are refused.",
+    ),
+    WhWhen => ("Zeit", "Time"),
+    TokBudget => ("Kostenbudget", "Cost budget"),
+    TokBudgetHint => (
+        "Jede Abfrage kostet Punkte (ein Feld 1, eine Liste je Eintrag); das Budget füllt sich laufend wieder auf. Reicht es nicht, antwortet die API mit RATE_LIMITED und Retry-After.",
+        "Every query costs points (a field 1, a list per entry); the budget refills continuously. When it does not suffice, the API answers RATE_LIMITED with Retry-After.",
+    ),
+    TokPoints => ("Punkte", "points"),
+    TokPerSecond => ("pro Sekunde", "per second"),
     TokDateInvalid => ("Kein gültiges Datum.", "Not a valid date."),
     TokEmpty => ("Noch keine API-Tokens.", "No API tokens yet."),
     TokEnterprise => (
@@ -966,5 +1031,23 @@ pub fn visitor_text(lang: Lang, text: &str) -> &str {
         Key::ErasedMarker.text(lang)
     } else {
         text
+    }
+}
+
+/// `1.234` in German, `1,234` in English.
+pub fn count(lang: Lang, n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let separator = if lang == Lang::De { '.' } else { ',' };
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(digit);
+    }
+    if n < 0 {
+        format!("−{grouped}")
+    } else {
+        grouped
     }
 }

@@ -22,6 +22,8 @@ pub enum Route {
     Widget,
     #[at("/tokens")]
     Tokens,
+    #[at("/webhooks")]
+    Webhooks,
     #[at("/settings")]
     Settings,
     #[at("/plan")]
@@ -63,6 +65,7 @@ mod tests {
             (Route::Services, "/services"),
             (Route::Widget, "/widget"),
             (Route::Tokens, "/tokens"),
+            (Route::Webhooks, "/webhooks"),
             (Route::Settings, "/settings"),
             (Route::Plan, "/plan"),
             (Route::Team, "/team"),

@@ -19,23 +19,25 @@ use crate::i18n::{Key, Lang};
 use crate::pages;
 use crate::route::Route;
 
-const NAV: [(Key, Route); 9] = [
+const NAV: [(Key, Route); 10] = [
     (Key::Dashboard, Route::Dashboard),
     (Key::Leads, Route::Leads),
     (Key::Chats, Route::Chats),
     (Key::Services, Route::Services),
     (Key::Widget, Route::Widget),
     (Key::Tokens, Route::Tokens),
+    (Key::Webhooks, Route::Webhooks),
     (Key::Team, Route::Team),
     (Key::Settings, Route::Settings),
     (Key::Plan, Route::Plan),
 ];
 
-/// Pages for owners only: keys, tokens, the team and the plan (the server refuses staff).
+/// Pages for owners only: keys, tokens, webhooks, the team and the plan (the server refuses
+/// staff).
 fn owner_only(route: &Route) -> bool {
     matches!(
         route,
-        Route::Widget | Route::Tokens | Route::Team | Route::Plan
+        Route::Widget | Route::Tokens | Route::Webhooks | Route::Team | Route::Plan
     )
 }
 
@@ -52,6 +54,7 @@ fn page(route: Route, owner: bool) -> Html {
         Route::Services => html! { <pages::services::Services /> },
         Route::Widget => html! { <pages::widget::WidgetPage /> },
         Route::Tokens => html! { <pages::tokens::Tokens /> },
+        Route::Webhooks => html! { <pages::webhooks::Webhooks /> },
         Route::Team => html! { <pages::team::Team /> },
         Route::Settings => html! { <pages::settings::Settings /> },
         Route::Plan => html! { <pages::plan::PlanPage /> },

@@ -32,6 +32,15 @@ impl ErrorCode {
             Self::Internal => "INTERNAL",
         }
     }
+
+    /// A refusal of the whole request before it runs (a request error, without `data`).
+    pub fn request_error(self, message: impl Into<String>) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new(message, None);
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", self.as_str());
+        error.extensions = Some(extensions);
+        error
+    }
 }
 
 /// A top-level error. It has no `Display` on purpose: it reaches callers only through

@@ -105,14 +105,9 @@ impl Extension for DocumentGuardExtension {
             .data_opt::<Principal>()
             .is_some_and(Principal::may_introspect);
         if anonymous && uses_introspection(&document) {
-            let mut error = ServerError::new(
+            return Err(crate::error::ErrorCode::Unauthenticated.request_error(
                 "Introspection is available to signed-in users and API tokens only.",
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", crate::error::ErrorCode::Unauthenticated.as_str());
-            error.extensions = Some(extensions);
-            return Err(error);
+            ));
         }
         Ok(document)
     }

@@ -12,6 +12,7 @@
 //! what spans them all (`node`, `guard`, this file).
 
 // Shared infrastructure.
+pub mod budget;
 pub mod context;
 pub mod db;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod pagination;
 pub mod plans;
 pub mod principal;
 pub mod redis_backend;
+pub mod trusted;
 // Domains (their order is in the comment above).
 pub mod accounts;
 pub mod analytics;
@@ -59,6 +61,9 @@ pub struct Services {
     pub mailer: mail::Mailer,
     pub billing: billing::BillingSetup,
     pub webhooks: webhooks::WebhookSetup,
+    /// Widget visitors, and anonymous callers of the widget's fields, run only the widget's
+    /// documents ([`trusted`]); off only for development and tests.
+    pub trusted_documents_only: bool,
 }
 
 #[derive(MergedObject, Default)]
@@ -109,7 +114,10 @@ pub mod request_limits {
     pub const MAX_PAGE_SIZE: i32 = crate::pagination::MAX_PAGE_SIZE;
 }
 
-fn builder(documents: &guard::DocumentCache) -> SchemaBuilder<Query, Mutation, Subscription> {
+fn builder(
+    documents: &guard::DocumentCache,
+    trusted_documents_only: bool,
+) -> SchemaBuilder<Query, Mutation, Subscription> {
     use request_limits::*;
     Schema::build(
         Query::default(),
@@ -119,7 +127,12 @@ fn builder(documents: &guard::DocumentCache) -> SchemaBuilder<Query, Mutation, S
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)
+    // Outside the document cache, so that it sees every document, cached or not.
+    .extension(trusted::TrustedDocumentCheck {
+        enforce: trusted_documents_only,
+    })
     .extension(guard::DocumentGuard(documents.clone()))
+    .extension(budget::CostBudgets)
 }
 
 /// The schema in two configurations: callers who are signed in (or hold an API token) may
@@ -163,8 +176,9 @@ impl Schemas {
                 .data(lead_loader.clone())
         };
         Self {
-            authenticated: with_services(builder(&documents)).finish(),
-            anonymous: with_services(builder(&documents))
+            authenticated: with_services(builder(&documents, services.trusted_documents_only))
+                .finish(),
+            anonymous: with_services(builder(&documents, services.trusted_documents_only))
                 .disable_introspection()
                 .disable_suggestions()
                 .finish(),
@@ -192,7 +206,10 @@ impl Schemas {
 
 /// The SDL published at `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    builder(&guard::DocumentCache::new(request_limits::MAX_ALIASES))
-        .finish()
-        .sdl()
+    builder(
+        &guard::DocumentCache::new(request_limits::MAX_ALIASES),
+        true,
+    )
+    .finish()
+    .sdl()
 }

@@ -45,11 +45,65 @@ pub trait RateLimiter: Send + Sync + std::fmt::Debug {
     async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<(), RetryAfter>;
     /// Forgets the hits of `key` (e.g. after a successful login).
     async fn reset(&self, key: &str);
+    /// Takes `points` from every one of `buckets` together, or from none of them when one holds
+    /// too few; negative `points` give points back (never above a bucket's size). Answers what
+    /// each bucket holds afterwards.
+    async fn draw(&self, buckets: &[Bucket], points: i64) -> Draw;
+}
+
+/// A leaky bucket's size: it holds up to `maximum` points and refills `restore_per_second`
+/// points every second, continuously. (In the schema: a plan's `CostBudget`.)
+#[derive(async_graphql::SimpleObject, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "CostBudget")]
+pub struct BucketSize {
+    /// Points the bucket holds when full: the most one operation may cost.
+    #[graphql(name = "maximumAvailable")]
+    pub maximum: u32,
+    /// Points restored per second.
+    #[graphql(name = "restoreRate")]
+    pub restore_per_second: u32,
+}
+
+/// One leaky bucket, e.g. `cost:token:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub key: String,
+    pub size: BucketSize,
+}
+
+/// The outcome of [`RateLimiter::draw`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// Points each bucket holds after the draw, in the order asked.
+    pub levels: Vec<f64>,
+    /// Set when nothing was taken: how long until every bucket holds enough.
+    pub refused: Option<RetryAfter>,
+}
+
+/// The arithmetic of one draw over buckets whose current levels are known (shared by the
+/// in-process buckets and, in Lua, by the Redis ones).
+fn settle(sizes: &[BucketSize], levels: &mut [f64], points: i64) -> Option<RetryAfter> {
+    let wanted = points as f64;
+    let wait = sizes
+        .iter()
+        .zip(levels.iter())
+        .filter(|(_, level)| wanted > **level)
+        .map(|(size, level)| (wanted - level) / f64::from(size.restore_per_second.max(1)))
+        .fold(0.0, f64::max);
+    if wait > 0.0 {
+        return Some(RetryAfter(Duration::from_secs_f64(wait)));
+    }
+    for (size, level) in sizes.iter().zip(levels.iter_mut()) {
+        *level = (*level - wanted).min(f64::from(size.maximum));
+    }
+    None
 }
 
 #[derive(Debug, Default)]
 pub struct InProcessRateLimiter {
     windows: Mutex<HashMap<String, Window>>,
+    /// Leaky buckets: the level and when it was last brought up to date.
+    buckets: Mutex<HashMap<String, (f64, Instant, BucketSize)>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -128,6 +182,38 @@ impl RateLimiter for InProcessRateLimiter {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         windows.remove(key);
     }
+
+    async fn draw(&self, buckets: &[Bucket], points: i64) -> Draw {
+        let now = Instant::now();
+        let mut stored = self
+            .buckets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let level_now = |(level, at, size): &(f64, Instant, BucketSize)| {
+            let elapsed = now.saturating_duration_since(*at).as_secs_f64();
+            (level + elapsed * f64::from(size.restore_per_second)).min(f64::from(size.maximum))
+        };
+        if stored.len() > PRUNE_ABOVE {
+            // A bucket that has filled up again is the same as no bucket.
+            stored.retain(|_, entry| level_now(entry) < f64::from(entry.2.maximum));
+        }
+        let sizes: Vec<BucketSize> = buckets.iter().map(|b| b.size).collect();
+        let mut levels: Vec<f64> = buckets
+            .iter()
+            .map(|b| {
+                stored
+                    .get(&b.key)
+                    .map_or(f64::from(b.size.maximum), level_now)
+            })
+            .collect();
+        let refused = settle(&sizes, &mut levels, points);
+        if refused.is_none() {
+            for (bucket, level) in buckets.iter().zip(&levels) {
+                stored.insert(bucket.key.clone(), (*level, now, bucket.size));
+            }
+        }
+        Draw { levels, refused }
+    }
 }
 
 #[cfg(test)]
@@ -170,5 +256,49 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_draw_takes_from_all_buckets_or_from_none() {
+        let small = BucketSize {
+            maximum: 100,
+            restore_per_second: 10,
+        };
+        let large = BucketSize {
+            maximum: 1_000,
+            restore_per_second: 50,
+        };
+        let mut levels = [100.0, 1_000.0];
+        assert_eq!(settle(&[small, large], &mut levels, 60), None);
+        assert_eq!(levels, [40.0, 940.0]);
+        // 60 more do not fit the small bucket: 20 missing at 10 per second.
+        let refused = settle(&[small, large], &mut levels, 60).expect("refused");
+        assert_eq!(refused.0, Duration::from_secs(2));
+        assert_eq!(levels, [40.0, 940.0], "a refused draw takes nothing");
+        // Giving back never fills a bucket above its size.
+        assert_eq!(settle(&[small, large], &mut levels, -100), None);
+        assert_eq!(levels, [100.0, 1_000.0]);
+    }
+
+    #[tokio::test]
+    async fn buckets_refill_at_their_rate() {
+        let limiter = InProcessRateLimiter::default();
+        let bucket = Bucket {
+            key: "cost:test".into(),
+            size: BucketSize {
+                maximum: 1_000,
+                restore_per_second: 1_000,
+            },
+        };
+        let buckets = std::slice::from_ref(&bucket);
+        let drawn = limiter.draw(buckets, 900).await;
+        assert!(drawn.refused.is_none());
+        assert!(drawn.levels[0] >= 100.0 && drawn.levels[0] < 110.0);
+        let refused = limiter.draw(buckets, 900).await;
+        let wait = refused.refused.expect("does not fit").0;
+        assert!(wait <= Duration::from_millis(800) && wait > Duration::from_millis(500));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let later = limiter.draw(buckets, 0).await;
+        assert!(later.levels[0] >= 190.0, "refilled: {later:?}");
     }
 }

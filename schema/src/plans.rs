@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::workshops;
 use crate::error::{ApiError, ApiResult};
+use crate::limits::BucketSize;
 use crate::money::Money;
 use crate::principal::Tenant;
 
@@ -48,6 +49,9 @@ pub struct PlanLimits {
     pub multi_location: bool,
     /// Webhook endpoints for integrators.
     pub webhooks: bool,
+    /// The query-cost budget of each API token (`extensions.cost`); the workshop's tokens
+    /// together get twice this. `null` without API access.
+    pub api_cost_budget: Option<BucketSize>,
 }
 
 /// A plan of the public price list (monthly, VAT included).
@@ -77,6 +81,7 @@ pub const PLANS: [Plan; 3] = [
             api_access: false,
             multi_location: false,
             webhooks: false,
+            api_cost_budget: None,
         },
     },
     Plan {
@@ -96,6 +101,7 @@ pub const PLANS: [Plan; 3] = [
             api_access: false,
             multi_location: false,
             webhooks: false,
+            api_cost_budget: None,
         },
     },
     Plan {
@@ -115,6 +121,10 @@ pub const PLANS: [Plan; 3] = [
             api_access: true,
             multi_location: true,
             webhooks: true,
+            api_cost_budget: Some(BucketSize {
+                maximum: 10_000,
+                restore_per_second: 500,
+            }),
         },
     },
 ];

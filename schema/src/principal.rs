@@ -88,6 +88,8 @@ pub enum Principal {
         token_id: Uuid,
         workshop_id: Uuid,
         scopes: Vec<ApiScope>,
+        /// The plan's budget for each token (`crate::budget`).
+        cost_budget: Option<crate::limits::BucketSize>,
     },
     /// A widget visitor: one conversation, nothing else.
     Visitor(Visitor),

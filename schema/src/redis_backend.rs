@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::events::{Envelope, EventBus, filtered, resync_marker};
-use crate::limits::{InProcessRateLimiter, RateLimiter, RetryAfter};
+use crate::limits::{Bucket, Draw, InProcessRateLimiter, RateLimiter, RetryAfter};
 use crate::principal::Tenant;
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -194,11 +194,44 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {hits, ttl}";
 
+/// A draw from several leaky buckets at once (see `limits::settle`, the same arithmetic): each
+/// bucket is a hash `{l: level, t: milliseconds}` brought up to date with Redis's own clock, so
+/// that processes whose clocks differ share one budget. KEYS are the buckets; ARGV the points,
+/// then each bucket's size and restore rate. Answers the wait in milliseconds (0: taken) and
+/// every bucket's level afterwards.
+const DRAW: &str = "
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local points = tonumber(ARGV[1])
+local levels = {}
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local max = tonumber(ARGV[2 * i]); local rate = tonumber(ARGV[2 * i + 1])
+  local v = redis.call('HMGET', key, 'l', 't')
+  local level = tonumber(v[1]) or max
+  local at = tonumber(v[2]) or now
+  level = math.min(max, level + math.max(0, now - at) * rate / 1000)
+  levels[i] = level
+  if points > level then wait = math.max(wait, math.ceil((points - level) * 1000 / rate)) end
+end
+if wait == 0 then
+  for i, key in ipairs(KEYS) do
+    local max = tonumber(ARGV[2 * i]); local rate = tonumber(ARGV[2 * i + 1])
+    levels[i] = math.min(max, levels[i] - points)
+    redis.call('HSET', key, 'l', tostring(levels[i]), 't', tostring(now))
+    redis.call('PEXPIRE', key, math.ceil((max - levels[i]) * 1000 / rate) + 1000)
+  end
+end
+local out = {tostring(wait)}
+for i, level in ipairs(levels) do out[i + 1] = tostring(level) end
+return out";
+
 #[derive(Debug)]
 pub struct RedisRateLimiter {
     conn: ConnectionManager,
     prefix: String,
     hit: redis::Script,
+    draw: redis::Script,
     /// Used while Redis is away, so that limits still hold per process.
     fallback: InProcessRateLimiter,
 }
@@ -210,6 +243,7 @@ impl RedisRateLimiter {
             conn: manager(&client).await?,
             prefix: format!("{prefix}:limit:"),
             hit: redis::Script::new(HIT),
+            draw: redis::Script::new(DRAW),
             fallback: InProcessRateLimiter::default(),
         })
     }
@@ -269,6 +303,34 @@ impl RateLimiter for RedisRateLimiter {
             .query_async(&mut conn)
             .await;
         self.fallback.reset(key).await;
+    }
+
+    async fn draw(&self, buckets: &[Bucket], points: i64) -> Draw {
+        let mut invocation = self.draw.prepare_invoke();
+        invocation.arg(points);
+        for bucket in buckets {
+            invocation
+                .key(self.key(&bucket.key))
+                .arg(bucket.size.maximum)
+                .arg(bucket.size.restore_per_second.max(1));
+        }
+        let mut conn = self.conn.clone();
+        let answer: redis::RedisResult<Vec<String>> = invocation.invoke_async(&mut conn).await;
+        let parsed = answer.ok().and_then(|answer| {
+            let numbers: Option<Vec<f64>> = answer.iter().map(|n| n.parse().ok()).collect();
+            numbers.filter(|n| n.len() == buckets.len() + 1)
+        });
+        match parsed {
+            Some(numbers) => Draw {
+                levels: numbers[1..].to_vec(),
+                refused: (numbers[0] > 0.0)
+                    .then(|| RetryAfter(Duration::from_millis(numbers[0] as u64))),
+            },
+            None => {
+                tracing::warn!("cost budgets: redis unavailable, counting in-process");
+                self.fallback.draw(buckets, points).await
+            }
+        }
     }
 }
 

@@ -30,7 +30,7 @@ const WORKSHOP_ID = env("WORKSHOP_ID");
 const PLAN_DESK = env("PLAN_DESK_URL").replace(/\/$/, "");
 const ARTIFACTS = env("ARTIFACTS", "/tmp");
 const LOCATION = "Filiale Altona";
-const OWNER_ONLY = ["/widget", "/tokens", "/team", "/plan"];
+const OWNER_ONLY = ["/widget", "/tokens", "/webhooks", "/team", "/plan"];
 
 const result = { ok: false, screenshots: [], consoleErrors: [], pageErrors: [] };
 let step = "start";

@@ -1,7 +1,9 @@
 // Drives the CarBot widget in headless Chromium, the way a visitor would.
 //
-//   ALLOWED_PAGE=http://… BLOCKED_PAGE=http://… ARTIFACTS=dir [CHROMIUM=/usr/bin/chromium] \
-//     node tests/browser/widget.mjs
+//   ALLOWED_PAGE=http://… BLOCKED_PAGE=http://… ARTIFACTS=dir DOCUMENTS='{"SendMessage":"<sha256>",…}' \
+//     [CHROMIUM=/usr/bin/chromium] node tests/browser/widget.mjs
+//
+// The widget sends its trusted documents by hash; DOCUMENTS tells which request is which.
 //
 // Prints exactly one line of JSON on stdout: {"ok":true,…} (exit 0) or
 // {"ok":false,"step":…,"error":…} (exit 1). Progress goes to stderr.
@@ -15,6 +17,9 @@ const env = (name, fallback) => {
   return value;
 };
 const QUESTION = "Was kostet ein Ölwechsel?";
+const DOCUMENTS = JSON.parse(env("DOCUMENTS"));
+// Whether a request body runs the widget's document `name` (sent by its hash).
+const runs = (body, name) => body.includes(DOCUMENTS[name]);
 const REPLY_TIMEOUT = 15_000;
 const result = { ok: true };
 let step = "setup";
@@ -40,15 +45,15 @@ function watch(page) {
   page.on("request", (request) => {
     if (request.method() !== "POST") return;
     const body = request.postData() || "";
-    if (body.includes("startConversation")) seen.starts += 1;
-    if (body.includes("sendMessage")) seen.sends += 1;
-    if (body.includes("submitLead")) seen.leads += 1;
+    if (runs(body, "StartConversation")) seen.starts += 1;
+    if (runs(body, "SendMessage")) seen.sends += 1;
+    if (runs(body, "SubmitLead")) seen.leads += 1;
   });
   // Pushed synchronously, before the page itself can read the body, so awaiting the list is
   // race-free.
   page.on("response", (response) => {
     const body = response.request().postData() || "";
-    if (!body.includes("submitLead")) return;
+    if (!runs(body, "SubmitLead")) return;
     seen.leadResponses.push(response.json().catch(() => ({ status: response.status() })));
   });
   page.on("pageerror", (error) => seen.pageErrors.push(String(error)));

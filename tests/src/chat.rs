@@ -15,6 +15,35 @@ pub const SITE: &str = "https://autohaus-nord.de";
 pub const MESSAGE_FIELDS: &str = "id role body createdAt offerLeadForm
     citedServices { id name price { min { amountCents } max { amountCents } isFixed } }";
 
+/// A request (or `subscribe` payload) that runs the widget's trusted document `name` by its
+/// hash, as the widget sends it.
+pub fn persisted(name: &str, variables: Value) -> Value {
+    let document = carbot_schema::trusted::TrustedDocuments::widget()
+        .documents
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no widget document {name}"));
+    json!({ "variables": variables,
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": document.hash } } })
+}
+
+/// The `SubmitLeadInput` of a lead with the usual valid fields, `overrides` merged in.
+pub fn lead_input(visitor: &Visitor, overrides: Value) -> Value {
+    let mut input = json!({
+        "conversationId": visitor.conversation_id,
+        "name": "Erika Mustermann",
+        "phone": "+49 170 1234567",
+        "vehicle": { "make": "VW", "model": "Golf", "year": 2017 },
+        "consent": true,
+    });
+    if let (Some(input), Some(overrides)) = (input.as_object_mut(), overrides.as_object()) {
+        for (key, value) in overrides {
+            input.insert(key.clone(), value.clone());
+        }
+    }
+    input
+}
+
 /// A visitor holding a conversation's token.
 #[derive(Debug, Clone)]
 pub struct Visitor {
@@ -32,17 +61,40 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> (u16, Value) {
+        let body = json!({ "query": query, "variables": variables });
+        self.post_body_from(origin, token, &body).await
+    }
+
+    /// POSTs `body` as it is, with an `Origin` header.
+    pub async fn post_body_from(
+        &self,
+        origin: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (u16, Value) {
         let mut request = self
             .client
             .post(self.graphql_url())
             .header("origin", origin)
-            .json(&json!({ "query": query, "variables": variables }));
+            .json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// POSTs the widget's trusted document `name` by its hash, as the widget does.
+    pub async fn post_document(
+        &self,
+        origin: &str,
+        token: Option<&str>,
+        name: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        self.post_body_from(origin, token, &persisted(name, variables))
+            .await
     }
 
     /// Creates a client key for `origins`; returns (id, key).
@@ -66,14 +118,13 @@ impl TestApp {
         )
     }
 
-    /// Starts a conversation from `origin`.
+    /// Starts a conversation from `origin`, with the widget's document.
     pub async fn visitor(&self, key: &str, origin: &str) -> Visitor {
         let (status, body) = self
-            .post_from(
+            .post_document(
                 origin,
                 None,
-                "mutation($input: StartConversationInput!) { startConversation(input: $input) {
-                    conversation { id } visitorToken userErrors { field code message } } }",
+                "StartConversation",
                 json!({ "input": { "clientKey": key, "pageUrl": format!("{origin}/service") } }),
             )
             .await;
@@ -90,16 +141,12 @@ impl TestApp {
         }
     }
 
-    /// Sends a visitor message; returns the whole response body.
+    /// Sends a visitor message with the widget's document; returns the whole response body.
     pub async fn say(&self, visitor: &Visitor, text: &str) -> (u16, Value) {
-        self.post_from(
+        self.post_document(
             &visitor.origin,
             Some(&visitor.token),
-            &format!(
-                "mutation($input: SendMessageInput!) {{ sendMessage(input: $input) {{
-                    message {{ {MESSAGE_FIELDS} }} reply {{ {MESSAGE_FIELDS} }}
-                    userErrors {{ field code message }} }} }}"
-            ),
+            "SendMessage",
             json!({ "input": { "conversationId": visitor.conversation_id, "body": text } }),
         )
         .await
@@ -107,18 +154,7 @@ impl TestApp {
 
     /// A lead from the visitor with the usual valid fields, `overrides` merged in.
     pub async fn submit_lead(&self, visitor: &Visitor, overrides: Value) -> (u16, Value) {
-        let mut input = json!({
-            "conversationId": visitor.conversation_id,
-            "name": "Erika Mustermann",
-            "phone": "+49 170 1234567",
-            "vehicle": { "make": "VW", "model": "Golf", "year": 2017 },
-            "consent": true,
-        });
-        if let (Some(input), Some(overrides)) = (input.as_object_mut(), overrides.as_object()) {
-            for (key, value) in overrides {
-                input.insert(key.clone(), value.clone());
-            }
-        }
+        let input = lead_input(visitor, overrides);
         self.post_from(
             &visitor.origin,
             Some(&visitor.token),
@@ -156,6 +192,17 @@ impl Live {
         query: &str,
         variables: Value,
     ) -> Result<Self, Refused> {
+        let payload = json!({ "query": query, "variables": variables });
+        Self::start_payload(app_url, token, origin, payload).await
+    }
+
+    /// [`Live::start`] with the whole `subscribe` payload (e.g. a trusted document's hash).
+    pub async fn start_payload(
+        app_url: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+        subscribe: Value,
+    ) -> Result<Self, Refused> {
         let mut request = format!("{app_url}/graphql")
             .replace("http://", "ws://")
             .into_client_request()
@@ -184,7 +231,7 @@ impl Live {
             Ok(other) => return Err(Refused::Error(other)),
             Err(code) => return Err(Refused::Closed(code)),
         }
-        live.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }))
+        live.send(json!({ "id": "1", "type": "subscribe", "payload": subscribe }))
             .await;
         Ok(live)
     }

@@ -217,6 +217,9 @@ pub struct TestOptions {
     pub seed_demo: bool,
     /// Stripe (`stripe_mock::StripeMock`); without a key billing is not configured.
     pub billing: carbot::config::BillingConfig,
+    /// Refuse the widget's fields to documents other than the widget's own, as production
+    /// does; off by default, so that tests may call those fields with documents of their own.
+    pub trusted_documents_only: bool,
 }
 
 /// A fresh database cloned from the migrated template; returns its URL.
@@ -279,6 +282,7 @@ impl TestApp {
             },
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
             public_url: None,
+            allow_any_widget_document: !options.trusted_documents_only,
             trust_proxy: true,
             console_dir: workspace_dir().join("console").join("dist"),
             seed_demo: options.seed_demo,
@@ -457,7 +461,6 @@ impl Drop for TempDir {
     }
 }
 
-/// The `extensions.code` of the first error of a GraphQL response.
 /// Runs the browser driver `tests/browser/<script>` (Node.js and playwright-core, which
 /// `./dev test` installs) with `env`; returns its one-line JSON report, which must say `ok`.
 pub async fn run_browser_driver(script: &str, env: &[(&str, &str)]) -> Value {

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 
 use axum::response::{Html, IntoResponse};
-use carbot_tests::TestApp;
 use carbot_tests::chat::{LEAD_EVENTS, Live};
 use carbot_tests::serde_json::{Value, json};
+use carbot_tests::{TestApp, TestOptions};
 
 /// Serves a workshop's page with the snippet, under a strict Content-Security-Policy (no inline
 /// scripts or styles at all); returns the page's origin.
@@ -36,7 +36,12 @@ async fn serve_page(listener: tokio::net::TcpListener, api: String, key: String)
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
-    let app = TestApp::new().await;
+    // As in production: the widget runs its trusted documents, by hash.
+    let app = TestApp::with(TestOptions {
+        trusted_documents_only: true,
+        ..TestOptions::default()
+    })
+    .await;
     let owner = app
         .register("browser@autohaus-nord.de", "Autohaus Nord")
         .await;
@@ -69,6 +74,10 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         .env("ALLOWED_PAGE", format!("{allowed}/"))
         .env("BLOCKED_PAGE", format!("{blocked}/"))
         .env("ARTIFACTS", &artifacts)
+        .env(
+            "DOCUMENTS",
+            carbot_schema::trusted::TrustedDocuments::widget().hashes_json(),
+        )
         .output()
         .await
         .expect("running node (./dev test installs Node.js, Chromium and playwright-core)");
@@ -145,11 +154,11 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         "{lead}"
     );
     let (_, config) = app
-        .post_from(
+        .post_document(
             &allowed_origin,
             None,
-            "query($key: String!) { widgetConfig(clientKey: $key, locale: DE) { consentText } }",
-            json!({ "key": key }),
+            "WidgetConfig",
+            json!({ "key": key, "locale": "DE" }),
         )
         .await;
     assert_eq!(

@@ -238,3 +238,42 @@ async fn an_owner_runs_the_workshop_from_the_console() {
         "desktop and phone screenshots of 8 pages: {screenshots}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enterprise_owner_manages_webhooks_and_reads_token_budgets() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let app = TestApp::new().await;
+    let owner = app
+        .register("integration@autohaus-test.de", "Autohaus Integration")
+        .await;
+    // An API token (which moves the workshop to Enterprise) whose budget the page shows.
+    app.api_token(&owner, &["LEADS_READ"]).await;
+    let artifacts = root
+        .join("target")
+        .join("browser-artifacts")
+        .join("console");
+    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+    let url = app.url.clone();
+    let artifacts = artifacts.display().to_string();
+    let report = carbot_tests::run_browser_driver(
+        "webhooks.mjs",
+        &[
+            ("CONSOLE_URL", url.as_str()),
+            ("EMAIL", owner.email.as_str()),
+            ("PASSWORD", owner.password.as_str()),
+            ("ARTIFACTS", artifacts.as_str()),
+        ],
+    )
+    .await;
+    // The test message and its redelivery, both signed with the secret the page showed once,
+    // with one `webhook-id` (a redelivery is the same message).
+    let deliveries = report["deliveries"].as_array().expect("deliveries");
+    assert_eq!(deliveries.len(), 2, "{report}");
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["verified"] == true && d["type"] == "webhook.test"),
+        "{report}"
+    );
+    assert_eq!(deliveries[0]["id"], deliveries[1]["id"], "{report}");
+}

@@ -388,3 +388,81 @@ fn published_sdl_matches_the_code() {
         "graphql/schema.graphql differs from the code; run `cargo run -p carbot -- schema > graphql/schema.graphql`"
     );
 }
+
+/// The schema stability check of `./dev test`: graphql-inspector with the changelog rule.
+fn schema_diff(released: &str, current: &str, changelog: &str) -> (bool, String) {
+    let dir = tempfile_dir();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let (old, new, log) = (
+        write("released.graphql", released),
+        write("schema.graphql", current),
+        write("CHANGELOG.md", changelog),
+    );
+    let tools = carbot_tests::workspace_dir().join("tests").join("browser");
+    let output = std::process::Command::new(tools.join("node_modules/.bin/graphql-inspector"))
+        .arg("diff")
+        .args([&old, &new])
+        .arg("--rule")
+        .arg(tools.join("schema-changelog-rule.cjs"))
+        .env("CARBOT_SCHEMA_CHANGELOG", &log)
+        .output()
+        .expect("graphql-inspector runs (npm ci in tests/browser)");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("carbot-schema-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn breaking_schema_changes_need_the_changelog_and_removals_a_deprecation() {
+    let released =
+        "type Query { leads: Int old: Int legacy: Int @deprecated(reason: \"use leads\") }";
+    let none = "# Schema changelog\n\n## Unreleased\n\nBreaking: none.\n";
+    let listing = |paths: &str| {
+        format!("# Schema changelog\n\n## Unreleased\n\n{paths}\n\n## 2026-11-01\n- `Query.old`\n")
+    };
+
+    // Adding is never breaking.
+    let added = "type Query { leads: Int old: Int legacy: Int @deprecated(reason: \"use leads\") more: Int }";
+    let (ok, text) = schema_diff(released, added, none);
+    assert!(ok, "{text}");
+
+    // A type change is breaking until the changelog lists it.
+    let changed =
+        "type Query { leads: String old: Int legacy: Int @deprecated(reason: \"use leads\") }";
+    let (ok, text) = schema_diff(released, changed, none);
+    assert!(!ok && text.contains("not listed"), "{text}");
+    let (ok, text) = schema_diff(
+        released,
+        changed,
+        &listing("- `Query.leads` is a String now"),
+    );
+    assert!(ok, "{text}");
+
+    // A removal of a deprecated field passes once listed; of a field never deprecated, never
+    // (an entry in an older release's section does not count).
+    let without_legacy = "type Query { leads: Int old: Int }";
+    assert!(!schema_diff(released, without_legacy, none).0);
+    let (ok, text) = schema_diff(
+        released,
+        without_legacy,
+        &listing("- `Query.legacy` removed"),
+    );
+    assert!(ok, "{text}");
+    let without_old = "type Query { leads: Int legacy: Int @deprecated(reason: \"use leads\") }";
+    let (ok, text) = schema_diff(released, without_old, &listing("- `Query.old` removed"));
+    assert!(
+        !ok && text.contains("deprecate it in a release first"),
+        "{text}"
+    );
+}

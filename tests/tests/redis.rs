@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use carbot_tests::chat::{CONVERSATION_EVENTS, INBOX_EVENTS, LEAD_EVENTS, Live, SITE};
+use carbot_tests::chat::{INBOX_EVENTS, LEAD_EVENTS, Live, SITE, lead_input, persisted};
 use carbot_tests::redis::TestRedis;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{JWT_SECRET, TestApp, TestOptions, error_code, new_database};
@@ -127,12 +127,16 @@ async fn a_visitor_on_one_process_and_the_owner_on_another_see_each_other() {
     .expect("inbox on B");
 
     let visitor = on_a.visitor(&key, SITE).await;
-    let mut widget = Live::start(
+    // As the widget subscribes: its trusted document, by hash (the processes run as in
+    // production).
+    let mut widget = Live::start_payload(
         &a.url,
         Some(&visitor.token),
         Some(SITE),
-        CONVERSATION_EVENTS,
-        json!({ "id": visitor.conversation_id, "after": "0" }),
+        persisted(
+            "ConversationEvents",
+            json!({ "id": visitor.conversation_id, "after": "0" }),
+        ),
     )
     .await
     .expect("widget on A");
@@ -174,7 +178,14 @@ async fn a_visitor_on_one_process_and_the_owner_on_another_see_each_other() {
         "Grüße von Prozess B"
     );
 
-    let (_, lead) = on_a.submit_lead(&visitor, json!({})).await;
+    let (_, lead) = on_a
+        .post_document(
+            SITE,
+            Some(&visitor.token),
+            "SubmitLead",
+            json!({ "input": lead_input(&visitor, json!({})) }),
+        )
+        .await;
     assert!(
         lead["data"]["submitLead"]["lead"]["id"].is_string(),
         "{lead}"

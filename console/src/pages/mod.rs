@@ -11,4 +11,5 @@ pub mod settings;
 pub mod team;
 pub mod tokens;
 pub mod verify_email;
+pub mod webhooks;
 pub mod widget;

@@ -1,5 +1,6 @@
 //! API tokens for integrators: create one (name, scopes, optional expiry; the secret is shown
-//! once), list them with their state, revoke. API access belongs to the Enterprise plan.
+//! once), list them with their state and query-cost budget, revoke. API access belongs to the
+//! Enterprise plan.
 
 use yew::prelude::*;
 
@@ -14,7 +15,7 @@ use crate::components::user_errors::{error_for, error_paths, other_errors};
 use crate::ctx::use_ctx;
 use crate::focus::focus_id;
 use crate::hooks::confirm::{Confirming, use_confirm};
-use crate::i18n::{Key, quoted};
+use crate::i18n::{Key, count, quoted};
 
 use api::create_api_token::ApiScope;
 
@@ -68,6 +69,8 @@ struct Token {
     expires_at: Option<String>,
     last_used_at: Option<String>,
     created_at: String,
+    /// `(currently available, maximum, restored per second)` of its query-cost budget.
+    budget: Option<(i64, i64, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +151,9 @@ pub fn page() -> Html {
                                 expires_at: t.expires_at,
                                 last_used_at: t.last_used_at,
                                 created_at: t.created_at,
+                                budget: t.cost_budget.map(|b| {
+                                    (b.currently_available, b.maximum_available, b.restore_rate)
+                                }),
                             }
                         })
                         .collect(),
@@ -217,6 +223,7 @@ pub fn page() -> Html {
                 }
                 <NewToken allowed={list.api_access} on_created={on_created} />
                 <h2>{ ctx.t(Key::TokList) }</h2>
+                <p class="hint">{ ctx.t(Key::TokBudgetHint) }</p>
                 if list.tokens.is_empty() {
                     <div class="empty">{ ctx.t(Key::TokEmpty) }</div>
                 } else {
@@ -227,6 +234,7 @@ pub fn page() -> Html {
                                 <th scope="col">{ ctx.t(Key::TokScopes) }</th>
                                 <th scope="col">{ ctx.t(Key::TokPrefix) }</th>
                                 <th scope="col">{ ctx.t(Key::TokLastUsed) }</th>
+                                <th scope="col">{ ctx.t(Key::TokBudget) }</th>
                                 <th scope="col">{ ctx.t(Key::Status) }</th>
                                 <th scope="col"><span class="visually-hidden">{ ctx.t(Key::SvcActions) }</span></th>
                             </tr>
@@ -518,6 +526,16 @@ fn token_row(props: &RowProps) -> Html {
             <td data-label={ctx.t(Key::TokPrefix)}><span class="mono">{ format!("{}…", token.prefix) }</span></td>
             <td data-label={ctx.t(Key::TokLastUsed)}>
                 { token.last_used_at.as_deref().map(|at| date_time(ctx.lang, at)).unwrap_or_else(|| ctx.t(Key::TokNever).to_owned()) }
+            </td>
+            <td data-label={ctx.t(Key::TokBudget)} class="token-budget">
+                if let Some((available, maximum, rate)) = token.budget.filter(|_| token.state == State::Active) {
+                    <meter min="0" max={maximum.to_string()} value={available.to_string()}
+                        aria-label={ctx.t(Key::TokBudget)}></meter>
+                    <div class="small">{ format!("{} / {} {}", count(ctx.lang, available), count(ctx.lang, maximum), ctx.t(Key::TokPoints)) }</div>
+                    <div class="muted small">{ format!("+{} {}", count(ctx.lang, rate), ctx.t(Key::TokPerSecond)) }</div>
+                } else {
+                    <span class="muted">{ "–" }</span>
+                }
             </td>
             <td data-label={ctx.t(Key::Status)}>
                 <span class={classes!("badge", state_class)}>{ state_label }</span>

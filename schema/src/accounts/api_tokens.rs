@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::tokens::{API_TOKEN_PREFIX, new_secret};
 use crate::auth::{ApiScope, Tenant};
+use crate::budget::{self, ThrottleStatus};
 use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::api_tokens;
@@ -68,6 +69,27 @@ impl ApiToken {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Where the token's query-cost budget stands now: what its next call's
+    /// `extensions.cost.throttleStatus` would start from (the tighter of its own bucket and the
+    /// workshop's); `null` while the plan leaves API access out.
+    async fn cost_budget(&self, ctx: &Context<'_>) -> ApiResult<Option<ThrottleStatus>> {
+        let tenant = ctx.principal().owner()?.tenant;
+        let entitlements = {
+            let mut conn = ctx.platform().conn().await?;
+            Entitlements::load(&mut conn, tenant).await?
+        };
+        let Some(size) = entitlements
+            .plan
+            .limits
+            .api_cost_budget
+            .filter(|_| entitlements.allows(Feature::ApiAccess))
+        else {
+            return Ok(None);
+        };
+        let buckets = budget::token_buckets(self.0.id, tenant.workshop_id(), size);
+        let drawn = ctx.platform().limiter.draw(&buckets, 0).await;
+        Ok(budget::throttle_status(&buckets, &drawn.levels))
     }
 }
 

@@ -198,14 +198,14 @@ impl Authenticator {
         } = row.ok_or(ApiError::Unauthenticated)?;
         // API access belongs to the plan: a workshop that leaves Enterprise keeps its tokens,
         // but they answer PLAN_LIMIT_REACHED until it returns.
-        Entitlements::new(
+        let entitlements = Entitlements::new(
             &plan_code,
             &billing_status,
             trial_ends_at,
             access_until,
             now,
-        )
-        .require(Feature::ApiAccess)?;
+        );
+        entitlements.require(Feature::ApiAccess)?;
         // Minute precision is enough for "last used", and spares a write per request.
         if last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
             diesel::update(api_tokens::table.find(token_id))
@@ -217,6 +217,7 @@ impl Authenticator {
             token_id,
             workshop_id,
             scopes: scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
+            cost_budget: entitlements.plan.limits.api_cost_budget,
         })
     }
 }

@@ -8,23 +8,7 @@ use crate::ctx::Ctx;
 use crate::i18n::{Key, Lang, euros};
 use crate::route::Route;
 
-/// `1.234` in German, `1,234` in English.
-pub fn count(lang: Lang, n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let separator = if lang == Lang::De { '.' } else { ',' };
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(separator);
-        }
-        grouped.push(digit);
-    }
-    if n < 0 {
-        format!("−{grouped}")
-    } else {
-        grouped
-    }
-}
+pub use crate::i18n::count;
 
 /// A share (0.125) as `12,5 %` / `12.5%`.
 pub fn percent(lang: Lang, share: f64) -> String {

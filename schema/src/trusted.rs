@@ -1,0 +1,236 @@
+//! Trusted documents: the widget's GraphQL documents (`widget/documents.graphql`) are known to
+//! the server by their SHA-256, and the widget sends only the hash
+//! (`extensions: {persistedQuery: {version: 1, sha256Hash}}`, the form Apollo clients use).
+//! A widget visitor's token runs nothing else, and an anonymous caller reaches the widget's root
+//! fields (`widgetConfig`, `startConversation`, …) only through these documents, so that a
+//! copied snippet cannot be turned into a general API. The accounts' front door (`register`,
+//! `login`, `refreshSession`, password reset, invitations) and `plans` stay open to any
+//! document, as API.md promises integrators. The exact text of a trusted document is accepted
+//! in `query` too (it has the same hash).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection};
+use async_graphql::{Request, ServerResult, Value, Variables};
+use sha2::{Digest, Sha256};
+
+use crate::error::ErrorCode;
+use crate::principal::Principal;
+
+/// The widget's documents, one operation per line.
+pub const WIDGET_DOCUMENTS: &str = include_str!("../../widget/documents.graphql");
+
+/// One trusted document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The operation's name (`SendMessage`).
+    pub name: String,
+    /// Lower-case hex SHA-256 of `text`.
+    pub hash: String,
+    pub text: Arc<str>,
+}
+
+/// The trusted documents and the root fields only they may reach for anonymous callers.
+#[derive(Debug)]
+pub struct TrustedDocuments {
+    pub documents: Vec<Document>,
+    by_hash: HashMap<String, Arc<str>>,
+    texts: HashSet<Arc<str>>,
+    widget_fields: HashSet<String>,
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl TrustedDocuments {
+    /// Reads documents one per line (`#` comments and blank lines skipped).
+    pub fn parse(source: &str) -> Self {
+        let mut documents = Vec::new();
+        let mut widget_fields = HashSet::new();
+        for line in source.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let parsed = async_graphql::parser::parse_query(line)
+                .unwrap_or_else(|error| panic!("a trusted document does not parse: {error}"));
+            widget_fields.extend(root_fields(&parsed));
+            let name = parsed
+                .operations
+                .iter()
+                .find_map(|(name, _)| name.map(|n| n.to_string()))
+                .unwrap_or_else(|| panic!("a trusted document has no operation name: {line}"));
+            documents.push(Document {
+                name,
+                hash: sha256_hex(line),
+                text: Arc::from(line),
+            });
+        }
+        Self {
+            by_hash: documents
+                .iter()
+                .map(|d| (d.hash.clone(), d.text.clone()))
+                .collect(),
+            texts: documents.iter().map(|d| d.text.clone()).collect(),
+            documents,
+            widget_fields,
+        }
+    }
+
+    /// The widget's documents.
+    pub fn widget() -> &'static Self {
+        static WIDGET: LazyLock<TrustedDocuments> =
+            LazyLock::new(|| TrustedDocuments::parse(WIDGET_DOCUMENTS));
+        &WIDGET
+    }
+
+    /// `{"SendMessage": "<hash>", …}`, as the widget script carries it.
+    pub fn hashes_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .documents
+            .iter()
+            .map(|d| (d.name.clone(), d.hash.clone().into()))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+fn root_fields(document: &ExecutableDocument) -> Vec<String> {
+    document
+        .operations
+        .iter()
+        .flat_map(|(_, operation)| operation.node.selection_set.node.items.iter())
+        .filter_map(|item| match &item.node {
+            Selection::Field(field) => Some(field.node.name.node.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the request came as a trusted document (set while preparing the request).
+struct Trusted(bool);
+
+/// The hash in `extensions.persistedQuery.sha256Hash`, if the request names one.
+fn requested_hash(request: &Request) -> Option<String> {
+    match request.extensions.get("persistedQuery")? {
+        Value::Object(query) => match query.get("sha256Hash")? {
+            Value::String(hash) => Some(hash.to_ascii_lowercase()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Registers the check with the schema; `enforce: false` lets any document through (a setting
+/// for development and for tests that call the widget's fields with documents of their own).
+pub struct TrustedDocumentCheck {
+    pub enforce: bool,
+}
+
+impl ExtensionFactory for TrustedDocumentCheck {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Check {
+            enforce: self.enforce,
+        })
+    }
+}
+
+struct Check {
+    enforce: bool,
+}
+
+#[async_trait::async_trait]
+impl Extension for Check {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let documents = TrustedDocuments::widget();
+        if let Some(hash) = requested_hash(&request) {
+            let Some(text) = documents.by_hash.get(&hash) else {
+                return Err(
+                    ErrorCode::BadRequest.request_error("No trusted document has this sha256Hash.")
+                );
+            };
+            if request.query.is_empty() {
+                request.query = text.to_string();
+            } else if request.query != **text {
+                return Err(
+                    ErrorCode::BadRequest.request_error("The query does not match its sha256Hash.")
+                );
+            }
+        }
+        let trusted = documents.texts.contains(request.query.as_str());
+        request.data.insert(Trusted(trusted));
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        if !self.enforce || ctx.data_opt::<Trusted>().is_some_and(|t| t.0) {
+            return Ok(document);
+        }
+        match ctx.data_opt::<Principal>() {
+            Some(Principal::Visitor(_)) => Err(ErrorCode::Forbidden.request_error(
+                "A visitor token runs only the widget's documents (sent by their sha256Hash).",
+            )),
+            Some(Principal::Anonymous) | None
+                if root_fields(&document)
+                    .iter()
+                    .any(|f| TrustedDocuments::widget().widget_fields.contains(f)) =>
+            {
+                Err(ErrorCode::Forbidden.request_error(
+                    "The widget's fields are open to the widget's own documents only (sent by \
+                     their sha256Hash).",
+                ))
+            }
+            _ => Ok(document),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widget_documents_parse_with_names_and_hashes() {
+        let documents = TrustedDocuments::widget();
+        let names: Vec<&str> = documents
+            .documents
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        for name in [
+            "WidgetConfig",
+            "StartConversation",
+            "SendMessage",
+            "SubmitLead",
+        ] {
+            assert!(names.contains(&name), "{names:?}");
+        }
+        let send = documents
+            .documents
+            .iter()
+            .find(|d| d.name == "SendMessage")
+            .expect("SendMessage");
+        assert_eq!(send.hash, sha256_hex(&send.text));
+        assert_eq!(send.hash.len(), 64);
+        assert!(documents.widget_fields.contains("startConversation"));
+        assert!(!documents.widget_fields.contains("login"));
+        let json: serde_json::Value = serde_json::from_str(&documents.hashes_json()).expect("json");
+        assert_eq!(json["SendMessage"], send.hash.as_str());
+    }
+}
