@@ -8,7 +8,7 @@
 //! revoked API token or client key, a removed member or another role, on any process: the
 //! event bus carries the notice), it authenticates its token again and closes with 4403 when
 //! the token no longer holds or grants something else; it also closes with 4403 when its access
-//! or visitor token expires.
+//! or visitor token expires, or its API token reaches its expiry date.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -260,7 +260,7 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
                 break;
             }
             Some((token, accepted)) = accepted_rx.recv() => {
-                if let Some(at) = state.services.auth.expires_at(&token) {
+                if let Some(at) = state.services.auth.expires_at(&token, &accepted) {
                     let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
                     expiry.as_mut().reset(tokio::time::Instant::now() + left);
                 }

@@ -90,6 +90,8 @@ pub enum Principal {
         scopes: Vec<ApiScope>,
         /// The plan's budget for each token (`crate::budget`).
         cost_budget: Option<crate::limits::BucketSize>,
+        /// The token's expiry date, if it has one.
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// A widget visitor: one conversation, nothing else.
     Visitor(Visitor),

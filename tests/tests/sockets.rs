@@ -173,6 +173,30 @@ async fn an_expired_access_token_closes_its_socket() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_api_token_reaching_its_expiry_date_closes_its_socket() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::new().await;
+    let owner = app
+        .register("token-expiry@sockets.example", "Autohaus Frist")
+        .await;
+    let (_, token) = app.api_token(&owner, &["LEADS_READ"]).await;
+    // The token ends two seconds from now (the API refuses dates in the past, not near ones).
+    let mut conn = app.db().await;
+    diesel::sql_query("UPDATE api_tokens SET expires_at = now() + interval '2 seconds'")
+        .execute(&mut conn)
+        .await
+        .expect("expiry");
+    let until = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let mut live = leads_socket(&app.url, &token).await;
+    open(&mut live).await;
+    assert_eq!(closed(&mut live, Duration::from_secs(4)).await, 4403);
+    assert!(
+        chrono::Utc::now() >= until - chrono::Duration::milliseconds(100),
+        "closed before the token expired"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_logout_on_one_process_closes_the_socket_on_another() {
     let redis = TestRedis::start();
     let prefix = format!("t{}", uuid::Uuid::new_v4().simple());

@@ -46,6 +46,7 @@ struct ActiveApiToken {
     id: Uuid,
     workshop_id: Uuid,
     scopes: Vec<String>,
+    expires_at: Option<chrono::DateTime<Utc>>,
     last_used_at: Option<chrono::DateTime<Utc>>,
     #[diesel(select_expression = workshops::plan_code)]
     plan_code: String,
@@ -84,9 +85,12 @@ pub fn same_access(before: &Principal, now: &Principal) -> bool {
 }
 
 impl Authenticator {
-    /// When the token's access ends by itself (an access or visitor token's expiry); `None` for
-    /// API tokens (their expiry is checked when access changes).
-    pub fn expires_at(&self, bearer: &str) -> Option<DateTime<Utc>> {
+    /// When the access of `bearer`, which authenticated as `principal`, ends by itself: an
+    /// access or visitor token's `exp`, an API token's expiry date; `None` when it does not.
+    pub fn expires_at(&self, bearer: &str, principal: &Principal) -> Option<DateTime<Utc>> {
+        if let Principal::ApiToken { expires_at, .. } = principal {
+            return *expires_at;
+        }
         let exp = match self.keys.verify(bearer) {
             Some(claims) => claims.exp,
             None => self.keys.verify_visitor(bearer)?.exp,
@@ -190,6 +194,7 @@ impl Authenticator {
             id: token_id,
             workshop_id,
             scopes,
+            expires_at,
             last_used_at,
             plan_code,
             trial_ends_at,
@@ -218,6 +223,7 @@ impl Authenticator {
             workshop_id,
             scopes: scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
             cost_budget: entitlements.plan.limits.api_cost_budget,
+            expires_at,
         })
     }
 }
