@@ -562,6 +562,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_pool(&state.services.pool.state());
     crate::metrics::record_statements(db::statements_executed());
     crate::metrics::record_unbacked_answers(openai::unbacked_answers());
+    crate::metrics::record_lagged_subscribers(carbot_schema::events::lagged_subscribers());
     if let Ok(mut conn) = state.services.pool.get().await
         && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
     {

@@ -43,6 +43,11 @@ pub fn record_unbacked_answers(total: u64) {
     metrics::counter!("carbot_assistant_unbacked_answers_total").absolute(total);
 }
 
+/// Subscribers that fell more than their queue behind and were resynced from the table.
+pub fn record_lagged_subscribers(total: u64) {
+    metrics::counter!("carbot_subscribers_resynced_total").absolute(total);
+}
+
 pub fn record_pool(state: &bb8::State) {
     metrics::gauge!("carbot_db_pool_connections").set(f64::from(state.connections));
     metrics::gauge!("carbot_db_pool_idle_connections").set(f64::from(state.idle_connections));

@@ -11,11 +11,10 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::events::{Envelope, EventBus, filtered, resync_marker};
+use crate::events::{Envelope, EventBus, Hub, resync_marker};
 use crate::limits::{Bucket, Draw, InProcessRateLimiter, RateLimiter, RetryAfter};
 use crate::principal::Tenant;
 
@@ -47,7 +46,8 @@ struct Wire<'a> {
 pub struct RedisEventBus {
     publisher: ConnectionManager,
     channel: String,
-    local: broadcast::Sender<Envelope>,
+    /// This process's subscribers, by workshop and topic.
+    local: Arc<Hub>,
     listening: Arc<AtomicBool>,
     stop: CancellationToken,
 }
@@ -58,7 +58,7 @@ impl RedisEventBus {
         let client = redis::Client::open(url)?;
         let publisher = manager(&client).await?;
         let channel = format!("{prefix}:events");
-        let local = broadcast::channel(4096).0;
+        let local = Arc::new(Hub::default());
         let listening = Arc::new(AtomicBool::new(false));
         let stop = CancellationToken::new();
         tokio::spawn(listen(
@@ -89,7 +89,7 @@ impl Drop for RedisEventBus {
 async fn listen(
     client: redis::Client,
     channel: String,
-    local: broadcast::Sender<Envelope>,
+    local: Arc<Hub>,
     listening: Arc<AtomicBool>,
     stop: CancellationToken,
 ) {
@@ -110,7 +110,7 @@ async fn listen(
                 listening.store(true, Ordering::Relaxed);
                 if !first {
                     tracing::info!("redis is back; subscribers catch up");
-                    let _ = local.send(resync_marker());
+                    local.send(resync_marker());
                 }
                 delay = Duration::from_millis(100);
                 let mut messages = pubsub.into_on_message();
@@ -124,11 +124,11 @@ async fn listen(
                         continue;
                     };
                     if let Ok(wire) = serde_json::from_str::<Wire<'_>>(&payload) {
-                        let _ = local.send(Envelope {
-                            workshop_id: wire.w,
-                            topic: wire.t.into_owned(),
-                            payload: Arc::from(wire.p.as_ref()),
-                        });
+                        local.send(Envelope::new(
+                            wire.w,
+                            wire.t.into_owned(),
+                            Arc::from(wire.p.as_ref()),
+                        ));
                     }
                 }
                 listening.store(false, Ordering::Relaxed);
@@ -167,14 +167,14 @@ impl EventBus for RedisEventBus {
         // other processes catch up from the table when Redis is back.
         if let Err(error) = sent {
             tracing::warn!(%error, "publishing to redis failed; delivering in this process only");
-            let _ = self.local.send(event);
+            self.local.send(event);
         } else if !self.listening.load(Ordering::Relaxed) {
-            let _ = self.local.send(event);
+            self.local.send(event);
         }
     }
 
     fn subscribe(&self, tenant: Tenant, topic: &str) -> BoxStream<'static, Envelope> {
-        filtered(self.local.subscribe(), tenant, topic)
+        self.local.subscribe(tenant, topic)
     }
 
     fn status(&self) -> &'static str {

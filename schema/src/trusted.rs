@@ -58,7 +58,7 @@ impl TrustedDocuments {
             }
             let parsed = async_graphql::parser::parse_query(line)
                 .unwrap_or_else(|error| panic!("a trusted document does not parse: {error}"));
-            widget_fields.extend(root_fields(&parsed));
+            widget_fields.extend(root_field_names(&parsed).map(str::to_owned));
             let name = parsed
                 .operations
                 .iter()
@@ -99,16 +99,15 @@ impl TrustedDocuments {
     }
 }
 
-fn root_fields(document: &ExecutableDocument) -> Vec<String> {
+fn root_field_names(document: &ExecutableDocument) -> impl Iterator<Item = &str> {
     document
         .operations
         .iter()
         .flat_map(|(_, operation)| operation.node.selection_set.node.items.iter())
         .filter_map(|item| match &item.node {
-            Selection::Field(field) => Some(field.node.name.node.to_string()),
+            Selection::Field(field) => Some(field.node.name.node.as_str()),
             _ => None,
         })
-        .collect()
 }
 
 /// Whether the request came as a trusted document (set while preparing the request).
@@ -166,8 +165,23 @@ impl Extension for Check {
                 );
             }
         }
-        let trusted = documents.texts.contains(request.query.as_str());
-        request.data.insert(Trusted(trusted));
+        // Only visitors and anonymous callers are held to the trusted documents: the others
+        // skip the lookup. (The principal is in the request's data over HTTP and in the
+        // connection's over WebSocket.)
+        let principal = request
+            .data
+            .get(&std::any::TypeId::of::<Principal>())
+            .and_then(|p| p.downcast_ref::<Principal>())
+            .or_else(|| ctx.data_opt::<Principal>());
+        let held = self.enforce
+            && matches!(
+                principal,
+                None | Some(Principal::Anonymous | Principal::Visitor(_))
+            );
+        if held {
+            let trusted = documents.texts.contains(request.query.as_str());
+            request.data.insert(Trusted(trusted));
+        }
         next.run(ctx, request).await
     }
 
@@ -179,7 +193,8 @@ impl Extension for Check {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        if !self.enforce || ctx.data_opt::<Trusted>().is_some_and(|t| t.0) {
+        // Set only for the callers held to the trusted documents.
+        if ctx.data_opt::<Trusted>().is_none_or(|t| t.0) {
             return Ok(document);
         }
         match ctx.data_opt::<Principal>() {
@@ -187,8 +202,7 @@ impl Extension for Check {
                 "A visitor token runs only the widget's documents (sent by their sha256Hash).",
             )),
             Some(Principal::Anonymous) | None
-                if root_fields(&document)
-                    .iter()
+                if root_field_names(&document)
                     .any(|f| TrustedDocuments::widget().widget_fields.contains(f)) =>
             {
                 Err(ErrorCode::Forbidden.request_error(

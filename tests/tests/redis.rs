@@ -9,7 +9,7 @@ use std::time::Duration;
 use carbot_tests::chat::{INBOX_EVENTS, LEAD_EVENTS, Live, SITE, lead_input, persisted};
 use carbot_tests::redis::TestRedis;
 use carbot_tests::serde_json::{Value, json};
-use carbot_tests::{JWT_SECRET, TestApp, TestOptions, error_code, new_database};
+use carbot_tests::{JWT_SECRET, Owner, TestApp, TestOptions, error_code, new_database};
 
 /// A real `carbot serve` process.
 struct Process {
@@ -294,4 +294,106 @@ async fn without_redis_the_platform_degrades_and_catches_up_afterwards() {
         !seen.is_empty(),
         "B catches up from the database once Redis is back"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_that_falls_behind_catches_up_from_the_table_and_hears_only_its_workshop() {
+    use carbot_schema::auth::{Principal, Role};
+    use carbot_schema::events::{Event, EventBus, follow, lagged_subscribers};
+    use carbot_schema::ids::{NodeType, decode};
+    use carbot_schema::redis_backend::RedisEventBus;
+    use futures_util::StreamExt;
+
+    let redis = TestRedis::start();
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let app = TestApp::with(TestOptions {
+        redis_url: Some(redis.url.clone()),
+        redis_prefix: Some(prefix.clone()),
+        ..TestOptions::default()
+    })
+    .await;
+    let owner = app.register("langsam@werkstatt.de", "Langsam GmbH").await;
+    let neighbour = app.register("nachbar@werkstatt.de", "Nachbar GmbH").await;
+    let (_, key) = app.client_key(&owner, &[SITE]).await;
+    let visitor = app.visitor(&key, SITE).await;
+    let take = app
+        .gql(
+            Some(&owner.access_token),
+            "mutation($id: ID!) { takeOverConversation(input: { conversationId: $id }) { userErrors { code } } }",
+            json!({ "id": visitor.conversation_id }),
+        )
+        .await;
+    assert_eq!(
+        take["data"]["takeOverConversation"]["userErrors"],
+        json!([]),
+        "{take}"
+    );
+
+    // A second process's view of the bus: subscribers of both workshops that do not read yet.
+    let bus = RedisEventBus::connect(&redis.url, &prefix)
+        .await
+        .expect("redis bus");
+    for _ in 0..50 {
+        if bus.status() == "redis" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pool = carbot_schema::db::connect_pool(&app.database_url, 2)
+        .await
+        .expect("pool");
+    let tenant = |owner: &Owner| {
+        Principal::User {
+            user_id: uuid::Uuid::nil(),
+            workshop_id: decode(NodeType::Workshop, &owner.workshop_id).expect("workshop id"),
+            session_id: uuid::Uuid::nil(),
+            role: Role::Owner,
+            locale: carbot_schema::locale::Locale::De,
+        }
+        .tenant(None)
+        .expect("tenant")
+    };
+    let messages =
+        |event: &carbot_schema::events::StoredEvent| matches!(event.event, Event::Message { .. });
+    let mut slow = follow(pool.clone(), &bus, tenant(&owner), None, messages);
+    let mut other = follow(pool, &bus, tenant(&neighbour), None, |_| true);
+    let lagged_before = lagged_subscribers();
+
+    // More messages than a subscriber's queue holds, while it does not read.
+    const SENT: usize = 200;
+    for n in 0..SENT {
+        let body = app
+            .gql(
+                Some(&owner.access_token),
+                "mutation($id: ID!, $body: String!) { sendOwnerMessage(input: { conversationId: $id, body: $body }) { userErrors { code } } }",
+                json!({ "id": visitor.conversation_id, "body": format!("Nachricht {n}") }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["sendOwnerMessage"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+    }
+    let mut ids = Vec::new();
+    let mut messages_seen = std::collections::BTreeSet::new();
+    while ids.len() < SENT {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), slow.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {} of {SENT} events", ids.len()))
+            .expect("the stream goes on");
+        if let Event::Message { message_id, .. } = event.event {
+            assert!(messages_seen.insert(message_id), "a message twice");
+        }
+        ids.push(event.id.expect("a stored event"));
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
+    assert!(
+        lagged_subscribers() > lagged_before,
+        "the subscriber did fall behind"
+    );
+    // The neighbour's subscriber heard none of it.
+    let heard = tokio::time::timeout(std::time::Duration::from_millis(500), other.next()).await;
+    assert!(heard.is_err(), "another workshop's event: {heard:?}");
+    drop(redis);
 }

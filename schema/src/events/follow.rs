@@ -119,7 +119,7 @@ pub fn follow(
                 f.catch_up = true;
                 continue;
             }
-            let Ok(stored) = serde_json::from_str::<StoredEvent>(&event.payload) else {
+            let Some(stored) = event.event().cloned() else {
                 continue;
             };
             if let Some(id) = stored.id

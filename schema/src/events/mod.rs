@@ -26,8 +26,8 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-pub use bus::{Envelope, EventBus, InProcessEventBus, RESYNC, TOPIC};
-pub(crate) use bus::{filtered, resync_marker};
+pub(crate) use bus::resync_marker;
+pub use bus::{Envelope, EventBus, Hub, InProcessEventBus, RESYNC, TOPIC, lagged_subscribers};
 pub use follow::follow;
 
 use crate::db::Conn;
@@ -494,26 +494,15 @@ pub const ACCESS_TOPIC: &str = "access";
 
 /// Tells every process that access in `workshop_id` changed; after the change committed.
 pub async fn access_changed(bus: &dyn EventBus, workshop_id: Uuid) {
-    bus.publish(Envelope {
-        workshop_id,
-        topic: ACCESS_TOPIC.into(),
-        payload: "changed".into(),
-    })
-    .await;
+    bus.publish(Envelope::new(workshop_id, ACCESS_TOPIC, "changed".into()))
+        .await;
 }
 
 /// Hands committed (or passing) events to the bus.
 pub async fn publish(bus: &dyn EventBus, events: &[StoredEvent]) {
     for event in events {
         match serde_json::to_string(event) {
-            Ok(payload) => {
-                bus.publish(Envelope {
-                    workshop_id: event.workshop_id,
-                    topic: TOPIC.into(),
-                    payload: payload.into(),
-                })
-                .await
-            }
+            Ok(payload) => bus.publish(Envelope::of_event(event, payload)).await,
             Err(error) => tracing::error!(%error, "serializing an event"),
         }
     }

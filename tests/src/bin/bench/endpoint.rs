@@ -74,13 +74,15 @@ pub async fn search(
         .replace("$6", "6")
         .replace("$7", "0");
     let script = std::env::temp_dir().join(format!("carbot-search-{}.sql", std::process::id()));
-    std::fs::write(
-        &script,
-        format!(
-            "{};\n",
-            sql.split_whitespace().collect::<Vec<_>>().join(" ")
-        ),
-    )?;
+    // pgbench reads a statement per line: drop the SQL's `--` comments before joining its
+    // lines (a comment would swallow the rest of the statement).
+    let one_line = sql
+        .lines()
+        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
+    std::fs::write(&script, format!("{one_line};\n"))?;
     let pool_size = 8;
     let (status, answer) = request_with(&addr, Some(bearer), body).await?;
     anyhow::ensure!(
