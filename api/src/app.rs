@@ -32,7 +32,7 @@ use crate::postgres::{self, EmbeddedPostgres};
 use crate::request::RequestContext;
 use crate::smtp::Smtp;
 use crate::state::AppState;
-use crate::{http, seed, ws};
+use crate::{http, security_headers, seed, ws};
 
 /// A bound, ready-to-serve platform.
 pub struct App {
@@ -412,6 +412,10 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .fallback(get(console))
+        .layer(security_headers::nosniff())
+        .layer(security_headers::referrer_policy())
+        .layer(security_headers::default_csp())
+        .layer(security_headers::hsts(state.secure_cookies))
         .layer(cors())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::new())
@@ -517,13 +521,24 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish(),
+/// GraphiQL's page and its strict CSP: its scripts and styles come from unpkg.com, its one
+/// inline script is allowed by its hash, and no other site may frame it.
+static GRAPHIQL: std::sync::LazyLock<(String, String)> = std::sync::LazyLock::new(|| {
+    let page = async_graphql::http::GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql")
+        .finish();
+    let csp = security_headers::page_csp(&page, "unpkg.com");
+    (page, csp)
+});
+
+async fn graphiql() -> Response {
+    let (page, csp) = &*GRAPHIQL;
+    (
+        [(header::CONTENT_SECURITY_POLICY, csp.clone())],
+        Html(page.clone()),
     )
+        .into_response()
 }
 
 /// Ready when the database answers and every migration has been applied.

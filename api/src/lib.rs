@@ -9,6 +9,7 @@ pub mod http;
 pub mod metrics;
 pub mod postgres;
 pub mod request;
+pub mod security_headers;
 pub mod seed;
 pub mod smtp;
 pub mod state;

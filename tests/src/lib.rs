@@ -217,6 +217,8 @@ pub struct TestOptions {
     pub seed_demo: bool,
     /// Stripe (`stripe_mock::StripeMock`); without a key billing is not configured.
     pub billing: carbot::config::BillingConfig,
+    /// `CARBOT_PUBLIC_URL` (links in e-mails, secure cookies and HSTS for `https`).
+    pub public_url: Option<String>,
     /// Refuse the widget's fields to documents other than the widget's own, as production
     /// does; off by default, so that tests may call those fields with documents of their own.
     pub trusted_documents_only: bool,
@@ -281,7 +283,7 @@ impl TestApp {
                 allow_loopback: true,
             },
             jwt_secret: Some(JWT_SECRET.parse().expect("infallible")),
-            public_url: None,
+            public_url: options.public_url,
             allow_any_widget_document: !options.trusted_documents_only,
             trust_proxy: true,
             console_dir: workspace_dir().join("console").join("dist"),

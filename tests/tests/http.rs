@@ -466,3 +466,85 @@ fn breaking_schema_changes_need_the_changelog_and_removals_a_deprecation() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    for path in [
+        "/graphql?query=%7B__typename%7D",
+        "/livez",
+        "/widget.js",
+        "/graphiql",
+        "/",
+        "/no-such-page",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .expect("send");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            header("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.starts_with("default-src 'none'") || csp.starts_with("default-src 'self'"),
+            "{path}: {csp}"
+        );
+        // Served over plain http here: no HSTS (a browser ignores it there).
+        assert_eq!(header("strict-transport-security"), "", "{path}");
+    }
+    // GraphiQL: its scripts from unpkg.com and its inline script by hash, nothing inline else.
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.url))
+        .send()
+        .await
+        .expect("send");
+    let csp = graphiql
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(csp.contains("script-src unpkg.com 'sha256-"), "{csp}");
+    assert!(
+        !csp.contains("script-src unpkg.com 'unsafe-inline'"),
+        "{csp}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_platform_sends_hsts() {
+    let app = TestApp::with(carbot_tests::TestOptions {
+        public_url: Some("https://app.carbot.test".into()),
+        ..Default::default()
+    })
+    .await;
+    let response = app
+        .client
+        .get(format!("{}/livez", app.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}

@@ -180,7 +180,14 @@ fn server_modules_depend_downwards() {
     let problems = upward_imports(
         "api",
         &[
-            &["config", "metrics", "postgres", "smtp", "stripe"],
+            &[
+                "config",
+                "metrics",
+                "postgres",
+                "security_headers",
+                "smtp",
+                "stripe",
+            ],
             &["seed"],
             &["state"],
             &["request"],
