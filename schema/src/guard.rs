@@ -101,6 +101,7 @@ impl Extension for DocumentGuardExtension {
                 document
             }
         };
+        check_inputs(&document, variables)?;
         let anonymous = !ctx
             .data_opt::<Principal>()
             .is_some_and(Principal::may_introspect);
@@ -110,6 +111,93 @@ impl Extension for DocumentGuardExtension {
             ));
         }
         Ok(document)
+    }
+}
+
+/// Lists in one input longer than this are refused: no input of the schema needs more.
+pub const MAX_LIST_ITEMS: usize = 1_000;
+
+/// Input that no resolver should see, refused before anything runs with `BAD_REQUEST` and the
+/// path of the value (`extensions.field`, as in `userErrors`): a NUL character (U+0000, which
+/// PostgreSQL cannot store) in any text, and a list of more than [`MAX_LIST_ITEMS`]. (Unpaired
+/// surrogates never get this far: the request is not valid JSON, or the document does not
+/// parse.) One place for every input of every field, in variables and in the document.
+fn check_inputs(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    let mut path = Vec::new();
+    for (name, value) in variables.iter() {
+        path.push(name.to_string());
+        check_const(value, &mut path)?;
+        path.pop();
+    }
+    for field in fields(document) {
+        for (name, value) in &field.arguments {
+            // The literal parts; its variables were checked above.
+            let Ok(literal) = value
+                .node
+                .clone()
+                .into_const_with(|_| Ok::<_, std::convert::Infallible>(async_graphql::Value::Null));
+            path.push(name.node.to_string());
+            check_const(&literal, &mut path)?;
+            path.pop();
+        }
+    }
+    Ok(())
+}
+
+fn refuse(path: &[String], problem: &str) -> ServerError {
+    let mut error = crate::error::ErrorCode::BadRequest
+        .request_error(format!("`{}` {problem}.", path.join(".")));
+    if let Some(extensions) = error.extensions.as_mut() {
+        extensions.set(
+            "field",
+            async_graphql::Value::List(path.iter().map(|p| p.as_str().into()).collect()),
+        );
+    }
+    error
+}
+
+fn check_text(text: &str, path: &[String]) -> ServerResult<()> {
+    if text.contains('\0') {
+        return Err(refuse(
+            path,
+            "contains a NUL character (U+0000), which cannot be stored",
+        ));
+    }
+    Ok(())
+}
+
+fn check_list(len: usize, path: &[String]) -> ServerResult<()> {
+    if len > MAX_LIST_ITEMS {
+        return Err(refuse(
+            path,
+            &format!("has {len} items; at most {MAX_LIST_ITEMS} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_const(value: &async_graphql::Value, path: &mut Vec<String>) -> ServerResult<()> {
+    use async_graphql::Value;
+    match value {
+        Value::String(text) => check_text(text, path),
+        Value::List(items) => {
+            check_list(items.len(), path)?;
+            for (index, item) in items.iter().enumerate() {
+                path.push(index.to_string());
+                check_const(item, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                path.push(name.to_string());
+                check_const(item, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -153,6 +241,48 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_and_huge_lists_are_refused_with_their_path() {
+        let document = async_graphql::parser::parse_query(
+            r#"mutation($input: X!) { a(input: $input) { id } b(input: { name: "ok" }) { id } }"#,
+        )
+        .expect("parses");
+        let vars = |json: serde_json::Value| Variables::from_json(json);
+        assert!(
+            check_inputs(
+                &document,
+                &vars(serde_json::json!({ "input": { "name": "Ölwechsel" } }))
+            )
+            .is_ok()
+        );
+        let error = check_inputs(
+            &document,
+            &vars(serde_json::json!({ "input": { "vehicle": { "make": "V\u{0}W" } } })),
+        )
+        .expect_err("NUL");
+        assert!(
+            error.message.contains("`input.vehicle.make`"),
+            "{}",
+            error.message
+        );
+        let ids: Vec<u32> = (0..=MAX_LIST_ITEMS as u32).collect();
+        let error = check_inputs(
+            &document,
+            &vars(serde_json::json!({ "input": { "serviceIds": ids } })),
+        )
+        .expect_err("too many");
+        assert!(
+            error.message.contains("input.serviceIds"),
+            "{}",
+            error.message
+        );
+        let literal = async_graphql::parser::parse_query(
+            "{ services(filter: { search: \"a\\u0000b\" }) { totalCount } }",
+        )
+        .expect("parses");
+        assert!(check_inputs(&literal, &Variables::default()).is_err());
+    }
 
     #[test]
     fn counts_aliases_in_operations_and_fragments() {

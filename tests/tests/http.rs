@@ -548,3 +548,143 @@ async fn an_https_platform_sends_hsts() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+/// Every path to a text (`String`, `ID`) inside an argument of `type_name`, through input
+/// objects, as JSON with `leaf` at its end.
+fn text_paths(
+    inputs: &std::collections::HashMap<String, Vec<(String, async_graphql::parser::types::Type)>>,
+    ty: &async_graphql::parser::types::Type,
+    leaf: &Value,
+    depth: usize,
+) -> Vec<(String, Value)> {
+    use async_graphql::parser::types::BaseType;
+    match &ty.base {
+        BaseType::List(inner) => text_paths(inputs, inner, leaf, depth)
+            .into_iter()
+            .map(|(path, value)| (format!("0.{path}"), json!([value])))
+            .collect(),
+        BaseType::Named(name) if matches!(name.as_str(), "String" | "ID") => {
+            vec![(String::new(), leaf.clone())]
+        }
+        BaseType::Named(name) if depth < 4 => inputs
+            .get(name.as_str())
+            .into_iter()
+            .flatten()
+            .flat_map(|(field, ty)| {
+                text_paths(inputs, ty, leaf, depth + 1)
+                    .into_iter()
+                    .map(move |(path, value)| {
+                        let mut object = serde_json::Map::new();
+                        object.insert(field.clone(), value);
+                        (format!("{field}.{path}"), Value::Object(object))
+                    })
+            })
+            .collect(),
+        BaseType::Named(_) => Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_text_input_refuses_a_nul_character_before_anything_runs() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let app = TestApp::new().await;
+    let owner = app.register("nul@werkstatt.de", "Nullbyte GmbH").await;
+    let schema = async_graphql::parser::parse_schema(carbot_schema::sdl()).expect("the SDL parses");
+    let mut inputs = std::collections::HashMap::new();
+    let mut roots = Vec::new();
+    for definition in &schema.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let name = ty.node.name.node.to_string();
+        match &ty.node.kind {
+            TypeKind::InputObject(input) => {
+                let fields = input
+                    .fields
+                    .iter()
+                    .map(|f| (f.node.name.node.to_string(), f.node.ty.node.clone()))
+                    .collect::<Vec<_>>();
+                inputs.insert(name, fields);
+            }
+            TypeKind::Object(object) if name == "Query" || name == "Mutation" => {
+                for field in &object.fields {
+                    for argument in &field.node.arguments {
+                        roots.push((
+                            if name == "Query" { "query" } else { "mutation" },
+                            field.node.name.node.to_string(),
+                            argument.node.name.node.to_string(),
+                            argument.node.ty.node.clone(),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let before = content_counts(&app).await;
+    let leaf = json!("Öl\u{0}wechsel");
+    let mut tried = 0;
+    for (operation, field, argument, ty) in &roots {
+        for (path, value) in text_paths(&inputs, ty, &leaf, 0) {
+            let query =
+                format!("{operation}($v: {ty}) {{ {field}({argument}: $v) {{ __typename }} }}");
+            let (status, body) = app
+                .post(Some(&owner.access_token), &query, json!({ "v": value }))
+                .await;
+            let shown = format!("{field}({argument}.{path}): {body}");
+            assert_eq!(status, 400, "{shown}");
+            assert_eq!(error_code(&body), "BAD_REQUEST", "{shown}");
+            assert!(
+                body["errors"][0]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("NUL")),
+                "{shown}"
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 100, "only {tried} text inputs found");
+    assert_eq!(
+        content_counts(&app).await,
+        before,
+        "a refused input changed something"
+    );
+
+    // A visitor's message and a lead with a NUL character: typed refusals, nothing stored.
+    let (_, key) = app.client_key(&owner, &[carbot_tests::chat::SITE]).await;
+    let visitor = app.visitor(&key, carbot_tests::chat::SITE).await;
+    let before = content_counts(&app).await;
+    let (status, body) = app.say(&visitor, "Bremsen\u{0}quietschen").await;
+    assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"), "{body}");
+    let (status, body) = app
+        .submit_lead(&visitor, json!({ "name": "Erika\u{0}Mustermann" }))
+        .await;
+    assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        json!(["input", "name"]),
+        "{body}"
+    );
+    assert_eq!(content_counts(&app).await, before);
+}
+
+/// Rows of the tables a refused input could have written to.
+async fn content_counts(app: &TestApp) -> Vec<i64> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+    }
+    let mut conn = app.db().await;
+    let counts: Vec<Count> = diesel::sql_query(
+        "SELECT count(*) AS rows FROM messages UNION ALL SELECT count(*) FROM leads
+         UNION ALL SELECT count(*) FROM services UNION ALL SELECT count(*) FROM conversations
+         UNION ALL SELECT count(*) FROM events UNION ALL SELECT count(*) FROM client_keys
+         UNION ALL SELECT count(*) FROM workshops UNION ALL SELECT count(*) FROM users",
+    )
+    .load(&mut conn)
+    .await
+    .expect("counts");
+    counts.into_iter().map(|c| c.rows).collect()
+}
