@@ -459,7 +459,23 @@ pub async fn export(
         client_key_id: query.client_key_id,
         granularity,
     };
-    let chunks = match csv_export::start(&state.services.pool, &principal, export, request).await {
+    let limited = match principal.tenant(None) {
+        Ok(tenant) => {
+            carbot_schema::limits::export(
+                state.services.limiter.as_ref(),
+                tenant.workshop_id(),
+                Some(context.client_ip.0),
+            )
+            .await
+        }
+        // Refused below, with the reason.
+        Err(_) => Ok(()),
+    };
+    let started = match limited {
+        Ok(()) => csv_export::start(&state.services.pool, &principal, export, request).await,
+        Err(error) => Err(error),
+    };
+    let chunks = match started {
         Ok(chunks) => chunks,
         Err(error) => {
             let status = match &error {

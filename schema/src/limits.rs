@@ -36,6 +36,28 @@ pub async fn hit(
     Ok(limiter.hit(key, limit, window).await?)
 }
 
+/// CSV downloads (`exportLeads`, `exportServices`, `GET /exports/…`) per workshop and per client
+/// address and hour: each reads a whole table.
+pub const EXPORTS_PER_HOUR: u32 = 120;
+
+/// Counts one CSV download of `workshop_id` from `ip`; `RATE_LIMITED` beyond
+/// [`EXPORTS_PER_HOUR`] for either.
+pub async fn export(
+    limiter: &dyn RateLimiter,
+    workshop_id: uuid::Uuid,
+    ip: Option<std::net::IpAddr>,
+) -> crate::error::ApiResult<()> {
+    hit(
+        limiter,
+        &format!("exports:workshop:{workshop_id}"),
+        EXPORTS_PER_HOUR,
+        HOUR,
+    )
+    .await?;
+    let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    hit(limiter, &format!("exports:ip:{ip}"), EXPORTS_PER_HOUR, HOUR).await
+}
+
 /// Fixed-window counters keyed by strings such as `login:ip:203.0.113.7`.
 #[async_trait::async_trait]
 pub trait RateLimiter: Send + Sync + std::fmt::Debug {

@@ -688,3 +688,120 @@ async fn content_counts(app: &TestApp) -> Vec<i64> {
     .expect("counts");
     counts.into_iter().map(|c| c.rows).collect()
 }
+
+/// A GraphQL POST from `ip` (the tests' server trusts `X-Forwarded-For`).
+async fn post_from_ip(
+    app: &TestApp,
+    ip: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> (u16, Option<String>, Value) {
+    let mut request = app
+        .client
+        .post(app.graphql_url())
+        .header("x-forwarded-for", ip)
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("send");
+    let status = response.status().as_u16();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, retry, response.json().await.expect("json"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refreshing_sessions_and_downloading_exports_are_rate_limited() {
+    let app = TestApp::new().await;
+    const REFRESH: &str = "mutation($t: String!) { refreshSession(input: { refreshToken: $t }) {
+        userErrors { code } } }";
+    // One token tried again and again: five a minute, then RATE_LIMITED with Retry-After.
+    let replayed = json!({ "t": "cbr_replayed-token" });
+    for _ in 0..5 {
+        let (status, _, body) =
+            post_from_ip(&app, "198.51.100.20", None, REFRESH, replayed.clone()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["data"]["refreshSession"]["userErrors"][0]["code"], "INVALID_TOKEN",
+            "{body}"
+        );
+    }
+    let (_, retry, body) = post_from_ip(&app, "198.51.100.20", None, REFRESH, replayed).await;
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    assert!(retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| s > 0 && s <= 60)));
+    // Many tokens from one address: sixty a minute.
+    let mut limited = 0;
+    for n in 0..61 {
+        let (_, _, body) = post_from_ip(
+            &app,
+            "198.51.100.21",
+            None,
+            REFRESH,
+            json!({ "t": format!("cbr_guess-{n}") }),
+        )
+        .await;
+        if error_code(&body) == "RATE_LIMITED" {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 1, "the 61st refresh from one address is refused");
+    // Another address is not affected.
+    let (_, _, body) = post_from_ip(
+        &app,
+        "198.51.100.22",
+        None,
+        REFRESH,
+        json!({ "t": "cbr_other" }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["refreshSession"]["userErrors"][0]["code"], "INVALID_TOKEN",
+        "{body}"
+    );
+
+    // CSV downloads: 120 per workshop and hour, through GraphQL and `GET /exports` alike.
+    let owner = app.register("export@werkstatt.de", "Export GmbH").await;
+    app.subscribe(&owner, "PREMIUM").await;
+    let mut refused = None;
+    for n in 0..121 {
+        let body = if n % 2 == 0 {
+            post_from_ip(
+                &app,
+                "198.51.100.23",
+                Some(&owner.access_token),
+                "mutation { exportLeads { csv } }",
+                json!({}),
+            )
+            .await
+            .2
+        } else {
+            let response = app
+                .client
+                .get(format!(
+                    "{}/exports/leads.csv?from=2026-11-01&to=2026-11-30",
+                    app.url
+                ))
+                .header("x-forwarded-for", "198.51.100.23")
+                .bearer_auth(&owner.access_token)
+                .send()
+                .await
+                .expect("send");
+            if response.status().as_u16() == 200 {
+                let _ = response.bytes().await;
+                json!({ "data": "csv" })
+            } else {
+                response.json::<Value>().await.expect("json")
+            }
+        };
+        if error_code(&body) == "RATE_LIMITED" {
+            refused = Some(n);
+            break;
+        }
+    }
+    assert_eq!(refused, Some(120), "the 121st download is refused");
+}

@@ -34,6 +34,11 @@ const LOGIN_FAILURES_PER_IP: u32 = 20;
 const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 const REGISTRATIONS_PER_IP: u32 = 10;
 const REGISTRATION_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// A console refreshes every quarter of an hour per tab; many people may share an address.
+const REFRESHES_PER_IP_MINUTE: u32 = 60;
+/// A refresh token is good for one refresh; a few more tries for a flaky network.
+const REFRESHES_PER_TOKEN_MINUTE: u32 = 5;
+const MINUTE_WINDOW: Duration = Duration::from_secs(60);
 
 /// The signed-in user, their role and their workshop.
 pub struct Viewer {
@@ -569,7 +574,8 @@ impl SessionMutation {
         sign_in(ctx, &mut conn, viewer).await
     }
 
-    /// Exchanges a refresh token for a new session pair; each refresh token works once.
+    /// Exchanges a refresh token for a new session pair; each refresh token works once. At most
+    /// 60 per client address and 5 per token a minute (then `RATE_LIMITED`).
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
@@ -589,10 +595,29 @@ impl SessionMutation {
         }) else {
             return Ok(invalid());
         };
+        // Per client address (a console refreshes every quarter of an hour per tab) and per
+        // token (each is good for one refresh).
+        let address = ctx
+            .client_ip()
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        platform
+            .limit(
+                &format!("refresh:ip:{address}"),
+                REFRESHES_PER_IP_MINUTE,
+                MINUTE_WINDOW,
+            )
+            .await?;
         if !presented.starts_with(REFRESH_TOKEN_PREFIX) {
             return Ok(invalid());
         }
         let presented = hash_secret(&presented);
+        platform
+            .limit(
+                &format!("refresh:token:{}", hex::encode(&presented)),
+                REFRESHES_PER_TOKEN_MINUTE,
+                MINUTE_WINDOW,
+            )
+            .await?;
         let refresh = new_secret(REFRESH_TOKEN_PREFIX);
         let now = Utc::now();
         let mut conn = platform.conn().await?;

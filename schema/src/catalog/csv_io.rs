@@ -404,6 +404,12 @@ impl CsvMutation {
     /// The catalog as CSV (cells that a spreadsheet would run as formulas are defused).
     async fn export_services(&self, ctx: &Context<'_>) -> ApiResult<ExportServicesPayload> {
         let tenant = ctx.principal().tenant(Some(ApiScope::CatalogRead))?;
+        crate::limits::export(
+            ctx.platform().limiter.as_ref(),
+            tenant.workshop_id(),
+            ctx.client_ip(),
+        )
+        .await?;
         let mut conn = ctx.platform().conn().await?;
         Entitlements::load(&mut conn, tenant)
             .await?

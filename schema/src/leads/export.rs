@@ -26,6 +26,12 @@ impl ExportLeadsMutation {
     // All leads as CSV, newest first (Premium and Enterprise).
     async fn export_leads(&self, ctx: &Context<'_>) -> ApiResult<ExportLeadsPayload> {
         let tenant = ctx.principal().tenant(Some(ApiScope::LeadsRead))?;
+        crate::limits::export(
+            ctx.platform().limiter.as_ref(),
+            tenant.workshop_id(),
+            ctx.client_ip(),
+        )
+        .await?;
         let mut conn = ctx.platform().conn().await?;
         Entitlements::load(&mut conn, tenant)
             .await?
