@@ -285,6 +285,7 @@ impl App {
                 .is_some_and(|url| url.starts_with("https://")),
             shutdown: CancellationToken::new(),
             stripe_webhook_secrets: config.billing.webhook_secrets().into(),
+            smtp_configured: config.mail.smtp_url.is_some(),
             websockets: TaskTracker::new(),
         };
         Ok(Self {
@@ -542,35 +543,53 @@ async fn graphiql() -> Response {
 }
 
 /// Ready when the database answers and every migration has been applied.
+/// Ready when the database answers and every migration has been applied; `checks` reports
+/// each dependency by name (what is not configured is said so, and is not a failure).
 async fn readyz(State(state): State<AppState>) -> Response {
     let check = tokio::time::timeout(
         Duration::from_secs(3),
         db::migrations_current(&state.services.pool),
     )
     .await;
-    match check {
+    let (database, migrations) = match check {
+        Ok(Ok(true)) => ("ok", "current"),
+        Ok(Ok(false)) => ("ok", "pending"),
+        Ok(Err(_)) => ("unreachable", "unknown"),
+        Err(_) => ("timed out", "unknown"),
+    };
+    let events = state.services.events.status();
+    let checks = serde_json::json!({
+        "database": database,
+        "migrations": migrations,
         // Redis away is "degraded", not down: events still reach this process's subscribers
         // and everybody catches up from the database when it is back.
-        Ok(Ok(true)) => (
+        "redis": match events {
+            "in-process" => "not configured",
+            "redis" => "ok",
+            _ => "unreachable",
+        },
+        "smtp": if state.smtp_configured { "configured" } else { "not configured (outbox and log)" },
+        "stripe": if state.services.billing.configured() { "configured" } else { "not configured" },
+    });
+    let (status, body) = match (database, migrations) {
+        ("ok", "current") => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({
-                "status": if state.services.events.status() == "redis-degraded" { "degraded" } else { "ready" },
-                "events": state.services.events.status(),
-            })),
-        )
-            .into_response(),
-        Ok(Ok(false)) => not_ready("migrations pending"),
-        Ok(Err(_)) => not_ready("database unreachable"),
-        Err(_) => not_ready("database timed out"),
-    }
-}
-
-fn not_ready(reason: &str) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        axum::Json(serde_json::json!({ "status": "unavailable", "reason": reason })),
-    )
-        .into_response()
+            serde_json::json!({
+                "status": if events == "redis-degraded" { "degraded" } else { "ready" },
+                "events": events,
+                "checks": checks,
+            }),
+        ),
+        ("ok", _) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "unavailable", "reason": "migrations pending", "checks": checks }),
+        ),
+        (problem, _) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "unavailable", "reason": format!("database {problem}"), "checks": checks }),
+        ),
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

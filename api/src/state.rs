@@ -20,6 +20,9 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The signing secrets of Stripe's webhooks (`STRIPE_WEBHOOK_SECRET`).
     pub stripe_webhook_secrets: std::sync::Arc<[String]>,
+    /// Whether e-mail goes out over SMTP (`SMTP_URL`); without it e-mails stay in the outbox
+    /// and the log.
+    pub smtp_configured: bool,
     /// The open WebSocket connections, which shutdown waits for.
     pub(crate) websockets: TaskTracker,
 }

@@ -326,9 +326,14 @@ async fn operations_endpoints_report_health_and_metrics() {
         .await
         .expect("send");
     assert_eq!(readyz.status(), 200);
+    let ready = readyz.json::<Value>().await.expect("json");
+    assert_eq!(ready["status"], "ready");
+    // Each dependency by name; what the test app leaves out is said so.
     assert_eq!(
-        readyz.json::<Value>().await.expect("json")["status"],
-        "ready"
+        ready["checks"],
+        json!({ "database": "ok", "migrations": "current", "redis": "not configured",
+                "smtp": "not configured (outbox and log)", "stripe": "not configured" }),
+        "{ready}"
     );
 
     app.gql(None, "{ plans { code } }", json!({})).await;
@@ -365,6 +370,9 @@ async fn operations_endpoints_report_health_and_metrics() {
         .await
         .expect("send");
     assert_eq!(readyz.status(), 503);
+    let unready = readyz.json::<Value>().await.expect("json");
+    assert_eq!(unready["reason"], "migrations pending", "{unready}");
+    assert_eq!(unready["checks"]["migrations"], "pending", "{unready}");
 
     let graphiql = app
         .client
