@@ -99,15 +99,36 @@ impl TrustedDocuments {
     }
 }
 
+/// The root fields the document's operations select, also through fragments (spread or
+/// inline) at the root, so that none hides behind one.
 fn root_field_names(document: &ExecutableDocument) -> impl Iterator<Item = &str> {
-    document
-        .operations
-        .iter()
-        .flat_map(|(_, operation)| operation.node.selection_set.node.items.iter())
-        .filter_map(|item| match &item.node {
-            Selection::Field(field) => Some(field.node.name.node.as_str()),
-            _ => None,
-        })
+    fn walk<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a async_graphql::parser::types::SelectionSet,
+        depth: usize,
+        out: &mut Vec<&'a str>,
+    ) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => out.push(field.node.name.node.as_str()),
+                Selection::InlineFragment(fragment) if depth < 8 => {
+                    walk(document, &fragment.node.selection_set.node, depth + 1, out);
+                }
+                Selection::FragmentSpread(spread) if depth < 8 => {
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        walk(document, &fragment.node.selection_set.node, depth + 1, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, operation) in document.operations.iter() {
+        walk(document, &operation.node.selection_set.node, 0, &mut out);
+    }
+    out.into_iter()
 }
 
 /// Whether the request came as a trusted document (set while preparing the request).
@@ -244,6 +265,16 @@ mod tests {
         assert_eq!(send.hash.len(), 64);
         assert!(documents.widget_fields.contains("startConversation"));
         assert!(!documents.widget_fields.contains("login"));
+        // A widget field behind a fragment is still a widget field.
+        let hidden = async_graphql::parser::parse_query(
+            "query { ...F ... on Query { plans { code } } } fragment F on Query { widgetConfig(clientKey: \"k\") { locale } }",
+        )
+        .expect("parses");
+        let fields: Vec<&str> = root_field_names(&hidden).collect();
+        assert!(
+            fields.contains(&"widgetConfig") && fields.contains(&"plans"),
+            "{fields:?}"
+        );
         let json: serde_json::Value = serde_json::from_str(&documents.hashes_json()).expect("json");
         assert_eq!(json["SendMessage"], send.hash.as_str());
     }

@@ -327,9 +327,22 @@ async fn a_visitor_runs_only_the_widgets_documents() {
 
     // Anonymous callers reach the widget's fields only through its documents; the accounts'
     // front door stays open to any document.
-    let (status, body) = app.post_body_from(SITE, None, &
-        json!({ "query": "query($k: String!) { widgetConfig(clientKey: $k) { workshopName } }", "variables": { "k": key } })).await;
+    let direct = json!({
+        "query": "query($k: String!) { widgetConfig(clientKey: $k) { workshopName } }",
+        "variables": { "k": key },
+    });
+    let (status, body) = app.post_body_from(SITE, None, &direct).await;
     assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{body}");
+    let hidden = json!({
+        "query": "query($k: String!) { ...W } fragment W on Query { widgetConfig(clientKey: $k) { workshopName } }",
+        "variables": { "k": key },
+    });
+    let (status, body) = app.post_body_from(SITE, None, &hidden).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (403, "FORBIDDEN"),
+        "behind a fragment: {body}"
+    );
     let (status, body) = app
         .post_body_from(SITE, None, &json!({ "query": "{ plans { code } }" }))
         .await;
