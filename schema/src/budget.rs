@@ -3,7 +3,8 @@
 //! number of ids × its selection), known after validation and before any resolver runs. The
 //! cost is taken from leaky buckets — one per API token (the plan's `apiCostBudget`), one for
 //! all API tokens of a workshop together (twice that), one per console user and workshop
-//! ([`CONSOLE`]) — in Redis when it is configured, so that every process draws from the same
+//! ([`CONSOLE`]) and one for a workshop's users together ([`TEAM`]) — in Redis when it is
+//! configured, so that every process draws from the same
 //! budget. An operation that does not fit is refused with `RATE_LIMITED` and `Retry-After`
 //! before it runs. After it ran, the difference between the requested cost and the actual one
 //! (the same count over what the response holds) is given back.
@@ -53,6 +54,12 @@ pub fn token_buckets(token_id: Uuid, workshop_id: Uuid, size: BucketSize) -> Vec
     ]
 }
 
+/// The ceiling of all signed-in users of one workshop together (its team in the console).
+pub const TEAM: BucketSize = BucketSize {
+    maximum: 300_000,
+    restore_per_second: 15_000,
+};
+
 /// The buckets an operation of `principal` draws from, the narrowest first.
 pub fn buckets(principal: &Principal) -> Vec<Bucket> {
     match principal {
@@ -66,10 +73,16 @@ pub fn buckets(principal: &Principal) -> Vec<Bucket> {
             user_id,
             workshop_id,
             ..
-        } => vec![Bucket {
-            key: format!("cost:user:{user_id}:{workshop_id}"),
-            size: CONSOLE,
-        }],
+        } => vec![
+            Bucket {
+                key: format!("cost:user:{user_id}:{workshop_id}"),
+                size: CONSOLE,
+            },
+            Bucket {
+                key: format!("cost:team:{workshop_id}"),
+                size: TEAM,
+            },
+        ],
         Principal::ApiToken { .. } | Principal::Visitor(_) | Principal::Anonymous => Vec::new(),
     }
 }
@@ -246,6 +259,49 @@ impl Extension for CostCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn users_draw_from_their_own_and_their_teams_bucket_tokens_from_theirs_and_the_workshops() {
+        let (user, workshop, token) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let owner = Principal::User {
+            user_id: user,
+            workshop_id: workshop,
+            session_id: Uuid::new_v4(),
+            role: crate::principal::Role::Owner,
+            locale: crate::locale::Locale::De,
+        };
+        let keys: Vec<String> = buckets(&owner).into_iter().map(|b| b.key).collect();
+        assert_eq!(
+            keys,
+            [
+                format!("cost:user:{user}:{workshop}"),
+                format!("cost:team:{workshop}")
+            ]
+        );
+        let size = BucketSize {
+            maximum: 10,
+            restore_per_second: 1,
+        };
+        let integrator = Principal::ApiToken {
+            token_id: token,
+            workshop_id: workshop,
+            scopes: Vec::new(),
+            cost_budget: Some(size),
+            expires_at: None,
+        };
+        let sizes: Vec<(String, u32)> = buckets(&integrator)
+            .into_iter()
+            .map(|b| (b.key, b.size.maximum))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                (format!("cost:token:{token}"), 10),
+                (format!("cost:workshop:{workshop}"), 20)
+            ]
+        );
+        assert!(buckets(&Principal::Anonymous).is_empty());
+    }
 
     #[test]
     fn a_response_costs_its_fields_once_per_object() {
