@@ -447,6 +447,113 @@ const MESSAGES: &[(&str, &str, &str, &str)] = &[
         "",
         "",
     ),
+    // Composed messages of the owner's console and the API (a `{}` carries a name over).
+    (
+        "Diese Funktion gehört zum Tarif {}. Bitte wechseln Sie den Tarif.",
+        "This feature is part of the {} plan. Please change your plan.",
+        "",
+        "",
+    ),
+    (
+        "Eine Anfrage im Status {} kann nicht zu {} wechseln.",
+        "A lead in status {} cannot move to {}.",
+        "",
+        "",
+    ),
+    (
+        "Der Name {} lässt sich nicht auflösen.",
+        "The name {} does not resolve.",
+        "",
+        "",
+    ),
+    (
+        "Die Adresse zeigt auf {}, ein internes oder reserviertes Netz.",
+        "The address points to {}, an internal or reserved network.",
+        "",
+        "",
+    ),
+    (
+        "Unbekannter Ereignistyp „{}“; möglich sind {}.",
+        "Unknown event type “{}”; possible are {}.",
+        "",
+        "",
+    ),
+    (
+        "Die Kopfzeile muss lauten: {}",
+        "The header line must read: {}",
+        "",
+        "",
+    ),
+    ("Zeile nicht lesbar: {}", "Line not readable: {}", "", ""),
+    (
+        "{}: Formeln sind nicht erlaubt",
+        "{}: formulas are not allowed",
+        "",
+        "",
+    ),
+    (
+        "vehicle_prices: \"{}\" ist nicht KLASSE=min-max",
+        "vehicle_prices: \"{}\" is not CLASS=min-max",
+        "",
+        "",
+    ),
+    ("Unterstützt: {}.", "Supported: {}.", "", ""),
+    (
+        "Höchstens {} Endpunkte je Werkstatt.",
+        "At most {} endpoints per workshop.",
+        "",
+        "",
+    ),
+    ("Höchstens {} Zeiträume.", "At most {} intervals.", "", ""),
+    (
+        "Preise über {}.{}.{} € sind nicht möglich.",
+        "Prices above €{},{},{} are not possible.",
+        "",
+        "",
+    ),
+    (
+        "Ländercode nach ISO {}-{}, z. B. DE.",
+        "Country code per ISO {}-{}, e.g. DE.",
+        "",
+        "",
+    ),
+    (
+        "Mindestens ein Ereignistyp.",
+        "At least one event type.",
+        "",
+        "",
+    ),
+    (
+        "Die Adresse braucht einen Host.",
+        "The address needs a host.",
+        "",
+        "",
+    ),
+    ("Keine gültige URL.", "Not a valid URL.", "", ""),
+    (
+        "Nur http:// und https:// sind möglich.",
+        "Only http:// and https:// are possible.",
+        "",
+        "",
+    ),
+    (
+        "Zugangsdaten gehören nicht in die URL; die Signatur weist CarBot aus.",
+        "Credentials do not belong in the URL; the signature identifies CarBot.",
+        "",
+        "",
+    ),
+    (
+        "Diesen Webhook-Endpunkt gibt es nicht.",
+        "This webhook endpoint does not exist.",
+        "",
+        "",
+    ),
+    (
+        "Diesen Webhook-Versand gibt es nicht.",
+        "This webhook delivery does not exist.",
+        "",
+        "",
+    ),
 ];
 
 /// `text` with every run of digits replaced by `{}`, and the runs.
@@ -487,21 +594,51 @@ fn fill(translated: &str, numbers: &[&str]) -> String {
     out
 }
 
+/// The parts of `text` that the `{}` of `pattern` stand for, if `text` has the pattern's shape
+/// (a `{}` stands for any text: a host name, a plan, a list of event types).
+fn captures<'a>(pattern: &str, text: &'a str) -> Option<Vec<&'a str>> {
+    let mut pieces = pattern.split("{}");
+    let first = pieces.next()?;
+    let mut rest = text.strip_prefix(first)?;
+    let pieces: Vec<&str> = pieces.collect();
+    let mut found = Vec::with_capacity(pieces.len());
+    for (index, piece) in pieces.iter().enumerate() {
+        let last = index + 1 == pieces.len();
+        let end = if last {
+            rest.strip_suffix(piece).map(str::len)?
+        } else if piece.is_empty() {
+            return None;
+        } else {
+            rest.find(piece)?
+        };
+        found.push(&rest[..end]);
+        rest = &rest[end + piece.len()..];
+    }
+    Some(found)
+}
+
 /// A German user-error message in `locale`.
 pub fn translate(german: &str, locale: Locale) -> Cow<'_, str> {
     if locale == Locale::De {
         return Cow::Borrowed(german);
     }
+    let pick =
+        |(_, en, tr, pl): &(&'static str, &'static str, &'static str, &'static str)| match locale {
+            Locale::Tr if !tr.is_empty() => *tr,
+            Locale::Pl if !pl.is_empty() => *pl,
+            _ => *en,
+        };
     let (shape, numbers) = template(german);
-    let Some((_, en, tr, pl)) = MESSAGES.iter().find(|(de, ..)| *de == shape) else {
-        return Cow::Borrowed(german);
-    };
-    let translated = match locale {
-        Locale::Tr if !tr.is_empty() => tr,
-        Locale::Pl if !pl.is_empty() => pl,
-        _ => en,
-    };
-    Cow::Owned(fill(translated, &numbers))
+    if let Some(entry) = MESSAGES.iter().find(|(de, ..)| *de == shape) {
+        return Cow::Owned(fill(pick(entry), &numbers));
+    }
+    // Composed messages: what a `{}` stands for is carried over as it is.
+    for entry in MESSAGES.iter().filter(|(de, ..)| de.contains("{}")) {
+        if let Some(parts) = captures(entry.0, german) {
+            return Cow::Owned(fill(pick(entry), &parts));
+        }
+    }
+    Cow::Borrowed(german)
 }
 
 #[cfg(test)]
@@ -528,6 +665,25 @@ mod tests {
             "English where Turkish is missing"
         );
         assert_eq!(translate("Unbekannt.", Locale::En), "Unbekannt.");
+        assert_eq!(
+            translate("Preise über 1.000.000 € sind nicht möglich.", Locale::En),
+            "Prices above €1,000,000 are not possible."
+        );
+        assert_eq!(
+            translate(
+                "Diese Funktion gehört zum Tarif Enterprise. Bitte wechseln Sie den Tarif.",
+                Locale::En
+            ),
+            "This feature is part of the Enterprise plan. Please change your plan."
+        );
+        assert_eq!(
+            translate(
+                "Unbekannter Ereignistyp „lead.deleted“; möglich sind lead.created, lead.updated.",
+                Locale::Tr
+            ),
+            "Unknown event type “lead.deleted”; possible are lead.created, lead.updated.",
+            "English where Turkish is missing, the names carried over"
+        );
         assert_eq!(
             translate("Höchstens 5 Zeichen.", Locale::De),
             "Höchstens 5 Zeichen."

@@ -427,12 +427,9 @@ pub struct WebhookDeliveryPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn not_found(field: &str, what: &str) -> Vec<UserError> {
-    vec![UserError::new(
-        &[field],
-        UserErrorCode::NotFound,
-        format!("Diesen {what} gibt es nicht."),
-    )]
+/// `message` names what does not exist ("Diesen Webhook-Endpunkt gibt es nicht.").
+fn not_found(field: &str, message: &'static str) -> Vec<UserError> {
+    vec![UserError::new(&[field], UserErrorCode::NotFound, message)]
 }
 
 /// A payload that carries only why nothing happened.
@@ -462,7 +459,7 @@ refused!(
 
 /// The payload that says the endpoint does not exist (or is another workshop's).
 fn no_endpoint<P: Refused>() -> P {
-    P::refused(not_found("id", "Webhook-Endpunkt"))
+    P::refused(not_found("id", "Diesen Webhook-Endpunkt gibt es nicht."))
 }
 
 /// The endpoint an input names: its id, or the refusal to answer with.
@@ -795,8 +792,12 @@ impl WebhookMutation {
         input: RedeliverWebhookInput,
     ) -> ApiResult<WebhookDeliveryPayload> {
         let tenant = manager(ctx)?;
-        let not_found =
-            || WebhookDeliveryPayload::refused(not_found("deliveryId", "Webhook-Versand"));
+        let not_found = || {
+            WebhookDeliveryPayload::refused(not_found(
+                "deliveryId",
+                "Diesen Webhook-Versand gibt es nicht.",
+            ))
+        };
         let Some(id) = ids::decode(NodeType::WebhookDelivery, &input.delivery_id) else {
             return Ok(not_found());
         };
