@@ -783,13 +783,20 @@ async fn the_stored_consent_is_the_text_the_widget_showed() {
     let body = app
         .gql(
             Some(&owner.access_token),
-            "query($id: ID!) { node(id: $id) { ... on Lead { name phone consent { givenAt } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Lead { name phone erasedAt
+                consent { givenAt withdrawnAt } } } }",
             json!({ "id": lead }),
         )
         .await;
     assert_eq!(body["data"]["node"]["name"], "[gelöscht]");
     assert_eq!(body["data"]["node"]["phone"], Value::Null);
     assert!(!body["data"]["node"]["consent"]["givenAt"].is_null());
+    // When it was withdrawn and when the data went, for the owner's records.
+    assert!(
+        body["data"]["node"]["consent"]["withdrawnAt"].is_string(),
+        "{body}"
+    );
+    assert!(body["data"]["node"]["erasedAt"].is_string(), "{body}");
     let body = app
         .gql(Some(&owner.access_token), withdraw, json!({ "id": lead }))
         .await;

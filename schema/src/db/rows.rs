@@ -64,6 +64,10 @@ pub struct LeadRow {
     pub over_plan_limit: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub consent_withdrawn_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// A service with its category, as the catalog's search selects it (`catalog::SERVICES_SQL`,

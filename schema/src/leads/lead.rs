@@ -104,6 +104,8 @@ pub struct Consent {
     /// The exact text the visitor agreed to.
     pub text: String,
     pub given_at: DateTime<Utc>,
+    /// When the owner recorded that the visitor withdrew it (the contact data is then erased).
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 /// A visitor's request to the workshop.
@@ -164,6 +166,7 @@ impl Lead {
         Consent {
             text: self.row.consent_text.clone(),
             given_at: self.row.consent_at,
+            withdrawn_at: self.row.consent_withdrawn_at,
         }
     }
     /// The page the visitor was on.
@@ -208,6 +211,11 @@ impl Lead {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.row.updated_at
+    }
+    /// When the lead's personal data was erased (`eraseContact`, a withdrawn consent, the
+    /// visitor's own deletion or the retention job); `null` while it is kept.
+    async fn erased_at(&self) -> Option<DateTime<Utc>> {
+        self.row.erased_at
     }
 }
 
