@@ -459,22 +459,15 @@ pub async fn export(
         client_key_id: query.client_key_id,
         granularity,
     };
-    let limited = match principal.tenant(None) {
-        Ok(tenant) => {
-            carbot_schema::limits::export(
-                state.services.limiter.as_ref(),
-                tenant.workshop_id(),
-                Some(context.client_ip.0),
-            )
-            .await
-        }
-        // Refused below, with the reason.
-        Err(_) => Ok(()),
-    };
-    let started = match limited {
-        Ok(()) => csv_export::start(&state.services.pool, &principal, export, request).await,
-        Err(error) => Err(error),
-    };
+    let started = csv_export::start(
+        &state.services.pool,
+        state.services.limiter.as_ref(),
+        Some(context.client_ip.0),
+        &principal,
+        export,
+        request,
+    )
+    .await;
     let chunks = match started {
         Ok(chunks) => chunks,
         Err(error) => {

@@ -93,6 +93,8 @@ impl Extension for DocumentGuardExtension {
             None => {
                 let document = next.run(ctx, query, variables).await?;
                 cache.check_aliases(&document)?;
+                // A document's literals are the same every time: checked once, before caching.
+                check_literals(&document)?;
                 if query.len() <= MAX_CACHED_QUERY_LEN {
                     cache
                         .documents
@@ -101,7 +103,7 @@ impl Extension for DocumentGuardExtension {
                 document
             }
         };
-        check_inputs(&document, variables)?;
+        check_variables(variables)?;
         let anonymous = !ctx
             .data_opt::<Principal>()
             .is_some_and(Principal::may_introspect);
@@ -117,21 +119,35 @@ impl Extension for DocumentGuardExtension {
 /// Lists in one input longer than this are refused: no input of the schema needs more.
 pub const MAX_LIST_ITEMS: usize = 1_000;
 
+/// Both checks, as a request gets them.
+#[cfg(test)]
+fn check_inputs(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    check_variables(variables)?;
+    check_literals(document)
+}
+
 /// Input that no resolver should see, refused before anything runs with `BAD_REQUEST` and the
 /// path of the value (`extensions.field`, as in `userErrors`): a NUL character (U+0000, which
 /// PostgreSQL cannot store) in any text, and a list of more than [`MAX_LIST_ITEMS`]. (Unpaired
 /// surrogates never get this far: the request is not valid JSON, or the document does not
-/// parse.) One place for every input of every field, in variables and in the document.
-fn check_inputs(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+/// parse.) One place for every input of every field: the request's variables here, the document's
+/// values in [`check_literals`] (once per document, before it is cached).
+fn check_variables(variables: &Variables) -> ServerResult<()> {
     let mut path = Vec::new();
     for (name, value) in variables.iter() {
         path.push(name.to_string());
         check_const(value, &mut path)?;
         path.pop();
     }
+    Ok(())
+}
+
+/// [`check_variables`] for the values written into the document.
+fn check_literals(document: &ExecutableDocument) -> ServerResult<()> {
+    let mut path = Vec::new();
     for field in fields(document) {
         for (name, value) in &field.arguments {
-            // The literal parts; its variables were checked above.
+            // The literal parts; variables are checked per request.
             let Ok(literal) = value
                 .node
                 .clone()

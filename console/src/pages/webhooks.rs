@@ -717,21 +717,10 @@ fn delivery_row(props: &RowProps) -> Html {
     let busy = use_state(|| false);
     let d = &props.item;
     let redeliver = {
-        let (ctx, busy, id, on_redelivered) = (
-            ctx.clone(),
-            busy.clone(),
-            d.id.clone(),
-            props.on_redelivered.clone(),
-        );
-        Callback::from(move |_: MouseEvent| {
-            let (ctx, busy, id, on_redelivered) = (
-                ctx.clone(),
-                busy.clone(),
-                id.clone(),
-                on_redelivered.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+        let (id, on_redelivered) = (d.id.clone(), props.on_redelivered.clone());
+        act(&ctx, &busy, move |ctx| {
+            let (id, on_redelivered) = (id.clone(), on_redelivered.clone());
+            async move {
                 let done = ctx
                     .perform::<api::RedeliverWebhook>(
                         api::redeliver_webhook::Variables { delivery_id: id },
@@ -743,12 +732,11 @@ fn delivery_row(props: &RowProps) -> Html {
                         },
                     )
                     .await;
-                busy.set(false);
                 if done.is_some() {
                     ctx.notify.emit(ctx.t(Key::WhRedelivered).to_owned());
                     on_redelivered.emit(());
                 }
-            });
+            }
         })
     };
     let (class, label) = match d.status {

@@ -95,15 +95,19 @@ pub struct ExportRequest {
 /// cut file is never taken for a whole one).
 pub type Chunks = mpsc::Receiver<Result<Vec<u8>, std::io::Error>>;
 
-/// Checks who asks and what their plan allows, then writes the file in the background as it
-/// is read; the receiver gets it in pieces of about 32 KB.
+/// Checks who asks, how often (`limits::export`, counted in `limiter` for `client_ip`) and
+/// what their plan allows, then writes the file in the background as it is read; the receiver
+/// gets it in pieces of about 32 KB.
 pub async fn start(
     pool: &Pool,
+    limiter: &dyn crate::limits::RateLimiter,
+    client_ip: Option<std::net::IpAddr>,
     principal: &Principal,
     export: Export,
     request: ExportRequest,
 ) -> ApiResult<Chunks> {
     let tenant = principal.tenant(Some(export.scope()))?;
+    crate::limits::export(limiter, tenant.workshop_id(), client_ip).await?;
     let (from, to) = checked_range(super::AnalyticsRangeInput {
         from: request.from,
         to: request.to,
