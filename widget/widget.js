@@ -305,7 +305,7 @@
         takenOver = ev.kind === "TAKEN_OVER";
         if (takenOver) showTyping(false);
         note(takenOver ? t.taken : t.released);
-      }
+      } else if (ev.kind === "ERASED" && conv) wiped();
     }
 
     // ---- conversation state (nothing is stored before the first open) -----------------------
@@ -323,6 +323,8 @@
     function save() {
       try { localStorage.setItem(storeKey, JSON.stringify(conv)); } catch (_) { /* storage off */ }
     }
+    // The chat was erased (here, or by the workshop): its texts leave the screen too.
+    function wiped() { forget(); note(t.erased); }
     // The token was refused: forget the conversation; the next open or message starts a new one.
     function forget() {
       try { localStorage.removeItem(storeKey); } catch (_) { /* storage off */ }
@@ -502,15 +504,15 @@
       }
       async function erase() {
         close();
-        if (conv) {
+        const mine = conv;
+        if (mine) {
           try {
-            await gql(Q.Erase, { input: { conversationId: conv.conversationId } }, conv.visitorToken);
+            await gql(Q.Erase, { input: { conversationId: mine.conversationId } }, mine.visitorToken);
           } catch (e) {
             if (!refused(e.code)) return explain(e);
           }
         }
-        forget();
-        note(t.erased);
+        if (conv === mine) wiped(); // else the ERASED event came first and did it
       }
       return { node, button };
     }

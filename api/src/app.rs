@@ -44,6 +44,7 @@ pub struct App {
     billing_worker: billing::inbox::Worker,
     retention_worker: carbot_schema::privacy::retention::Worker,
     webhook_worker: carbot_schema::webhooks::worker::Worker,
+    backup_worker: crate::backup::Worker,
 }
 
 /// The database URL to use: the configured one, or the embedded cluster's (started here).
@@ -93,6 +94,138 @@ pub async fn mail_list(config: &Config, limit: i64) -> anyhow::Result<()> {
         Ok(())
     })
     .await
+}
+
+/// `carbot backup create`: a backup of the platform's database into the backup directory.
+pub async fn backup_create(config: &Config) -> anyhow::Result<()> {
+    with_database_url(config, async |url| {
+        let backup =
+            crate::backup::create(url, &config.backup_dir(), crate::backup::Trigger::Manual)
+                .await?;
+        let m = &backup.manifest;
+        println!(
+            "{}  {} bytes, {} rows in {} tables, schema {}, sha256 {}",
+            backup.dump.display(),
+            m.size_bytes,
+            m.rows(),
+            m.tables.len(),
+            m.schema_version,
+            m.sha256
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// `carbot backup list`: the backups in the backup directory, newest first.
+pub fn backup_list(config: &Config) -> anyhow::Result<()> {
+    let dir = config.backup_dir();
+    let backups = crate::backup::list(&dir)?;
+    if backups.is_empty() {
+        println!("No backups in {}.", dir.display());
+    }
+    for backup in backups {
+        let m = &backup.manifest;
+        println!(
+            "{}  {:<8}  {:>12} bytes  {:>9} rows  schema {}  {}",
+            m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            match m.trigger {
+                crate::backup::Trigger::Manual => "manual",
+                crate::backup::Trigger::Schedule => "schedule",
+            },
+            m.size_bytes,
+            m.rows(),
+            m.schema_version,
+            backup.dump.display()
+        );
+    }
+    Ok(())
+}
+
+/// `carbot backup verify FILE`: restores the backup into a scratch database and compares its
+/// rows with the manifest; fails on any difference.
+pub async fn backup_verify(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    with_database_url(config, async |url| {
+        let verified = crate::backup::verify(url, file).await?;
+        if !verified.mismatches.is_empty() {
+            for m in &verified.mismatches {
+                eprintln!(
+                    "{}: {} rows in the manifest, {} restored",
+                    m.table,
+                    m.expected,
+                    m.found
+                        .map_or("none (table missing)".into(), |n| n.to_string())
+                );
+            }
+            anyhow::bail!(
+                "{} does not restore to what its manifest says",
+                file.display()
+            );
+        }
+        let m = &verified.backup.manifest;
+        println!(
+            "verified: {} restores, {} tables with {} rows as in the manifest (checksum {})",
+            verified.backup.dump.display(),
+            m.tables.len(),
+            m.rows(),
+            m.sha256
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// `carbot backup restore FILE [--dry-run] [--yes]`.
+pub async fn backup_restore(
+    config: &Config,
+    file: &std::path::Path,
+    confirm: crate::backup::Confirm,
+) -> anyhow::Result<()> {
+    with_database_url(config, async |url| {
+        let restored = crate::backup::restore(url, file, confirm).await?;
+        let m = &restored.backup.manifest;
+        let before: i64 = restored.before.values().sum();
+        if restored.replaced {
+            println!(
+                "restored {} into database {}: {} rows in {} tables (before: {before} rows){}",
+                restored.backup.dump.display(),
+                restored.database,
+                m.rows(),
+                m.tables.len(),
+                if restored.migrated.is_empty() {
+                    String::new()
+                } else {
+                    format!("; migrated: {}", restored.migrated.join(", "))
+                }
+            );
+        } else {
+            println!(
+                "dry run: {} (schema {}, {} rows in {} tables, checksum ok) would replace database {} ({before} rows in {} tables); nothing was changed",
+                restored.backup.dump.display(),
+                m.schema_version,
+                m.rows(),
+                m.tables.len(),
+                restored.database,
+                restored.before.len()
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `work` with the database's URL, starting (and afterwards stopping) the embedded
+/// cluster when no `DATABASE_URL` is set and no `carbot serve` runs it already.
+async fn with_database_url(
+    config: &Config,
+    work: impl AsyncFnOnce(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (url, embedded) = database(config).await?;
+    let result = work(&url).await;
+    if let Some(pg) = embedded {
+        tokio::task::spawn_blocking(move || pg.stop()).await?;
+    }
+    result
 }
 
 /// `carbot admin set-plan`: puts a workshop (its id, or its owner's e-mail address) on a plan,
@@ -185,18 +318,13 @@ async fn with_database(
     work: impl AsyncFnOnce(&mut diesel_async::AsyncPgConnection) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     use diesel_async::AsyncConnection;
-    let (url, embedded) = database(config).await?;
-    let result = async {
-        let mut conn = diesel_async::AsyncPgConnection::establish(&url)
+    with_database_url(config, async |url| {
+        let mut conn = diesel_async::AsyncPgConnection::establish(url)
             .await
             .context("connecting to the database")?;
         work(&mut conn).await
-    }
-    .await;
-    if let Some(pg) = embedded {
-        tokio::task::spawn_blocking(move || pg.stop()).await?;
-    }
-    result
+    })
+    .await
 }
 
 impl App {
@@ -238,6 +366,7 @@ impl App {
         );
         let retention_worker = carbot_schema::privacy::retention::Worker::new(
             pool.clone(),
+            events.clone(),
             Duration::from_secs(config.mail.notify_interval_secs.max(1)),
         );
         let webhooks = carbot_schema::webhooks::WebhookSetup {
@@ -259,6 +388,14 @@ impl App {
             Duration::from_millis(config.mail.poll_ms.max(50)),
             Duration::from_secs(config.mail.notify_interval_secs.max(1)),
         );
+        let backup_worker = crate::backup::Worker {
+            url: database_url.clone(),
+            dir: config.backup_dir(),
+            schedule: config.backup_schedule.clone(),
+            pool: pool.clone(),
+            operator_email: config.operator_email.clone(),
+            mailer: mailer.clone(),
+        };
         let services = Services {
             auth: Authenticator::new(pool.clone(), JwtKeys::new(&secret)),
             pool,
@@ -297,6 +434,7 @@ impl App {
             billing_worker,
             retention_worker,
             webhook_worker,
+            backup_worker,
         })
     }
 
@@ -320,7 +458,7 @@ impl App {
         let router = router(state.clone());
         let token = state.shutdown.clone();
         // Background work: sending e-mails, lead reminders and summaries, payment events, the
-        // retention job, webhook deliveries. Shared with the other
+        // retention job, webhook deliveries, scheduled backups. Shared with the other
         // processes of the platform through the database; stopped with the server.
         let background = TaskTracker::new();
         background.spawn(self.mail_worker.run(token.clone()));
@@ -328,6 +466,7 @@ impl App {
         background.spawn(self.billing_worker.run(token.clone()));
         background.spawn(self.retention_worker.run(token.clone()));
         background.spawn(self.webhook_worker.run(token.clone()));
+        background.spawn(self.backup_worker.run(token.clone()));
         background.close();
         let signal = async move {
             shutdown.await;
@@ -601,6 +740,9 @@ async fn metrics(State(state): State<AppState>) -> Response {
         && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
     {
         crate::metrics::record_outbox(pending, oldest);
+        if let Ok(last) = crate::backup::last_success(&mut conn).await {
+            crate::metrics::record_last_backup(last);
+        }
         if let Ok((pending, oldest)) = billing::inbox::backlog(&mut conn).await
             && let Ok(unreadable) = billing::inbox::unreadable(&mut conn).await
         {

@@ -102,6 +102,23 @@ pub struct Config {
     #[arg(long, env = "CARBOT_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,
 
+    /// Where backups go (`carbot backup`, the scheduled ones); default `<data dir>/backups`.
+    #[arg(long, env = "CARBOT_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// When `carbot serve` takes backups: `daily 03:00 Europe/Berlin`, `every 6h`, or `off`.
+    /// One process of many takes each; kept are 7 daily, 4 weekly and 6 monthly.
+    #[arg(
+        long,
+        env = "CARBOT_BACKUP_SCHEDULE",
+        default_value = "daily 03:00 Europe/Berlin"
+    )]
+    pub backup_schedule: crate::backup::Schedule,
+
+    /// The operator's address: a failed scheduled backup is e-mailed there.
+    #[arg(long, env = "CARBOT_OPERATOR_EMAIL")]
+    pub operator_email: Option<String>,
+
     /// Log filter, e.g. `info` or `carbot=debug,info`.
     #[arg(long, env = "CARBOT_LOG", default_value = "info")]
     pub log: String,
@@ -269,6 +286,13 @@ impl Default for AiConfig {
 }
 
 impl Config {
+    /// Where backups go: `CARBOT_BACKUP_DIR`, or `backups` in the data directory.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
     /// Public base URL without trailing slash; by default the address the server is bound to.
     pub fn public_url(&self, bound: SocketAddr) -> String {
         self.public_url

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod backup;
 pub mod config;
 pub mod http;
 pub mod metrics;

@@ -29,6 +29,13 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Backups of the platform's database (README: Backups).
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+        #[command(flatten)]
+        config: Config,
+    },
     /// The operator's tasks.
     Admin {
         #[command(subcommand)]
@@ -64,6 +71,31 @@ fn parse_plan(text: &str) -> Result<carbot_schema::plans::PlanCode, String> {
 }
 
 #[derive(Subcommand)]
+enum BackupCommand {
+    /// Take a backup now (into CARBOT_BACKUP_DIR, default <data dir>/backups).
+    Create,
+    /// The backups there, newest first.
+    List,
+    /// Restore a backup into a scratch database and compare every table's rows with its
+    /// manifest; exits non-zero on any difference or a damaged file.
+    Verify {
+        /// The dump (`….dump`) or its manifest (`….json`).
+        file: std::path::PathBuf,
+    },
+    /// Replace the database's data with a backup (one transaction), then migrate it.
+    Restore {
+        /// The dump (`….dump`) or its manifest (`….json`).
+        file: std::path::PathBuf,
+        /// Check the backup and say what would be replaced; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace the data (asked for, since it cannot be undone).
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum MailCommand {
     /// The newest e-mails, newest first.
     List {
@@ -93,6 +125,31 @@ async fn main() -> anyhow::Result<()> {
                 MailCommand::List { limit } => carbot::app::mail_list(&config, limit).await?,
                 MailCommand::Show { id, html } => {
                     carbot::app::mail_show(&config, &id, html).await?
+                }
+            }
+        }
+        Command::Backup { command, config } => {
+            carbot::init_logging("warn", config.log_format);
+            match command {
+                BackupCommand::Create => carbot::app::backup_create(&config).await?,
+                BackupCommand::List => carbot::app::backup_list(&config)?,
+                BackupCommand::Verify { file } => {
+                    carbot::app::backup_verify(&config, &file).await?
+                }
+                BackupCommand::Restore { file, dry_run, yes } => {
+                    use carbot::backup::Confirm;
+                    let confirm = match (dry_run, yes) {
+                        (true, _) => Confirm::DryRun,
+                        (false, true) => Confirm::Yes,
+                        (false, false) => Confirm::Ask,
+                    };
+                    if let Err(error) = carbot::app::backup_restore(&config, &file, confirm).await {
+                        if error.is::<carbot::backup::NeedsConfirmation>() {
+                            eprintln!("{error}");
+                            std::process::exit(2);
+                        }
+                        return Err(error);
+                    }
                 }
             }
         }

@@ -76,3 +76,17 @@ pub fn record_payment_events(
     });
     metrics::gauge!("carbot_payment_events_oldest_pending_seconds").set(age.max(0.0));
 }
+
+/// A scheduled backup this process took (`ok`) or that failed, and how long it took.
+pub fn record_backup(ok: bool, seconds: f64) {
+    let result = if ok { "ok" } else { "failed" };
+    metrics::counter!("carbot_backups_total", "result" => result).increment(1);
+    metrics::gauge!("carbot_backup_last_duration_seconds").set(seconds);
+}
+
+/// When the platform's newest scheduled backup finished (any process), as a Unix time; 0 when
+/// there is none. An alert on its age catches backups that silently stopped.
+pub fn record_last_backup(at: Option<chrono::DateTime<chrono::Utc>>) {
+    let seconds = at.map_or(0.0, |at| at.timestamp_millis() as f64 / 1e3);
+    metrics::gauge!("carbot_backup_last_success_timestamp_seconds").set(seconds);
+}

@@ -170,7 +170,7 @@ impl EmbeddedPostgres {
 
 /// Where `initdb` and `pg_ctl` live: `CARBOT_PG_BIN`, Debian's versioned directory (newest
 /// first), or the `PATH`.
-fn find_bin_dir() -> anyhow::Result<PathBuf> {
+pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARBOT_PG_BIN") {
         return Ok(PathBuf::from(dir));
     }

@@ -1,7 +1,10 @@
 // Drives the CarBot widget in headless Chromium, the way a visitor would.
 //
 //   ALLOWED_PAGE=http://… BLOCKED_PAGE=http://… ARTIFACTS=dir DOCUMENTS='{"SendMessage":"<sha256>",…}' \
-//     [CHROMIUM=/usr/bin/chromium] node tests/browser/widget.mjs
+//     API=http://… OWNER_TOKEN=… [CHROMIUM=/usr/bin/chromium] node tests/browser/widget.mjs
+//
+// API and OWNER_TOKEN: the platform and its workshop owner, who erases a person while the
+// visitor's chat is open.
 //
 // The widget sends its trusted documents by hash; DOCUMENTS tells which request is which.
 //
@@ -286,6 +289,38 @@ async function main() {
     await page.keyboard.press("Enter");
     await widget(page).locator('.msg[data-role="ASSISTANT"][data-id]').first().waitFor({ state: "visible", timeout: REPLY_TIMEOUT });
     check(seen.starts === startsBefore + 1, "no new conversation after deleting the chat");
+    assertNoPageErrors(seen);
+  });
+
+  await at("8-erased-by-the-workshop", async () => {
+    // The visitor gives an address; the workshop erases that person while the chat is open.
+    const address = "max.muster@example.de";
+    const replies = widget(page).locator('.msg[data-role="ASSISTANT"][data-id]');
+    const repliesBefore = await replies.count();
+    await widget(page).locator(".bar textarea").fill(`Meine Adresse ist ${address}`);
+    await page.keyboard.press("Enter");
+    await replies.nth(repliesBefore).waitFor({ state: "visible", timeout: REPLY_TIMEOUT });
+    const response = await fetch(`${env("API")}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${env("OWNER_TOKEN")}` },
+      body: JSON.stringify({
+        query: "mutation($email: String!) { eraseContact(input: { email: $email }) { erased { conversations messages } userErrors { code } } }",
+        variables: { email: address },
+      }),
+    });
+    const body = await response.json();
+    result.workshopErased = body.data && body.data.eraseContact.erased;
+    check(result.workshopErased && result.workshopErased.conversations === 1, `the erasure: ${JSON.stringify(body)}`);
+    const deadline = Date.now() + 10_000;
+    while ((await transcript(page)).length > 0 && Date.now() < deadline) await page.waitForTimeout(100);
+    result.transcriptAfterWorkshopErased = (await transcript(page)).map((t) => t.trim());
+    check(result.transcriptAfterWorkshopErased.length === 0, `the erased chat is still shown: ${result.transcriptAfterWorkshopErased}`);
+    // The log now holds the greeting and the one notice that says so.
+    const notice = widget(page).locator(".notice", { hasText: "gelöscht" });
+    check((await notice.count()) === 1 && (await notice.isVisible()), "no notice says the chat was deleted");
+    result.workshopErasedNotice = (await notice.textContent()).trim();
+    result.storageAfterWorkshopErased = await page.evaluate(() => Object.keys(localStorage));
+    check(result.storageAfterWorkshopErased.length === 0, `localStorage still holds ${result.storageAfterWorkshopErased}`);
     assertNoPageErrors(seen);
   });
 }

@@ -18,6 +18,7 @@ pub use serde_json;
 pub mod chat;
 pub mod openai_mock;
 pub mod redis;
+pub mod serve;
 pub mod smtp;
 pub mod stripe_mock;
 
@@ -247,6 +248,21 @@ pub async fn new_database() -> String {
     with_database(&cluster.admin_url, &database)
 }
 
+/// A new database on the test cluster without any table (a new installation's); dropped with
+/// the test databases at the next run.
+pub async fn empty_database() -> String {
+    let cluster = cluster();
+    let database = format!("carbot_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = AsyncPgConnection::establish(&cluster.admin_url)
+        .await
+        .expect("admin connection");
+    diesel::sql_query(format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .await
+        .expect("creating an empty database");
+    with_database(&cluster.admin_url, &database)
+}
+
 /// The JWT secret of every test app, so that apps sharing a database accept each other's tokens.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
 
@@ -288,6 +304,9 @@ impl TestApp {
             trust_proxy: true,
             console_dir: workspace_dir().join("console").join("dist"),
             seed_demo: options.seed_demo,
+            backup_dir: None,
+            backup_schedule: carbot::backup::Schedule::Off,
+            operator_email: None,
             log: "warn".into(),
             log_format: carbot::config::LogFormat::Text,
         };
@@ -446,14 +465,21 @@ impl Drop for TestApp {
 }
 
 /// A directory removed when dropped.
-struct TempDir(PathBuf);
+/// A directory under the system's temp dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
 
 impl TempDir {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let dir =
             std::env::temp_dir().join(format!("carbot-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -74,6 +74,8 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
         .env("ALLOWED_PAGE", format!("{allowed}/"))
         .env("BLOCKED_PAGE", format!("{blocked}/"))
         .env("ARTIFACTS", &artifacts)
+        .env("API", &app.url)
+        .env("OWNER_TOKEN", &owner.access_token)
         .env(
             "DOCUMENTS",
             carbot_schema::trusted::TrustedDocuments::widget().hashes_json(),
@@ -132,6 +134,13 @@ async fn a_visitor_chats_and_leaves_a_lead_through_the_real_widget() {
     );
     assert_eq!(
         report["deletedNotice"], "Ihr Chat wurde gelöscht.",
+        "{report}"
+    );
+    // Erased by the workshop while the chat was open: the widget let go of it at once.
+    assert_eq!(report["workshopErased"]["conversations"], 1, "{report}");
+    assert_eq!(
+        report["transcriptAfterWorkshopErased"],
+        json!([]),
         "{report}"
     );
     let lead = app

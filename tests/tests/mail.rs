@@ -426,6 +426,32 @@ async fn an_address_that_bounces_is_marked_and_not_tried_again() {
         json!([{ "node": { "email": "bounce@autohaus-sued.de", "delivery": "SUPPRESSED" } }]),
         "{body}"
     );
+    // The suppression keeps the address as its SHA-256 only (PostgreSQL's own sha256 agrees),
+    // and neither it nor the outbox keeps the address the server's answer quoted.
+    #[derive(QueryableByName, Debug)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        reason: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        hashed: bool,
+    }
+    let mut conn = app.db().await;
+    let kept: Vec<Kept> = diesel::sql_query(
+        "SELECT reason, address_sha256 = encode(sha256(convert_to('bounce@autohaus-sued.de', 'UTF8')), 'hex') AS hashed
+         FROM mail_suppressions",
+    )
+    .load(&mut conn)
+    .await
+    .expect("suppressions");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].hashed && !kept[0].reason.contains('@'), "{kept:?}");
+    let bounced = outbox_rows(&app, "INVITATION").await;
+    assert!(
+        bounced
+            .iter()
+            .all(|r| !r.3.as_deref().unwrap_or("").contains('@')),
+        "{bounced:?}"
+    );
 }
 
 /// Sets opening hours directly: open all week (`true`) or only in an hour twelve hours away.

@@ -1,7 +1,9 @@
 //! Privacy: a person's data exported and erased everywhere, retention with the clock moved
 //! forward, consent that is exactly the text the widget showed, a visitor deleting their chat.
 
-use carbot_tests::chat::{CONVERSATION_EVENTS, LEAD_EVENTS, Live, SITE, Visitor};
+use carbot_tests::chat::{
+    CONVERSATION_EVENTS, INBOX_EVENTS, LEAD_EVENTS, Live, SITE, Visitor, persisted,
+};
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 use chrono::{Duration, Utc};
@@ -253,6 +255,40 @@ async fn a_contact_is_exported_then_erased_from_every_place_while_kpis_stay() {
         "{summary}"
     );
 
+    // Screens open during the erasure: the owner's conversation and inbox, and the visitor's
+    // widget (its own document and token).
+    let follow = |token: String, query: &'static str, variables: Value| {
+        let url = app.url.clone();
+        async move {
+            Live::start(&url, Some(&token), None, query, variables)
+                .await
+                .expect("subscription")
+        }
+    };
+    let mut open_chat = follow(
+        owner.access_token.clone(),
+        CONVERSATION_EVENTS,
+        json!({ "id": first.conversation_id, "after": "0" }),
+    )
+    .await;
+    let mut inbox = follow(
+        owner.access_token.clone(),
+        INBOX_EVENTS,
+        json!({ "after": "0" }),
+    )
+    .await;
+    let mut widget = Live::start_payload(
+        &app.url,
+        Some(&first.token),
+        Some(SITE),
+        persisted(
+            "ConversationEvents",
+            json!({ "id": first.conversation_id, "after": "0" }),
+        ),
+    )
+    .await
+    .expect("the widget's subscription");
+
     // Erasure: everything in one go, counted; KPIs unchanged.
     let before = counts(&app, &owner).await;
     let body = app
@@ -277,6 +313,53 @@ async fn a_contact_is_exported_then_erased_from_every_place_while_kpis_stay() {
         "{body}"
     );
     assert_eq!(counts(&app, &owner).await, before, "KPI counts stay");
+
+    // The open screens hear of it and load again; integrators get it in `events` (and webhooks).
+    let erased_kind = |field: &'static str| move |d: &Value| d[field]["kind"] == "ERASED";
+    let told = open_chat
+        .collect_until(erased_kind("conversationEvents"))
+        .await;
+    assert_eq!(
+        told.last().expect("the erasure")["conversationEvents"]["conversation"]["id"],
+        first.conversation_id.as_str()
+    );
+    let told = inbox
+        .collect_until(|d| {
+            d["inboxEvents"]["kind"] == "ERASED"
+                && d["inboxEvents"]["conversation"]["id"] == first.conversation_id.as_str()
+        })
+        .await;
+    assert!(!told.is_empty());
+    widget
+        .collect_until(erased_kind("conversationEvents"))
+        .await;
+    let announced = listed_events(
+        &app,
+        &owner.access_token,
+        "{ events(first: 100, types: [\"conversation.erased\", \"lead.updated\"]) {
+            edges { node { type data } } } }",
+        |edges| edges.iter().any(|e| e["node"]["type"] == "conversation.erased"),
+    )
+    .await;
+    let nodes: Vec<&Value> = announced["data"]["events"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{announced}"))
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let erased_conversations = nodes
+        .iter()
+        .filter(|n| n["type"] == "conversation.erased")
+        .count();
+    let erased_leads: Vec<&Value> = nodes
+        .iter()
+        .filter(|n| n["type"] == "lead.updated" && n["data"]["change"] == "ERASED")
+        .map(|n| &n["data"]["leadId"])
+        .collect();
+    assert_eq!(erased_conversations, 3, "{announced}");
+    assert_eq!(erased_leads.len(), 2, "{announced}");
+    assert!(erased_leads.contains(&&json!(lead_one)), "{announced}");
+    assert_gone(&announced.to_string(), "the announcements");
 
     // No API path shows her any more.
     let lists = app
@@ -522,6 +605,28 @@ async fn erased_at(app: &TestApp, table: &str, id: &str) -> bool {
     row.erased
 }
 
+/// The `events` replay's answer to `query` once `listed` holds of its edges (the replay lists a
+/// transaction's events once every older transaction has ended: a moment later).
+async fn listed_events(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    listed: impl Fn(&[Value]) -> bool,
+) -> Value {
+    let mut body = Value::Null;
+    for _ in 0..100 {
+        body = app.gql(Some(token), query, json!({})).await;
+        if body["data"]["events"]["edges"]
+            .as_array()
+            .is_some_and(|edges| listed(edges))
+        {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the replay never listed them: {body}");
+}
+
 async fn event_count(app: &TestApp) -> i64 {
     #[derive(QueryableByName)]
     struct Count {
@@ -545,7 +650,10 @@ async fn retention_at(app: &TestApp, pool: &carbot_schema::db::Pool, now: chrono
         ran: bool,
     }
     for _ in 0..100 {
-        carbot_schema::privacy::retention::round(pool, now)
+        // Its announcements are stored (they reach this process's subscribers through the app's
+        // own bus only when its worker runs the job).
+        let bus = carbot_schema::events::InProcessEventBus::default();
+        carbot_schema::privacy::retention::round(pool, &bus, now)
             .await
             .expect("a retention round");
         let mut conn = app.db().await;
@@ -615,6 +723,20 @@ async fn retention_with_the_clock_moved_forward_erases_exactly_what_is_due() {
     assert!(!erased_at(&app, "conversations", &open.conversation_id).await);
     assert!(!erased_at(&app, "conversations", &won.conversation_id).await);
     assert!(!erased_at(&app, "leads", &won_lead).await);
+    // Announced like any erasure (the only stored event left after the 31-day run).
+    let announced = listed_events(
+        &app,
+        &owner.access_token,
+        "{ events(first: 10) { edges { node { type data } } } }",
+        |edges| !edges.is_empty(),
+    )
+    .await;
+    assert_eq!(
+        announced["data"]["events"]["edges"],
+        json!([{ "node": { "type": "conversation.erased",
+            "data": { "conversationId": idle.conversation_id } } }]),
+        "{announced}"
+    );
 
     // Three years and a day on: the won request loses its data; the open one never does.
     retention_at(&app, &pool, Utc::now() + Duration::days(1096)).await;

@@ -2,81 +2,24 @@
 //! visitor on one process and the owner on another see each other live, rate limits hold
 //! across them, and Redis going away degrades delivery without losing an event.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use carbot_tests::chat::{INBOX_EVENTS, LEAD_EVENTS, Live, SITE, lead_input, persisted};
 use carbot_tests::redis::TestRedis;
 use carbot_tests::serde_json::{Value, json};
-use carbot_tests::{JWT_SECRET, Owner, TestApp, TestOptions, error_code, new_database};
+use carbot_tests::serve::Serve;
+use carbot_tests::{Owner, TestApp, TestOptions, error_code, new_database};
 
-/// A real `carbot serve` process.
-struct Process {
-    child: Child,
-    url: String,
-}
+/// A real `carbot serve` process on the shared database and Redis.
+struct Process;
 
 impl Process {
-    fn start(database_url: &str, redis_url: &str, prefix: &str) -> Self {
-        let binary = std::env::current_exe()
-            .expect("test binary")
-            .parent()
-            .and_then(|deps| deps.parent())
-            .expect("target dir")
-            .join("carbot");
-        let data_dir =
-            std::env::temp_dir().join(format!("carbot-proc-{}", uuid::Uuid::new_v4().simple()));
-        let mut child = Command::new(&binary)
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
-            .env("REDIS_URL", redis_url)
-            .env("CARBOT_REDIS_PREFIX", prefix)
-            .env("CARBOT_JWT_SECRET", JWT_SECRET)
-            .env("CARBOT_DATA_DIR", data_dir)
-            .env("CARBOT_ADDR", "127.0.0.1:0")
-            .env("CARBOT_LOG_FORMAT", "json")
-            .env("CARBOT_LOG", "info")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "starting {} (built by cargo test --workspace): {e}",
-                    binary.display()
-                )
-            });
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the server reports its address")
-                .expect("line");
-            let Ok(event) = carbot_tests::serde_json::from_str::<Value>(&line) else {
-                continue;
-            };
-            if event["message"] == "CarBot is listening" {
-                break event["addr"].as_str().expect("addr").to_owned();
-            }
-        };
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if std::env::var_os("CARBOT_TEST_SERVER_LOGS").is_some() {
-                    eprintln!("{line}");
-                }
-            }
-        });
-        Self {
-            child,
-            url: format!("http://{addr}"),
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn start(database_url: &str, redis_url: &str, prefix: &str) -> Serve {
+        Serve::start(&[
+            ("DATABASE_URL", database_url),
+            ("REDIS_URL", redis_url),
+            ("CARBOT_REDIS_PREFIX", prefix),
+        ])
     }
 }
 

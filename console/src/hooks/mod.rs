@@ -3,4 +3,5 @@
 pub mod confirm;
 pub mod navigate;
 pub mod query;
+pub mod reload;
 pub mod switch_workshop;

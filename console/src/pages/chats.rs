@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::api::inbox_events::InboxEventKind;
 use crate::api::{self, conversations};
 use crate::components::dates::short_date_time;
 use crate::components::drill::Drill;
@@ -159,7 +160,8 @@ pub fn chats() -> Html {
     let events = use_reducer(|| EventLog(Vec::new()));
     {
         let (ctx, chats, selected) = (ctx.clone(), chats.clone(), selected.clone());
-        use_effect_with(drill.clone(), move |drill| {
+        // Loaded again after an erasure, so no erased text stays on the screen.
+        use_effect_with((drill.clone(), events.erasures()), move |(drill, _)| {
             let drill = drill.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let mut result = fetch_page(&ctx, filter_of(&drill), None).await;
@@ -442,7 +444,27 @@ impl Reducible for EventLog {
 
     fn reduce(self: std::rc::Rc<Self>, action: Self::Action) -> std::rc::Rc<Self> {
         let mut events = self.0.clone();
+        // An erased conversation's messages leave the log: the list loads again and shows them
+        // as the server now has them.
+        if let (InboxEventKind::ERASED, Some(erased)) = (&action.kind, &action.conversation) {
+            events.retain(|event| {
+                event
+                    .message
+                    .as_ref()
+                    .is_none_or(|m| m.conversation_id != erased.id)
+            });
+        }
         events.push(action);
         std::rc::Rc::new(Self(events))
+    }
+}
+
+impl EventLog {
+    /// How many erasures arrived: the list loads again after each.
+    fn erasures(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|event| matches!(event.kind, InboxEventKind::ERASED))
+            .count()
     }
 }

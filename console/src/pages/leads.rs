@@ -14,6 +14,7 @@ use crate::ctx::use_ctx;
 use crate::hooks::confirm::use_confirm;
 use crate::hooks::navigate::use_navigate;
 use crate::hooks::query::use_query_params;
+use crate::hooks::reload::use_reload;
 use crate::i18n::{ERASED_MARKER, Key, euros, quoted, status_label, visitor_text};
 use crate::lead_status::{STATUSES, next_statuses};
 use crate::route::Route;
@@ -100,7 +101,7 @@ pub fn list() -> Html {
     let pipeline = use_state(|| false);
     let data = use_state(|| None::<Result<Page, String>>);
     let more_busy = use_state(|| false);
-    let reload = use_state(|| 0u32);
+    let reload = use_reload();
 
     // New leads arrive live: a notice and a fresh list.
     {
@@ -120,7 +121,7 @@ pub fn list() -> Html {
                                 event.lead.name
                             ));
                         }
-                        reload.set(*reload + 1);
+                        reload.dispatch(());
                     }),
                 )
             });
@@ -147,7 +148,7 @@ pub fn list() -> Html {
     };
     {
         let (ctx, data) = (ctx.clone(), data.clone());
-        use_effect_with((FilterKey::of(&filter), *reload), move |(key, _)| {
+        use_effect_with((FilterKey::of(&filter), reload.0), move |(key, _)| {
             let filter = key.0.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let result = fetch_page(&ctx, filter, None).await;
@@ -345,15 +346,35 @@ pub fn detail(props: &DetailProps) -> Html {
     let navigate = use_navigate();
     let lead = use_state(|| None::<Result<lead_detail::LeadDetailNodeOnLead, String>>);
     let note = use_state(String::new);
-    let reload = use_state(|| 0u32);
+    let reload = use_reload();
     let withdrawing = use_confirm("lead-withdraw".to_owned());
     let withdraw_busy = use_state(|| false);
     let withdraw_errors = use_state(Vec::<String>::new);
     // Withdrawn on this page: the lead then says so, not only that it is erased.
     let withdrawn = use_state(|| false);
+    // Changed elsewhere (another person, an integrator, an erasure): the page shows it as it now
+    // is, so no erased text stays on the screen.
+    {
+        let (reload, id) = (reload.clone(), props.id.clone());
+        use_effect_with((ctx.token(), id), move |(token, id)| {
+            let live = token.clone().map(|token| {
+                let id = id.clone();
+                crate::live::subscribe::<api::LeadEvents>(
+                    token,
+                    (api::lead_events::QUERY, api::lead_events::OPERATION_NAME),
+                    Callback::from(move |event: api::lead_events::ResponseData| {
+                        if event.lead_events.lead.id == id {
+                            reload.dispatch(());
+                        }
+                    }),
+                )
+            });
+            move || drop(live)
+        });
+    }
     {
         let (ctx, lead) = (ctx.clone(), lead.clone());
-        use_effect_with((props.id.clone(), *reload), move |(id, _)| {
+        use_effect_with((props.id.clone(), reload.0), move |(id, _)| {
             let id = id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let result = api::run::<api::LeadDetail>(
@@ -409,7 +430,7 @@ pub fn detail(props: &DetailProps) -> Html {
                 )
                 .await;
                 // Moved or refused: the page shows the lead's status as it now is.
-                reload.set(*reload + 1);
+                reload.dispatch(());
             });
         })
     };
@@ -430,7 +451,7 @@ pub fn detail(props: &DetailProps) -> Html {
                     .await;
                 if added.is_some() {
                     note.set(String::new());
-                    reload.set(*reload + 1);
+                    reload.dispatch(());
                 }
             });
         })
@@ -470,7 +491,7 @@ pub fn detail(props: &DetailProps) -> Html {
                             .collect();
                         if refused.is_empty() {
                             withdrawn.set(true);
-                            reload.set(*reload + 1);
+                            reload.dispatch(());
                         }
                         errors.set(refused);
                     }

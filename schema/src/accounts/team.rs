@@ -28,6 +28,7 @@ use crate::principal::tenant_of_new_session;
 const INVITATION_PREFIX: &str = "cbi_";
 const INVITATION_TTL: chrono::Duration = chrono::Duration::days(7);
 const INVITATIONS_PER_WORKSHOP_HOUR: u32 = 30;
+const INVITATIONS_PER_IP_HOUR: u32 = 60;
 
 /// A member of the workshop.
 #[derive(SimpleObject)]
@@ -415,10 +416,18 @@ impl TeamMutation {
             });
         };
         let platform = ctx.platform();
+        // Per workshop, and per client address across the workshops a person signs in to.
         platform
             .limit(
                 &format!("invite:workshop:{}", tenant.workshop_id()),
                 INVITATIONS_PER_WORKSHOP_HOUR,
+                HOUR,
+            )
+            .await?;
+        platform
+            .limit(
+                &format!("invite:ip:{}", super::session::client_ip(ctx)),
+                INVITATIONS_PER_IP_HOUR,
                 HOUR,
             )
             .await?;

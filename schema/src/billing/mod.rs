@@ -519,11 +519,22 @@ impl BillingMutation {
                 );
                 break 'answer refused(UserErrorCode::BillingNotConfigured, NOT_CONFIGURED);
             };
+            // Per workshop, and per client address (each checkout creates a Stripe session).
             ctx.platform()
                 .limit(
                     &format!("billing:checkout:{}", tenant.workshop_id()),
                     20,
-                    std::time::Duration::from_secs(3600),
+                    crate::limits::HOUR,
+                )
+                .await?;
+            let address = ctx
+                .client_ip()
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+            ctx.platform()
+                .limit(
+                    &format!("billing:checkout:ip:{address}"),
+                    60,
+                    crate::limits::HOUR,
                 )
                 .await?;
             let mut conn = ctx.platform().conn().await?;

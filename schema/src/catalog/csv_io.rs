@@ -16,6 +16,7 @@ use crate::context::Ctx;
 use crate::db::Conn;
 use crate::db::schema::{service_categories, services};
 use crate::error::{ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::locale::{CallerLocale, messages};
 use crate::plans::{Entitlements, Feature};
 
 pub const HEADER: [&str; 9] = [
@@ -117,11 +118,43 @@ pub struct ImportServicesInput {
 }
 
 /// A refused row.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
-    /// Line in the CSV text, counting the header as line 1.
     pub line: i32,
+    /// German, as the code writes it: `column: problem`, several joined by `; `.
     pub message: String,
+}
+
+/// A refused row.
+#[Object]
+impl ImportError {
+    /// Line in the CSV text, counting the header as line 1.
+    async fn line(&self) -> i32 {
+        self.line
+    }
+    /// What is wrong with the line, in the caller's language: `column: problem`, several
+    /// joined by `; ` (the column names stay as the header has them).
+    async fn message(&self, ctx: &Context<'_>) -> String {
+        let locale = ctx
+            .data_opt::<CallerLocale>()
+            .copied()
+            .unwrap_or_default()
+            .0;
+        self.message
+            .split("; ")
+            .map(|problem| match problem.split_once(": ") {
+                Some((column, rest))
+                    if column
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') =>
+                {
+                    format!("{column}: {}", messages::translate(rest, locale))
+                }
+                _ => messages::translate(problem, locale).into_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 #[derive(SimpleObject)]

@@ -26,6 +26,8 @@ pub enum ConversationEventKind {
     TakenOver,
     /// The assistant answers again.
     Released,
+    /// The conversation's texts were erased: load it again (its messages read as a marker).
+    Erased,
 }
 
 #[derive(SimpleObject)]
@@ -46,6 +48,8 @@ pub enum InboxEventKind {
     Message,
     TakenOver,
     Released,
+    /// The conversation's texts were erased: load it again (its messages read as a marker).
+    Erased,
 }
 
 #[derive(SimpleObject)]
@@ -136,6 +140,10 @@ impl ChatSubscription {
                         conversation: Some(rows.conversation(tenant, conversation_id).await?),
                         ..event(ConversationEventKind::Released)
                     }),
+                    Event::ConversationErased { conversation_id } => Some(ConversationEvent {
+                        conversation: Some(rows.conversation(tenant, conversation_id).await?),
+                        ..event(ConversationEventKind::Erased)
+                    }),
                     _ => None,
                 }
             }
@@ -164,6 +172,7 @@ impl ChatSubscription {
                             | Event::Message { .. }
                             | Event::TakenOver { .. }
                             | Event::Released { .. }
+                            | Event::ConversationErased { .. }
                     )
             },
         );
@@ -190,6 +199,11 @@ impl ChatSubscription {
                     ),
                     Event::Released { conversation_id } => (
                         InboxEventKind::Released,
+                        Some(rows.conversation(tenant, conversation_id).await?),
+                        None,
+                    ),
+                    Event::ConversationErased { conversation_id } => (
+                        InboxEventKind::Erased,
                         Some(rows.conversation(tenant, conversation_id).await?),
                         None,
                     ),

@@ -103,19 +103,25 @@ pub async fn migrations_current(pool: &Pool) -> Result<bool, ApiError> {
         .select(__diesel_schema_migrations::version)
         .load(&mut conn)
         .await?;
-    let pending = MIGRATIONS_VERSIONS
-        .get_or_init(|| {
-            use diesel::migration::MigrationSource;
-            MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
-                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
-                .unwrap_or_default()
-        })
+    let pending = migration_versions()
         .iter()
         .any(|version| !applied.contains(version));
     Ok(!pending)
 }
 
-static MIGRATIONS_VERSIONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+/// The versions of the embedded migrations (`20261203000015`, …), oldest first: the schema
+/// versions this build knows.
+pub fn migration_versions() -> &'static [String] {
+    static VERSIONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    VERSIONS.get_or_init(|| {
+        use diesel::migration::MigrationSource;
+        let mut versions: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default();
+        versions.sort();
+        versions
+    })
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("migration failed: {0}")]

@@ -43,6 +43,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    backup_runs (slot) {
+        slot -> Timestamptz,
+        status -> Text,
+        attempts -> Int4,
+        host -> Text,
+        file -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        error -> Nullable<Text>,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     billing_accounts (workshop_id) {
         workshop_id -> Uuid,
         managed_by -> Text,
@@ -212,8 +227,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_suppressions (address) {
-        address -> Text,
+    mail_suppressions (address_sha256) {
+        address_sha256 -> Text,
         reason -> Text,
         created_at -> Timestamptz,
     }
@@ -531,6 +546,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     api_tokens,
     assistant_usage,
+    backup_runs,
     billing_accounts,
     client_keys,
     consent_texts,

@@ -59,6 +59,9 @@ pub enum Event {
     TakenOver { conversation_id: Uuid },
     /// The assistant answers again.
     Released { conversation_id: Uuid },
+    /// The conversation's texts were erased (the workshop's erasure, the visitor's own deletion
+    /// or retention): open screens load it again, integrators drop their copies.
+    ConversationErased { conversation_id: Uuid },
     LeadCreated {
         lead_id: Uuid,
         conversation_id: Option<Uuid>,
@@ -71,11 +74,12 @@ pub enum Event {
 }
 
 /// The stored kinds and the public types integrators know them by (webhooks, `events`).
-pub const PUBLIC_TYPES: [(&str, &str); 6] = [
+pub const PUBLIC_TYPES: [(&str, &str); 7] = [
     ("CONVERSATION_STARTED", "conversation.started"),
     ("MESSAGE", "message.created"),
     ("TAKEN_OVER", "conversation.taken_over"),
     ("RELEASED", "conversation.released"),
+    ("CONVERSATION_ERASED", "conversation.erased"),
     ("LEAD_CREATED", "lead.created"),
     ("LEAD_UPDATED", "lead.updated"),
 ];
@@ -86,6 +90,8 @@ pub const PUBLIC_TYPES: [(&str, &str); 6] = [
 pub enum LeadChange {
     Status,
     Note,
+    /// The person's contact data was erased (an erasure, a withdrawn consent or retention).
+    Erased,
 }
 
 impl Event {
@@ -97,6 +103,7 @@ impl Event {
             Self::ReplyChunk { .. } => "REPLY_CHUNK",
             Self::TakenOver { .. } => "TAKEN_OVER",
             Self::Released { .. } => "RELEASED",
+            Self::ConversationErased { .. } => "CONVERSATION_ERASED",
             Self::LeadCreated { .. } => "LEAD_CREATED",
             Self::LeadUpdated { .. } => "LEAD_UPDATED",
         }
@@ -108,6 +115,7 @@ impl Event {
             Self::ConversationStarted { conversation_id }
             | Self::TakenOver { conversation_id }
             | Self::Released { conversation_id }
+            | Self::ConversationErased { conversation_id }
             | Self::Message {
                 conversation_id, ..
             } => Some(*conversation_id),
@@ -148,7 +156,8 @@ impl Event {
         match self {
             Self::ConversationStarted { conversation_id }
             | Self::TakenOver { conversation_id }
-            | Self::Released { conversation_id } => {
+            | Self::Released { conversation_id }
+            | Self::ConversationErased { conversation_id } => {
                 json!({ "conversationId": conversation(Some(*conversation_id)) })
             }
             Self::Message {
@@ -457,17 +466,11 @@ pub async fn commit<T>(
     Transactions::begin_transaction(conn_ref).await?;
     let written = async {
         let (value, events) = change(conn_ref).await?;
-        let mut stored = Vec::with_capacity(events.len());
-        let mut queued = false;
-        for event in events {
-            let (event, deliveries) = record(conn_ref, tenant, event).await?;
-            stored.push(event);
-            queued |= deliveries;
-        }
-        Ok::<_, ApiError>((value, stored, queued))
+        let stored = store(conn_ref, tenant, events).await?;
+        Ok::<_, ApiError>((value, stored))
     }
     .await;
-    let (value, stored, queued) = match written {
+    let (value, stored) = match written {
         Ok(written) => {
             Transactions::commit_transaction(conn_ref).await?;
             written
@@ -480,11 +483,45 @@ pub async fn commit<T>(
         }
     };
     drop(conn);
-    if queued {
-        deliveries_queued().notify_one();
-    }
-    publish(bus, &stored).await;
+    stored.publish(bus).await;
     Ok(value)
+}
+
+/// Events stored in a transaction that has not committed yet; [`Stored::publish`] them after it
+/// did.
+#[must_use = "stored events are published after their transaction commits"]
+pub struct Stored {
+    events: Vec<StoredEvent>,
+    deliveries_queued: bool,
+}
+
+impl Stored {
+    /// Hands the events to the bus and wakes the webhook worker when they queued deliveries.
+    pub async fn publish(self, bus: &dyn EventBus) {
+        if self.deliveries_queued {
+            deliveries_queued().notify_one();
+        }
+        publish(bus, &self.events).await;
+    }
+}
+
+/// Stores `events` (and queues their webhook deliveries) in the caller's transaction; for work
+/// that runs its own transaction, such as the retention job. Changes of requests use [`commit`].
+pub async fn store(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    events: Vec<Event>,
+) -> ApiResult<Stored> {
+    let mut stored = Stored {
+        events: Vec::with_capacity(events.len()),
+        deliveries_queued: false,
+    };
+    for event in events {
+        let (event, deliveries) = record(conn, tenant, event).await?;
+        stored.events.push(event);
+        stored.deliveries_queued |= deliveries;
+    }
+    Ok(stored)
 }
 
 /// The bus topic that says "access in this workshop changed": a session ended, an API token or

@@ -554,6 +554,72 @@ const MESSAGES: &[(&str, &str, &str, &str)] = &[
         "",
         "",
     ),
+    // Passwords (registration, reset, invitations, the owner's password change).
+    (
+        "Das Passwort muss mindestens {} Zeichen lang sein.",
+        "The password must be at least {} characters long.",
+        "Parola en az {} karakter uzunluğunda olmalıdır.",
+        "Hasło musi mieć co najmniej {} znaków.",
+    ),
+    (
+        "Das Passwort darf höchstens {} Zeichen lang sein.",
+        "The password may be at most {} characters long.",
+        "Parola en fazla {} karakter uzunluğunda olabilir.",
+        "Hasło może mieć najwyżej {} znaków.",
+    ),
+    (
+        "Dieses Passwort ist zu verbreitet; bitte wählen Sie ein anderes.",
+        "This password is too common; please choose another one.",
+        "Bu parola çok yaygın; lütfen başka bir tane seçin.",
+        "To hasło jest zbyt popularne; proszę wybrać inne.",
+    ),
+    (
+        "Das Passwort darf nicht Ihre E-Mail-Adresse sein.",
+        "The password must not be your e-mail address.",
+        "Parola e-posta adresiniz olamaz.",
+        "Hasło nie może być Twoim adresem e-mail.",
+    ),
+    // The catalog import's line problems (`column: ` stays in front, untranslated).
+    ("Zeile nicht lesbar: {}", "Line cannot be read: {}", "", ""),
+    ("{} Spalten statt {}", "{} columns instead of {}", "", ""),
+    (
+        "Formeln sind nicht erlaubt",
+        "formulas are not allowed",
+        "",
+        "",
+    ),
+    (
+        "\"{}\" ist keine Kategorie dieser Werkstatt",
+        "\"{}\" is not a category of this workshop",
+        "",
+        "",
+    ),
+    (
+        "\"{}\" ist kein Betrag in Cent",
+        "\"{}\" is not an amount in cents",
+        "",
+        "",
+    ),
+    ("\"{}\" ist keine Zahl", "\"{}\" is not a number", "", ""),
+    (
+        "\"{}\" ist weder true noch false",
+        "\"{}\" is neither true nor false",
+        "",
+        "",
+    ),
+    (
+        "\"{}\" ist nicht KLASSE=min-max",
+        "\"{}\" is not CLASS=min-max",
+        "",
+        "",
+    ),
+    ("{} doppelt", "{} given twice", "", ""),
+    (
+        "kommt in dieser Kategorie in der Datei zweimal vor",
+        "appears twice in this category in the file",
+        "",
+        "",
+    ),
 ];
 
 /// `text` with every run of digits replaced by `{}`, and the runs.
@@ -644,6 +710,36 @@ pub fn translate(german: &str, locale: Locale) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_rules_and_import_problems_are_translated() {
+        assert_eq!(
+            translate(
+                "Das Passwort muss mindestens 10 Zeichen lang sein.",
+                Locale::En
+            ),
+            "The password must be at least 10 characters long."
+        );
+        assert_eq!(
+            translate(
+                "Das Passwort darf nicht Ihre E-Mail-Adresse sein.",
+                Locale::Pl
+            ),
+            "Hasło nie może być Twoim adresem e-mail."
+        );
+        assert_eq!(
+            translate("\"zehn\" ist keine Zahl", Locale::En),
+            "\"zehn\" is not a number"
+        );
+        assert_eq!(
+            translate("\"12\" ist keine Zahl", Locale::En),
+            "\"12\" is not a number"
+        );
+        assert_eq!(
+            translate("7 Spalten statt 9", Locale::En),
+            "7 columns instead of 9"
+        );
+    }
 
     #[test]
     fn messages_are_translated_with_their_numbers() {

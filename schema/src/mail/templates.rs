@@ -70,6 +70,12 @@ pub enum Template<'a> {
         gone: bool,
         link: &'a str,
     },
+    /// To the platform's operator: a scheduled backup failed (`what`: the error, `host`: the
+    /// process's machine).
+    BackupFailed {
+        what: &'a str,
+        host: &'a str,
+    },
     /// About the plan and payments ([`super::billing`]).
     Billing(super::billing::BillingMail<'a>),
 }
@@ -234,6 +240,7 @@ impl Template<'_> {
             Self::LeadReminder { .. } => "LEAD_REMINDER",
             Self::DailySummary { .. } => "DAILY_SUMMARY",
             Self::WebhookDisabled { .. } => "WEBHOOK_DISABLED",
+            Self::BackupFailed { .. } => "BACKUP_FAILED",
             Self::Billing(mail) => mail.kind(),
         }
     }
@@ -425,6 +432,45 @@ impl Template<'_> {
                         ),
                         (*link).to_owned(),
                     )),
+                    footer: l.footer.to_owned(),
+                    ..Body::default()
+                },
+            ),
+            Self::BackupFailed { what, host } => (
+                pick(
+                    "CarBot: eine Sicherung ist fehlgeschlagen",
+                    "CarBot: a backup failed",
+                    "CarBot: bir yedekleme başarısız oldu",
+                    "CarBot: kopia zapasowa nie powiodła się",
+                ),
+                Body {
+                    heading: pick(
+                        "Sicherung fehlgeschlagen",
+                        "Backup failed",
+                        "Yedekleme başarısız",
+                        "Kopia zapasowa nieudana",
+                    ),
+                    paragraphs: vec![
+                        pick(
+                            "Die geplante Sicherung der Datenbank ist fehlgeschlagen. CarBot versucht es bis zu dreimal im Abstand von zehn Minuten; danach wieder beim nächsten Termin.",
+                            "The scheduled backup of the database failed. CarBot tries up to three times, ten minutes apart; after that again at the next scheduled time.",
+                            "Veritabanının planlı yedeklemesi başarısız oldu. CarBot on dakika arayla en fazla üç kez dener; sonra bir sonraki planlı zamanda.",
+                            "Zaplanowana kopia zapasowa bazy danych nie powiodła się. CarBot próbuje do trzech razy co dziesięć minut, potem w następnym terminie.",
+                        ),
+                        pick(
+                            "Prüfen Sie mit `carbot backup list` und dem Log des Prozesses, was fehlt.",
+                            "Check with `carbot backup list` and the process's log what is missing.",
+                            "Neyin eksik olduğunu `carbot backup list` ve sürecin günlüğüyle kontrol edin.",
+                            "Sprawdź za pomocą `carbot backup list` i logu procesu, czego brakuje.",
+                        ),
+                    ],
+                    facts: vec![
+                        (pick("Fehler", "Error", "Hata", "Błąd"), (*what).to_owned()),
+                        (
+                            pick("Rechner", "Host", "Sunucu", "Host"),
+                            (*host).to_owned(),
+                        ),
+                    ],
                     footer: l.footer.to_owned(),
                     ..Body::default()
                 },
@@ -771,6 +817,10 @@ mod tests {
                 open_leads: 1,
                 conversations: 9,
                 link: "https://x/l",
+            },
+            Template::BackupFailed {
+                what: "pg_dump: connection refused",
+                host: "app-1",
             },
         ];
         for template in &templates {

@@ -22,6 +22,39 @@ const LEASE: Duration = Duration::from_secs(120);
 /// After this many failed attempts (about eight hours of back-off) an e-mail is given up.
 pub const MAX_ATTEMPTS: i32 = 18;
 
+/// How a bounced address is kept in `mail_suppressions`: the SHA-256 of the lower-case address,
+/// so the suppression holds without a readable address of a person (README: Where personal data
+/// lives).
+fn suppression_key(recipient: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(recipient.trim().to_lowercase().as_bytes()))
+}
+
+/// A mail server's answer with every address it quotes replaced by `…` (it is stored
+/// with the suppression and the outbox row).
+fn without_addresses(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('@') {
+            out.push('…');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in reason.chars() {
+        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ';' | ',' | '(' | ')') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// The wait before attempt `attempts + 1`: 5 s, doubling, at most an hour.
 pub fn backoff(attempts: i32) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1))
@@ -116,9 +149,9 @@ impl Worker {
     }
 
     async fn deliver(&self, conn: &mut AsyncPgConnection, mail: Claimed) -> QueryResult<()> {
-        let address = mail.recipient.to_lowercase();
+        let address = suppression_key(&mail.recipient);
         let suppressed: bool = diesel::select(diesel::dsl::exists(
-            mail_suppressions::table.filter(mail_suppressions::address.eq(&address)),
+            mail_suppressions::table.filter(mail_suppressions::address_sha256.eq(&address)),
         ))
         .get_result(conn)
         .await?;
@@ -156,10 +189,11 @@ impl Worker {
                     .await?;
             }
             Err(SendError::Permanent(reason)) => {
+                let reason = without_addresses(&reason);
                 tracing::warn!(id = %outgoing.id, %reason, "e-mail bounced; the address gets no more e-mails");
                 diesel::insert_into(mail_suppressions::table)
                     .values((
-                        mail_suppressions::address.eq(&address),
+                        mail_suppressions::address_sha256.eq(&address),
                         mail_suppressions::reason.eq(&reason),
                     ))
                     .on_conflict_do_nothing()
@@ -197,6 +231,21 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bounce_keeps_no_readable_address() {
+        assert_eq!(
+            without_addresses("550 5.1.1 <Bounce@Autohaus-Sued.de>: Recipient address rejected"),
+            "550 5.1.1 <…>: Recipient address rejected"
+        );
+        assert_eq!(without_addresses("mailbox full"), "mailbox full");
+        assert_eq!(
+            suppression_key(" Bounce@Autohaus-Sued.de"),
+            suppression_key("bounce@autohaus-sued.de")
+        );
+        assert_eq!(suppression_key("a@b.de").len(), 64);
+        assert!(!suppression_key("a@b.de").contains('@'));
+    }
 
     #[test]
     fn back_off_doubles_from_five_seconds_up_to_an_hour() {

@@ -6,7 +6,7 @@
 
 use async_graphql::SimpleObject;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use super::subject::{Subject, needles};
 use crate::auth::Tenant;
 use crate::db::schema::leads;
 use crate::error::ApiResult;
+use crate::events::{Event, LeadChange};
 
 /// What an erased text reads.
 pub const ERASED: &str = "[gelöscht]";
@@ -53,15 +54,40 @@ fn count(rows: usize) -> i32 {
     i32::try_from(rows).unwrap_or(i32::MAX)
 }
 
+/// What an erasure did: its counts, and the events that tell open screens, subscribers and
+/// integrators (a lead's `lead.updated` with change `ERASED`, a conversation's
+/// `conversation.erased`), to be stored in the same transaction.
+pub struct Erasure {
+    pub counts: Erased,
+    pub events: Vec<Event>,
+}
+
+#[derive(QueryableByName)]
+struct ErasedLead {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    conversation_id: Option<Uuid>,
+}
+
+#[derive(QueryableByName)]
+struct ErasedConversation {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
 /// Erases the subject's personal data; call inside a transaction. Already erased records are
-/// not counted again.
+/// not counted (nor announced) again.
 pub async fn erase(
     conn: &mut AsyncPgConnection,
     tenant: Tenant,
     subject: &Subject,
-) -> ApiResult<Erased> {
+) -> ApiResult<Erasure> {
     if subject.is_empty() {
-        return Ok(Erased::default());
+        return Ok(Erasure {
+            counts: Erased::default(),
+            events: vec![],
+        });
     }
     let workshop = tenant.workshop_id();
     // Looked up before the leads are emptied: the texts to find in e-mails.
@@ -89,18 +115,19 @@ pub async fn erase(
             .await?;
     // The consent stays as the fact that it was given (when, to which text version), without
     // the address it came from.
-    let leads = diesel::sql_query(
+    let leads: Vec<ErasedLead> = diesel::sql_query(
         "UPDATE leads SET name = $3, email = NULL, phone = NULL, vehicle_make = NULL,
                 vehicle_model = NULL, vehicle_year = NULL, message = NULL, preferred_date = NULL,
                 consent_ip = NULL, source_url = NULL, erased_at = now(), updated_at = now()
-         WHERE workshop_id = $1 AND id = ANY($2) AND erased_at IS NULL",
+         WHERE workshop_id = $1 AND id = ANY($2) AND erased_at IS NULL
+         RETURNING id, conversation_id",
     )
     .bind::<SqlUuid, _>(workshop)
     .bind::<Array<SqlUuid>, _>(&subject.leads)
     .bind::<Text, _>(ERASED)
-    .execute(conn)
+    .load(conn)
     .await?;
-    // A lead's conversation is the person's too.
+    // A lead's conversation is the person's too (also of a lead erased before).
     let linked: Vec<Option<Uuid>> = tenant
         .leads()
         .filter(leads::id.eq_any(&subject.leads))
@@ -120,19 +147,32 @@ pub async fn erase(
     .bind::<Text, _>(ERASED)
     .execute(conn)
     .await?;
-    let erased_conversations = diesel::sql_query(
+    let erased_conversations: Vec<ErasedConversation> = diesel::sql_query(
         "UPDATE conversations SET page_url = NULL, erased_at = now()
-         WHERE workshop_id = $1 AND id = ANY($2) AND erased_at IS NULL",
+         WHERE workshop_id = $1 AND id = ANY($2) AND erased_at IS NULL
+         RETURNING id",
     )
     .bind::<SqlUuid, _>(workshop)
     .bind::<Array<SqlUuid>, _>(&conversations)
-    .execute(conn)
+    .load(conn)
     .await?;
-    Ok(Erased {
-        leads: count(leads),
-        conversations: count(erased_conversations),
+    let counts = Erased {
+        leads: count(leads.len()),
+        conversations: count(erased_conversations.len()),
         messages: count(messages),
         notes: count(notes),
         emails: count(emails),
-    })
+    };
+    let events = erased_conversations
+        .into_iter()
+        .map(|c| Event::ConversationErased {
+            conversation_id: c.id,
+        })
+        .chain(leads.into_iter().map(|lead| Event::LeadUpdated {
+            lead_id: lead.id,
+            conversation_id: lead.conversation_id,
+            change: LeadChange::Erased,
+        }))
+        .collect();
+    Ok(Erasure { counts, events })
 }

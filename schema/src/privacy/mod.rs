@@ -15,7 +15,7 @@ pub mod subject;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
 use self::audit::{Actor, AuditRow, PrivacyAction, PrivacyAuditEntry};
 use self::erase::Erased;
@@ -104,17 +104,18 @@ impl EraseContactPayload {
     }
 }
 
-/// Erases `subject` and records who did it and how much, in the caller's transaction.
+/// Erases `subject` and records who did it and how much, in the caller's transaction; returns
+/// the counts and the events that announce the erasure.
 async fn erase_recorded(
     conn: &mut diesel_async::AsyncPgConnection,
     tenant: crate::auth::Tenant,
     actor: Actor,
     action: PrivacyAction,
     subject: &Subject,
-) -> ApiResult<Erased> {
-    let erased = erase::erase(conn, tenant, subject).await?;
-    audit::record(conn, tenant, actor, action, erased).await?;
-    Ok(erased)
+) -> ApiResult<(Erased, Vec<crate::events::Event>)> {
+    let erasure = erase::erase(conn, tenant, subject).await?;
+    audit::record(conn, tenant, actor, action, erasure.counts).await?;
+    Ok((erasure.counts, erasure.events))
 }
 
 #[derive(Default)]
@@ -283,19 +284,19 @@ impl PrivacyMutation {
             )
             .await?;
         let tenant = member.tenant;
-        let mut conn = platform.conn().await?;
-        let erased = conn
-            .transaction::<_, ApiError, _>(async |conn| {
+        let conn = platform.conn().await?;
+        let erased = platform
+            .commit(conn, tenant, async |conn| {
                 let subject = subject::find(conn, tenant, &identity).await?;
                 if let Some(id) = identity.lead_id
                     && !subject.leads.contains(&id)
                 {
-                    return Ok(Err(crate::leads::lead::lead_not_found()));
+                    return Ok((Err(crate::leads::lead::lead_not_found()), vec![]));
                 }
                 let actor = Actor::User(member.user_id);
-                erase_recorded(conn, tenant, actor, PrivacyAction::Erase, &subject)
-                    .await
-                    .map(Ok)
+                let (erased, events) =
+                    erase_recorded(conn, tenant, actor, PrivacyAction::Erase, &subject).await?;
+                Ok((Ok(erased), events))
             })
             .await?;
         Ok(EraseContactPayload::of(erased))
@@ -315,9 +316,10 @@ impl PrivacyMutation {
                 crate::leads::lead::lead_not_found(),
             )));
         };
-        let mut conn = ctx.platform().conn().await?;
-        let erased = conn
-            .transaction::<_, ApiError, _>(async |conn| {
+        let platform = ctx.platform();
+        let conn = platform.conn().await?;
+        let erased = platform
+            .commit(conn, tenant, async |conn| {
                 let withdrawn_at: Option<Option<DateTime<Utc>>> = tenant
                     .leads()
                     .filter(leads::id.eq(lead_id))
@@ -327,13 +329,14 @@ impl PrivacyMutation {
                     .await
                     .optional()?;
                 match withdrawn_at {
-                    None => return Ok(Err(crate::leads::lead::lead_not_found())),
+                    None => return Ok((Err(crate::leads::lead::lead_not_found()), vec![])),
                     Some(Some(_)) => {
-                        return Ok(Err(UserError::new(
+                        let refused = UserError::new(
                             &["leadId"],
                             UserErrorCode::InvalidTransition,
                             "Die Einwilligung ist bereits widerrufen.",
-                        )));
+                        );
+                        return Ok((Err(refused), vec![]));
                     }
                     Some(None) => {}
                 }
@@ -346,15 +349,15 @@ impl PrivacyMutation {
                     conversations: vec![],
                 };
                 let actor = Actor::User(member.user_id);
-                erase_recorded(
+                let (erased, events) = erase_recorded(
                     conn,
                     tenant,
                     actor,
                     PrivacyAction::WithdrawConsent,
                     &subject,
                 )
-                .await
-                .map(Ok)
+                .await?;
+                Ok((Ok(erased), events))
             })
             .await?;
         Ok(EraseContactPayload::of(erased))
@@ -372,9 +375,10 @@ impl PrivacyMutation {
             ids::decode(NodeType::Conversation, &input.conversation_id),
             "This is the visitor's own deletion; the workshop uses eraseContact.",
         )?;
-        let mut conn = ctx.platform().conn().await?;
-        let erased = conn
-            .transaction::<_, ApiError, _>(async |conn| {
+        let platform = ctx.platform();
+        let conn = platform.conn().await?;
+        let erased = platform
+            .commit(conn, tenant, async |conn| {
                 let subject = Subject::of_conversation(conn, tenant, id).await?;
                 erase_recorded(
                     conn,
@@ -386,7 +390,6 @@ impl PrivacyMutation {
                 .await
             })
             .await?;
-        drop(conn);
         // The conversation's open connections (the visitor's other tabs) end.
         ctx.platform().access_changed(tenant).await;
         Ok(EraseContactPayload::of(Ok(erased)))

@@ -4,6 +4,7 @@
 //! advisory lock lets one process at a time work, and each workshop is claimed with
 //! `FOR UPDATE SKIP LOCKED`, so many processes on one database do each day's work once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
@@ -20,6 +21,7 @@ use super::subject::Subject;
 use crate::db::Pool;
 use crate::db::schema::privacy_settings;
 use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventBus, Stored};
 use crate::principal::tenant_of_background_job;
 
 /// The advisory lock key of the job ("retention" as a number).
@@ -77,8 +79,11 @@ fn days_before(zone: chrono_tz::Tz, today: NaiveDate, days: i32) -> DateTime<Utc
 }
 
 /// Handles the next due workshop at `now`; `None` when none is due or another process runs the
-/// job.
-async fn next(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> ApiResult<Option<RetentionRun>> {
+/// job. The erasure's events are stored with it, to be published once it committed.
+async fn next(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<(RetentionRun, Stored)>> {
     conn.transaction::<_, ApiError, _>(async |conn| {
         #[derive(QueryableByName)]
         struct Locked {
@@ -136,7 +141,7 @@ async fn next(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> ApiResult<Opt
             leads: leads.into_iter().map(|l| l.id).collect(),
             conversations: conversations.into_iter().map(|c| c.id).collect(),
         };
-        let erased = erase(conn, tenant, &subject).await?;
+        let erasure = erase(conn, tenant, &subject).await?;
         let events =
             diesel::sql_query("DELETE FROM events WHERE workshop_id = $1 AND created_at < $2")
                 .bind::<SqlUuid, _>(due.id)
@@ -152,8 +157,11 @@ async fn next(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> ApiResult<Opt
         .bind::<Timestamptz, _>(days_before(zone, today, due.event_days))
         .execute(conn)
         .await?;
+        // Stored after the old events went, so that the window never takes them (it is measured
+        // from the job's `now`, which a test moves forward).
+        let announced = events::store(conn, tenant, erasure.events).await?;
         let run = RetentionRun {
-            erased,
+            erased: erasure.counts,
             events: i32::try_from(events).unwrap_or(i32::MAX),
         };
         if run != RetentionRun::default() {
@@ -179,16 +187,21 @@ async fn next(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> ApiResult<Opt
             ))
             .execute(conn)
             .await?;
-        Ok(Some(run))
+        Ok(Some((run, announced)))
     })
     .await
 }
 
 /// Runs the job at `now` until no workshop is due; returns what it did for each.
-pub async fn round(pool: &Pool, now: DateTime<Utc>) -> ApiResult<Vec<RetentionRun>> {
+pub async fn round(
+    pool: &Pool,
+    bus: &dyn EventBus,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<RetentionRun>> {
     let mut conn = pool.get().await?;
     let mut runs = Vec::new();
-    while let Some(run) = next(&mut conn, now).await? {
+    while let Some((run, announced)) = next(&mut conn, now).await? {
+        announced.publish(bus).await;
         runs.push(run);
         if runs.len() >= 1_000 {
             break;
@@ -200,17 +213,22 @@ pub async fn round(pool: &Pool, now: DateTime<Utc>) -> ApiResult<Vec<RetentionRu
 /// The job inside `carbot serve`: looks for due workshops every `interval`.
 pub struct Worker {
     pool: Pool,
+    bus: Arc<dyn EventBus>,
     interval: Duration,
 }
 
 impl Worker {
-    pub fn new(pool: Pool, interval: Duration) -> Self {
-        Self { pool, interval }
+    pub fn new(pool: Pool, bus: Arc<dyn EventBus>, interval: Duration) -> Self {
+        Self {
+            pool,
+            bus,
+            interval,
+        }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
-            match round(&self.pool, Utc::now()).await {
+            match round(&self.pool, self.bus.as_ref(), Utc::now()).await {
                 Ok(runs) => {
                     let erased = runs
                         .iter()

@@ -23,20 +23,22 @@ use crate::auth::{ApiScope, Tenant};
 use crate::context::Ctx;
 use crate::db::schema::{webhook_deliveries, webhook_endpoints};
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
+use crate::events::PUBLIC_TYPES;
 use crate::ids::{self, NodeType};
 use crate::pagination::{Page, PageInfo, edges};
 use crate::plans::{Entitlements, Feature};
 use target::Targets;
 
 /// The public event types an endpoint can ask for (`Event::public_type`).
-pub const EVENT_TYPES: [&str; 6] = [
-    "conversation.started",
-    "conversation.taken_over",
-    "conversation.released",
-    "message.created",
-    "lead.created",
-    "lead.updated",
-];
+pub const EVENT_TYPES: [&str; PUBLIC_TYPES.len()] = {
+    let mut types = [""; PUBLIC_TYPES.len()];
+    let mut i = 0;
+    while i < types.len() {
+        types[i] = PUBLIC_TYPES[i].1;
+        i += 1;
+    }
+    types
+};
 /// The type of `sendTestWebhook`'s message.
 pub const TEST_TYPE: &str = "webhook.test";
 pub const MAX_ENDPOINTS: i64 = 20;

@@ -16,6 +16,7 @@ use crate::components::dates::calendar_date;
 use crate::components::link::PlanLink;
 use crate::components::load::{Load, failed_view, loading_view};
 use crate::ctx::{Ctx, use_ctx};
+use crate::hooks::reload::use_reload;
 use crate::i18n::Key;
 use crate::route::Route;
 use charts::{Cell, Point};
@@ -79,11 +80,11 @@ pub fn dashboard() -> Html {
     let zone = use_state(|| None::<String>);
     let selection = use_state(|| None::<Selection>);
     let data = use_state(|| Load::<Loaded>::Loading);
-    let reload = use_state(|| 0u32);
+    let reload = use_reload();
     {
         let (ctx, zone, selection, data) =
             (ctx.clone(), zone.clone(), selection.clone(), data.clone());
-        use_effect_with(*reload, move |_| {
+        use_effect_with(reload.0, move |_| {
             if zone.is_none() {
                 wasm_bindgen_futures::spawn_local(async move {
                     let found = api::run::<api::WorkshopTimeZone>(
@@ -105,7 +106,7 @@ pub fn dashboard() -> Html {
     }
     {
         let (ctx, data) = (ctx.clone(), data.clone());
-        use_effect_with(((*selection).clone(), *reload), move |(selection, _)| {
+        use_effect_with(((*selection).clone(), reload.0), move |(selection, _)| {
             if let Some(selection) = selection.as_ref().filter(|s| s.is_valid()) {
                 let selection = selection.clone();
                 wasm_bindgen_futures::spawn_local(async move {
@@ -124,7 +125,7 @@ pub fn dashboard() -> Html {
                     token,
                     (api::lead_events::QUERY, api::lead_events::OPERATION_NAME),
                     Callback::from(move |_: api::lead_events::ResponseData| {
-                        reload.set(*reload + 1);
+                        reload.dispatch(());
                     }),
                 )
             });
@@ -157,11 +158,7 @@ pub fn dashboard() -> Html {
         }
         (Load::Failed(message), _) => {
             let reload = reload.clone();
-            failed_view(
-                &ctx,
-                message,
-                Callback::from(move |_| reload.set(*reload + 1)),
-            )
+            failed_view(&ctx, message, Callback::from(move |_| reload.dispatch(())))
         }
         (Load::Ready(loaded), Some(current)) => figures_view(&ctx, current, loaded),
         _ => loading_view(&ctx),
