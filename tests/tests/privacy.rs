@@ -338,7 +338,11 @@ async fn a_contact_is_exported_then_erased_from_every_place_while_kpis_stay() {
         &owner.access_token,
         "{ events(first: 100, types: [\"conversation.erased\", \"lead.updated\"]) {
             edges { node { type data } } } }",
-        |edges| edges.iter().any(|e| e["node"]["type"] == "conversation.erased"),
+        |edges| {
+            edges
+                .iter()
+                .any(|e| e["node"]["type"] == "conversation.erased")
+        },
     )
     .await;
     let nodes: Vec<&Value> = announced["data"]["events"]["edges"]
