@@ -112,6 +112,8 @@
     }
     return body.data;
   }
+  const randomId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   const failure = (code, message) => Object.assign(new Error(message || code), { code });
   // A visitor token that no longer opens its conversation.
   const refused = (code) => code === "UNAUTHENTICATED" || code === "FORBIDDEN" || code === "NOT_FOUND";
@@ -594,6 +596,7 @@
         scrollDown();
       }
 
+      let submission = null; // the id of the submission not yet answered
       async function submitLead(retried) {
         clearErrors();
         if (!value("name")) setError("name", t.required);
@@ -608,6 +611,8 @@
           serviceIds: [...serviceList.querySelectorAll("input:checked")].map((c) => c.value),
           preferredDate: value("preferredDate"), message: value("message"), consent: true,
           consentVersion: config.consentVersion || null,
+          // The same id when sent again after a network error: the lead is stored once.
+          submissionId: submission || (submission = randomId()),
         };
         submit.disabled = true;
         let again = false;
@@ -622,6 +627,7 @@
             }
             return focusInvalid();
           }
+          submission = null;
           node.reset();
           hide();
           note(t.thanks, "thanks");

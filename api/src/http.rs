@@ -104,6 +104,20 @@ async fn authenticate(
             Refusal::Token(ApiError::PlanLimitReached(message)) => {
                 refusal(StatusCode::FORBIDDEN, "PLAN_LIMIT_REACHED", &message)
             }
+            Refusal::Token(ApiError::Unavailable) => {
+                let retry = carbot_schema::error::UNAVAILABLE_RETRY_SECS;
+                let body = json!({ "errors": [{ "message": ApiError::Unavailable.message(),
+                    "extensions": { "code": "INTERNAL", "retryAfter": retry } }] });
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [
+                        (header::CONTENT_TYPE, GRAPHQL_RESPONSE.to_owned()),
+                        (header::RETRY_AFTER, retry.to_string()),
+                    ],
+                    body.to_string(),
+                )
+                    .into_response()
+            }
             Refusal::Token(other) => {
                 let error = async_graphql::ErrorExtensions::extend(&other);
                 refusal(
@@ -477,6 +491,7 @@ pub async fn export(
                 ApiError::NotFound => StatusCode::NOT_FOUND,
                 ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
                 ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             return refusal(status, error.code().as_str(), &error.message());

@@ -51,11 +51,20 @@ pub enum ApiError {
     Unauthenticated,
     Forbidden(&'static str),
     NotFound,
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     PlanLimitReached(String),
     BadRequest(String),
+    /// The database did not answer in time (down, restarting, or every connection busy): a
+    /// passing fault, reported as `INTERNAL` (API.md's codes) with `retryAfter`, not logged
+    /// as a bug.
+    Unavailable,
     Internal(std::sync::Arc<anyhow_like::Report>),
 }
+
+/// When to try again after [`ApiError::Unavailable`].
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
 impl ApiError {
     pub fn code(&self) -> ErrorCode {
@@ -66,7 +75,7 @@ impl ApiError {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::PlanLimitReached(_) => ErrorCode::PlanLimitReached,
             Self::BadRequest(_) => ErrorCode::BadRequest,
-            Self::Internal(_) => ErrorCode::Internal,
+            Self::Unavailable | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -80,6 +89,11 @@ impl ApiError {
                 format!("Too many attempts; retry in {retry_after_secs} s")
             }
             Self::PlanLimitReached(reason) | Self::BadRequest(reason) => reason.clone(),
+            Self::Unavailable => {
+                format!(
+                    "The database is not reachable right now; retry in {UNAVAILABLE_RETRY_SECS} s"
+                )
+            }
             Self::Internal(_) => "Internal error".into(),
         }
     }
@@ -111,8 +125,18 @@ mod anyhow_like {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match error {
-            diesel::result::Error::NotFound => Self::NotFound,
+            Error::NotFound => Self::NotFound,
+            // The database went away under the connection (a restart, a failover): the next
+            // connection may work again.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                tracing::warn!(error = info.message(), "the database connection broke");
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
     }
@@ -120,7 +144,13 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
     fn from(error: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
-        Self::internal(error)
+        match error {
+            bb8::RunError::TimedOut => {
+                tracing::warn!("no database connection in time");
+                Self::Unavailable
+            }
+            other => Self::internal(other),
+        }
     }
 }
 
@@ -138,6 +168,10 @@ impl ErrorExtensions for ApiError {
                     },
                 )
             }
+            Self::Unavailable => async_graphql::Error::new(self.message()).extend_with(|_, e| {
+                e.set("code", code);
+                e.set("retryAfter", UNAVAILABLE_RETRY_SECS);
+            }),
             Self::RateLimited { retry_after_secs } => {
                 let retry_after_secs = *retry_after_secs;
                 async_graphql::Error::new(self.message()).extend_with(|_, e| {

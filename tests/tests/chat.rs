@@ -532,6 +532,40 @@ async fn leads_are_validated_stored_streamed_and_followed_up() {
         )
         .await;
     assert_eq!(none["data"]["leads"]["totalCount"], 0);
+
+    // A submission sent again with its id (its answer was lost) finds the lead it stored; a
+    // malformed id is refused.
+    let (_, first) = app
+        .submit_lead(&visitor, json!({ "submissionId": "widget-7f3a9c" }))
+        .await;
+    let (_, again) = app
+        .submit_lead(
+            &visitor,
+            json!({ "submissionId": "widget-7f3a9c", "name": "Noch einmal" }),
+        )
+        .await;
+    let stored = &first["data"]["submitLead"]["lead"]["id"];
+    assert!(stored.is_string(), "{first}");
+    assert_eq!(
+        &again["data"]["submitLead"]["lead"]["id"], stored,
+        "{again}"
+    );
+    let (_, long) = app
+        .submit_lead(&visitor, json!({ "submissionId": "x".repeat(65) }))
+        .await;
+    assert_eq!(
+        long["data"]["submitLead"]["userErrors"][0]["field"],
+        json!(["input", "submissionId"]),
+        "{long}"
+    );
+    let counted = app
+        .gql(
+            Some(&owner.access_token),
+            "{ leads { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(counted["data"]["leads"]["totalCount"], 2, "{counted}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

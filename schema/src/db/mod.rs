@@ -56,7 +56,9 @@ pub async fn connect_pool(database_url: &str, max_size: u32) -> Result<Pool, Api
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     bb8::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(std::time::Duration::from_secs(10))
+        // A request waits at most this long for a connection: while the database is away (a
+        // restart, a failover) callers get an answer with `retryAfter` in seconds, not a hang.
+        .connection_timeout(std::time::Duration::from_secs(3))
         .build(manager)
         .await
         .map_err(ApiError::internal)

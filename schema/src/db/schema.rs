@@ -223,6 +223,7 @@ diesel::table! {
         consent_withdrawn_at -> Nullable<Timestamptz>,
         erased_at -> Nullable<Timestamptz>,
         first_response_at -> Nullable<Timestamptz>,
+        submission_id -> Nullable<Text>,
     }
 }
 

@@ -32,6 +32,24 @@ const MAX_TEXT: usize = 2_000;
 const MAX_VEHICLE_TEXT: usize = 60;
 const MAX_SERVICES: usize = 20;
 const LEADS_PER_CONVERSATION_HOUR: u32 = 5;
+const MAX_SUBMISSION_ID: usize = 64;
+
+/// The lead a submission id already stored in the conversation.
+async fn submitted(
+    conn: &mut diesel_async::AsyncPgConnection,
+    tenant: Tenant,
+    conversation_id: Uuid,
+    submission_id: &str,
+) -> ApiResult<Option<LeadRow>> {
+    Ok(tenant
+        .leads()
+        .filter(leads::conversation_id.eq(conversation_id))
+        .filter(leads::submission_id.eq(submission_id))
+        .select(LeadRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
 
 #[derive(InputObject, Default)]
 pub struct VehicleInput {
@@ -57,6 +75,9 @@ pub struct SubmitLeadInput {
     /// lead stores that very text. Without it, the text the widget shows in the conversation's
     /// language.
     pub consent_version: Option<ID>,
+    /// An id the widget makes for this submission (at most 64 characters). Sent again after a
+    /// network error, it answers with the lead already stored instead of storing a second one.
+    pub submission_id: Option<String>,
 }
 
 /// A lead as the visitor submitted it, every field checked.
@@ -344,7 +365,32 @@ impl SubmitLeadMutation {
         )?;
         let platform = ctx.platform();
         let today = Utc::now().date_naive();
+        let submission_id = input
+            .submission_id
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_owned);
+        if let Some(id) = &submission_id
+            && (id.is_empty() || id.chars().count() > MAX_SUBMISSION_ID)
+        {
+            let mut errors = UserErrors::default();
+            errors.push(
+                &["submissionId"],
+                UserErrorCode::Invalid,
+                format!("Höchstens {MAX_SUBMISSION_ID} Zeichen."),
+            );
+            return Ok(LeadPayload::errors(errors));
+        }
         let mut conn = platform.conn().await?;
+        // Sent again (the answer was lost on the way): the lead it stored.
+        if let Some(id) = &submission_id
+            && let Some(row) = submitted(&mut conn, tenant, conversation_id, id).await?
+        {
+            return Ok(LeadPayload {
+                lead: Some(Lead { row, tenant }),
+                user_errors: vec![],
+            });
+        }
         let conversation = find_conversations(&mut conn, tenant, &[conversation_id])
             .await?
             .pop()
@@ -377,6 +423,19 @@ impl SubmitLeadMutation {
         let mailer = ctx.service::<Mailer>();
         let row = platform
             .commit(conn, tenant, async move |conn| {
+                // Two copies of one submission at once: the second waits, then finds the first.
+                if let Some(id) = &submission_id {
+                    diesel::sql_query(
+                        "SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2, 0))",
+                    )
+                    .bind::<diesel::sql_types::Uuid, _>(conversation.id)
+                    .bind::<diesel::sql_types::Text, _>(id)
+                    .execute(conn)
+                    .await?;
+                    if let Some(row) = submitted(conn, tenant, conversation.id, id).await? {
+                        return Ok((row, vec![]));
+                    }
+                }
                 let month_start = today.with_day(1).unwrap_or(today);
                 let this_month: i64 = tenant
                     .leads()
@@ -415,6 +474,7 @@ impl SubmitLeadMutation {
                         leads::estimated_min_cents.eq(estimate.map(|e| e.0)),
                         leads::estimated_max_cents.eq(estimate.map(|e| e.1)),
                         leads::over_plan_limit.eq(over_plan_limit),
+                        leads::submission_id.eq(&submission_id),
                     ))
                     .returning(LeadRow::as_returning())
                     .get_result(conn)
