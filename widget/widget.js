@@ -7,7 +7,8 @@
   const key = script && script.getAttribute("data-client-key");
   if (!key) return warn("data-client-key is missing.");
   if (!("adoptedStyleSheets" in Document.prototype)) return warn("this browser is not supported.");
-  const api = new URL("graphql", script.src).href;
+  // Next to the script, whether it is /widget.js or a pinned /widget/widget-<hash>.js.
+  const api = new URL(script.src.replace(/\/widget(?:\/[^/?#]+)?(?:\.js)?(?:[?#].*)?$/, "/graphql")).href;
   const wsUrl = api.replace(/^http/, "ws");
   const storeKey = "carbot:" + key;
   const wantedLocale = (script.getAttribute("data-locale") || "").toLowerCase();
@@ -326,7 +327,8 @@
       try { localStorage.setItem(storeKey, JSON.stringify(conv)); } catch (_) { /* storage off */ }
     }
     // The chat was erased (here, or by the workshop): its texts leave the screen too.
-    function wiped() { forget(); note(t.erased); }
+    let wipes = 0;
+    function wiped() { forget(); note(t.erased); wipes += 1; }
     // The token was refused: forget the conversation; the next open or message starts a new one.
     function forget() {
       try { localStorage.removeItem(storeKey); } catch (_) { /* storage off */ }
@@ -506,15 +508,16 @@
       }
       async function erase() {
         close();
-        const mine = conv;
-        if (mine) {
+        const before = wipes;
+        if (conv) {
           try {
-            await gql(Q.Erase, { input: { conversationId: mine.conversationId } }, mine.visitorToken);
+            await gql(Q.Erase, { input: { conversationId: conv.conversationId } }, conv.visitorToken);
           } catch (e) {
             if (!refused(e.code)) return explain(e);
           }
         }
-        if (conv === mine) wiped(); // else the ERASED event came first and did it
+        // Once: the ERASED event may have come first (the socket's close may too, saying nothing).
+        if (wipes === before) wiped();
       }
       return { node, button };
     }

@@ -33,6 +33,7 @@ use crate::request::RequestContext;
 use crate::smtp::Smtp;
 use crate::state::AppState;
 use crate::{http, security_headers, seed, ws};
+use carbot_schema::trusted::WidgetRelease;
 
 /// A bound, ready-to-serve platform.
 pub struct App {
@@ -338,6 +339,7 @@ impl App {
         let pool = db::connect_pool(&database_url, config.db_pool_size)
             .await
             .map_err(|e| anyhow::anyhow!("connecting to the database: {e:?}"))?;
+        keep_widget_release(&pool).await?;
         let secret = jwt_secret(config)?;
         let (limiter, events) = shared_state(config).await?;
         let listener = TcpListener::bind(config.addr)
@@ -534,6 +536,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/widget.js", get(widget))
+        .route("/widget/{file}", get(widget_release))
         .route("/exports/{file}", get(http::export))
         .route(
             "/webhooks/stripe",
@@ -756,24 +759,77 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// The widget script with the hashes of its trusted documents filled in.
-static WIDGET_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    include_str!("../../widget/widget.js").replacen(
-        "/*documents*/{}/*end*/",
-        &carbot_schema::trusted::TrustedDocuments::widget().hashes_json(),
-        1,
-    )
-});
-
+/// The newest widget script, for embed codes without a pinned version: cached five minutes.
 async fn widget() -> Response {
+    script_response(&WidgetRelease::current().script, "public, max-age=300")
+}
+
+/// A widget release by its file name: this build's, or one an earlier release served (kept in
+/// `widget_releases`, so that a snippet pinned with Subresource Integrity keeps working). The
+/// content of a name never changes: cached for a year.
+async fn widget_release(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+    let current = WidgetRelease::current();
+    if file == current.file {
+        return script_response(&current.script, IMMUTABLE);
+    }
+    let stored = async {
+        use carbot_schema::db::schema::widget_releases;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = state.services.pool.get().await.ok()?;
+        widget_releases::table
+            .find(&file)
+            .select(widget_releases::script)
+            .first::<String>(&mut conn)
+            .await
+            .ok()
+    }
+    .await;
+    match stored {
+        Some(script) => script_response(&script, IMMUTABLE),
+        None => (StatusCode::NOT_FOUND, "no such widget release").into_response(),
+    }
+}
+
+/// A widget script: loadable from any website, also in CORS mode (`crossorigin`, which
+/// Subresource Integrity needs).
+fn script_response(script: &str, cache: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::CACHE_CONTROL, cache),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (
+                header::HeaderName::from_static("cross-origin-resource-policy"),
+                "cross-origin",
+            ),
         ],
-        WIDGET_JS.as_str(),
+        script.to_owned(),
     )
         .into_response()
+}
+
+/// Keeps this build's widget script, so that processes of later releases still serve it.
+async fn keep_widget_release(pool: &db::Pool) -> anyhow::Result<()> {
+    use carbot_schema::db::schema::widget_releases;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let release = WidgetRelease::current();
+    let mut conn = pool.get().await?;
+    diesel::insert_into(widget_releases::table)
+        .values((
+            widget_releases::file.eq(&release.file),
+            widget_releases::integrity.eq(&release.integrity),
+            widget_releases::script.eq(&release.script),
+        ))
+        .on_conflict_do_nothing()
+        .execute(&mut conn)
+        .await?;
+    Ok(())
 }
 
 /// The console's page for every path it routes itself (`/`, `/leads/…`, …).

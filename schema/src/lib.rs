@@ -78,6 +78,7 @@ pub struct Query(
     privacy::PrivacyQuery,
     webhooks::WebhookQuery,
     webhooks::replay::ReplayQuery,
+    trusted::WidgetScriptQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -99,6 +99,77 @@ impl TrustedDocuments {
     }
 }
 
+/// The widget script of this build as it is served: `widget/widget.js` with its documents'
+/// hashes filled in. Its file name carries its hash, so a URL names one content for ever, and
+/// websites may pin it with Subresource Integrity; `carbot serve` keeps every release it served
+/// (`widget_releases`), so a pinned snippet keeps working after the next release (whose trusted
+/// documents still include the old ones: `widget/documents.graphql` only grows).
+#[derive(Debug)]
+pub struct WidgetRelease {
+    /// `widget-<16 hex digits of its SHA-256>.js`, served at `/widget/<file>`.
+    pub file: String,
+    /// `sha384-<base64>`, for `integrity=`.
+    pub integrity: String,
+    pub script: String,
+}
+
+impl WidgetRelease {
+    pub fn of(script: String) -> Self {
+        use base64::Engine;
+        let file = format!("widget-{}.js", &sha256_hex(&script)[..16]);
+        let integrity = format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha384::digest(script.as_bytes()))
+        );
+        Self {
+            file,
+            integrity,
+            script,
+        }
+    }
+
+    /// This build's widget.
+    pub fn current() -> &'static Self {
+        static CURRENT: LazyLock<WidgetRelease> = LazyLock::new(|| {
+            WidgetRelease::of(include_str!("../../widget/widget.js").replacen(
+                "/*documents*/{}/*end*/",
+                &TrustedDocuments::widget().hashes_json(),
+                1,
+            ))
+        });
+        &CURRENT
+    }
+}
+
+/// Where this release's widget script is, and its integrity hash.
+#[derive(async_graphql::SimpleObject)]
+pub struct WidgetScript {
+    /// The script's absolute URL; its content never changes (cached for a year).
+    pub url: String,
+    /// Its Subresource Integrity hash (`sha384-…`): `integrity="…" crossorigin="anonymous"`.
+    pub integrity: String,
+}
+
+#[derive(Default)]
+pub struct WidgetScriptQuery;
+
+#[async_graphql::Object]
+impl WidgetScriptQuery {
+    /// The widget script of this release, for embed codes pinned with Subresource Integrity (the
+    /// console's are). It stays served after later releases; `/widget.js` is always the newest.
+    async fn widget_script(&self, ctx: &async_graphql::Context<'_>) -> WidgetScript {
+        use crate::context::Ctx;
+        let release = WidgetRelease::current();
+        WidgetScript {
+            url: ctx
+                .service::<crate::mail::Mailer>()
+                .link(&format!("/widget/{}", release.file)),
+            integrity: release.integrity.clone(),
+        }
+    }
+}
+
 /// The root fields the document's operations select, also through fragments (spread or
 /// inline) at the root, so that none hides behind one.
 fn root_field_names(document: &ExecutableDocument) -> impl Iterator<Item = &str> {
@@ -239,6 +310,41 @@ impl Extension for Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_released_document_stays_trusted_and_every_trusted_one_is_recorded() {
+        let trusted = TrustedDocuments::widget();
+        let released: Vec<(&str, &str)> = include_str!("../../widget/released-documents.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| l.split_once(' ').expect("`name hash`"))
+            .collect();
+        for (name, hash) in &released {
+            assert!(
+                trusted.by_hash.contains_key(*hash),
+                "{name} ({hash}) was released: earlier widget scripts send it, keep it in documents.graphql"
+            );
+        }
+        for document in &trusted.documents {
+            assert!(
+                released.contains(&(document.name.as_str(), document.hash.as_str())),
+                "add `{} {}` to widget/released-documents.txt (and never change a released line: give a changed document a new name)",
+                document.name,
+                document.hash
+            );
+        }
+    }
+
+    #[test]
+    fn a_release_is_named_and_pinned_by_its_content() {
+        let one = WidgetRelease::of("console.log(1)".into());
+        let two = WidgetRelease::of("console.log(2)".into());
+        assert_ne!(one.file, two.file);
+        assert!(one.file.starts_with("widget-") && one.file.ends_with(".js"));
+        // 48 bytes of SHA-384 are 64 characters of base64.
+        assert!(one.integrity.starts_with("sha384-") && one.integrity.len() == 7 + 64);
+    }
 
     #[test]
     fn the_widget_documents_parse_with_names_and_hashes() {

@@ -108,6 +108,8 @@ try {
     await pre.waitFor({ timeout: 10_000 });
     snippet = (await pre.textContent()).trim();
     check(snippet.includes("data-client-key=\"cb_pub_"), `unexpected snippet: ${snippet}`);
+    // Pinned: this release's script by its integrity hash, loaded in CORS mode.
+    check(/ integrity="sha384-[A-Za-z0-9+\/]{64}" crossorigin="anonymous" /.test(snippet), `no integrity in: ${snippet}`);
     await owner.getByRole("button", { name: /Code kopieren/ }).first().click();
     const copied = await owner.evaluate(() => navigator.clipboard.readText()).catch(() => null);
     if (copied !== null) check(copied.trim() === snippet, "the copy button copied something else");

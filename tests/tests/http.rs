@@ -536,6 +536,92 @@ async fn every_response_carries_the_security_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_widget_release_is_served_pinned_for_a_year_and_earlier_releases_stay() {
+    let app = TestApp::new().await;
+    let script = app
+        .gql(None, "{ widgetScript { url integrity } }", json!({}))
+        .await;
+    let url = script["data"]["widgetScript"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{script}"))
+        .to_owned();
+    let integrity = script["data"]["widgetScript"]["integrity"]
+        .as_str()
+        .expect("integrity")
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("{}/widget/widget-", app.url)),
+        "{url}"
+    );
+    let response = app.client.get(&url).send().await.expect("send");
+    assert_eq!(response.status(), 200);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    let body = response.bytes().await.expect("body");
+    // The integrity hash as a browser checks it, computed by OpenSSL.
+    let dir = std::env::temp_dir().join(format!("carbot-sri-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&dir, &body).expect("write");
+    let digest = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl dgst -sha384 -binary {} | base64 -w0",
+            dir.display()
+        ))
+        .output()
+        .expect("openssl");
+    let _ = std::fs::remove_file(&dir);
+    assert_eq!(
+        format!("sha384-{}", String::from_utf8_lossy(&digest.stdout).trim()),
+        integrity
+    );
+    // /widget.js is the same script, cached briefly.
+    let newest = app
+        .client
+        .get(format!("{}/widget.js", app.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(header(&newest, "cache-control"), "public, max-age=300");
+    assert_eq!(newest.bytes().await.expect("body"), body);
+    // An earlier release stays served; a name never served is not found.
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(
+            "INSERT INTO widget_releases (file, integrity, script)
+             VALUES ('widget-0123456789abcdef.js', 'sha384-old', 'console.log(\"old\")')",
+        )
+        .execute(&mut app.db().await)
+        .await
+        .expect("an earlier release");
+    }
+    let old = app
+        .client
+        .get(format!("{}/widget/widget-0123456789abcdef.js", app.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(old.status(), 200);
+    assert_eq!(old.text().await.expect("text"), "console.log(\"old\")");
+    let missing = app
+        .client
+        .get(format!("{}/widget/widget-ffffffffffffffff.js", app.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_https_platform_sends_hsts() {
     let app = TestApp::with(carbot_tests::TestOptions {
         public_url: Some("https://app.carbot.test".into()),

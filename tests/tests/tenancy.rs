@@ -6,7 +6,7 @@ use base64::Engine;
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::{Owner, TestApp};
 
-const COVERED_QUERY_FIELDS: [&str; 25] = [
+const COVERED_QUERY_FIELDS: [&str; 26] = [
     "analytics",
     "billing",
     "members",
@@ -31,6 +31,7 @@ const COVERED_QUERY_FIELDS: [&str; 25] = [
     "webhookDeliveries",
     "webhookEventTypes",
     "events",
+    "widgetScript",
     "__typename",
 ];
 const COVERED_MUTATIONS: [&str; 55] = [
@@ -495,6 +496,15 @@ async fn isolated(app: &TestApp, nord: &Tenant, sued: &Tenant) {
         body["data"]["plans"].as_array().map(Vec::len),
         Some(3),
         "the price list is public"
+    );
+    let body = app
+        .gql(None, "{ widgetScript { url integrity } }", json!({}))
+        .await;
+    assert!(
+        body["data"]["widgetScript"]["integrity"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("sha384-")),
+        "the widget script is public, the same for every workshop: {body}"
     );
     // Billing: Nord's invoice is Nord's alone; API tokens see no billing at all.
     {

@@ -460,6 +460,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    widget_releases (file) {
+        file -> Text,
+        integrity -> Text,
+        script -> Text,
+        first_served_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workshops (id) {
         id -> Uuid,
         name -> Text,
@@ -574,5 +583,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     webhook_deliveries,
     webhook_endpoints,
+    widget_releases,
     workshops,
 );

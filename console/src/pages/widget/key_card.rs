@@ -194,7 +194,7 @@ pub(super) fn key_card(props: &KeyProps) -> Html {
     } else {
         ("on", ctx.t(Key::WgActive))
     };
-    let code = snippet(&key.key);
+    let code = snippet(&key.key, &key.script);
     let other = other_errors(&errors, &["allowedOrigins"]);
     html! {
         <article class={classes!("card", "key", (!key.active).then_some("revoked"), paused.then_some("paused"))} {onkeydown}

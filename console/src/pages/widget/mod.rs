@@ -34,6 +34,8 @@ struct ClientKey {
     conversations: i64,
     messages: i64,
     leads: i64,
+    /// This release's widget script and its integrity hash, for the embed code.
+    script: (String, String),
 }
 
 impl ClientKey {
@@ -95,6 +97,7 @@ pub fn page() -> Html {
                 )
                 .await
                 .map(|data| {
+                    let script = (data.widget_script.url, data.widget_script.integrity);
                     let mut list = Keys {
                         keys: data
                             .client_keys
@@ -114,6 +117,7 @@ pub fn page() -> Html {
                                     conversations: k.usage.conversations,
                                     messages: k.usage.messages,
                                     leads: k.usage.leads,
+                                    script: script.clone(),
                                 }
                             })
                             .collect(),

@@ -10,11 +10,11 @@ pub(super) fn own_origin() -> String {
         .unwrap_or_default()
 }
 
-/// The line a workshop puts on its website.
-pub(super) fn snippet(key: &str) -> String {
+/// The line a workshop puts on its website: this release's script, pinned by its integrity
+/// hash (the platform keeps serving it after later releases).
+pub(super) fn snippet(key: &str, (url, integrity): &(String, String)) -> String {
     format!(
-        r#"<script src="{}/widget.js" data-client-key="{key}" async></script>"#,
-        own_origin()
+        r#"<script src="{url}" integrity="{integrity}" crossorigin="anonymous" data-client-key="{key}" async></script>"#
     )
 }
 
