@@ -204,6 +204,30 @@ impl StripeMock {
         status.expect("set_webhook before post_event")
     }
 
+    /// A customer of `workshop` (its uuid) with a subscription to `price`, carrying the
+    /// workshop in its metadata as our Checkout sets it; returns the customer's id and the
+    /// subscription.
+    pub fn subscribed(
+        &self,
+        workshop: &str,
+        email: &str,
+        price: &str,
+        status: &str,
+        created: i64,
+    ) -> (String, Value) {
+        let customer = self.customer(workshop, email);
+        let customer_id = customer["id"].as_str().expect("customer id").to_owned();
+        let subscription = self.subscription(&customer_id, price, status, created);
+        let id = subscription["id"]
+            .as_str()
+            .expect("subscription id")
+            .to_owned();
+        let subscription = self.update_subscription(&id, |s| {
+            s["metadata"] = json!({ "workshop_id": workshop });
+        });
+        (customer_id, subscription)
+    }
+
     /// Any object the mock holds, by id, as `GET` returns it.
     pub fn object(&self, id: &str) -> Option<Value> {
         self.shared.store().objects.get(id).cloned()

@@ -146,17 +146,7 @@ async fn customer_and_subscription(
     created: i64,
 ) -> (String, Value) {
     let workshop = workshop_uuid(app, owner).await;
-    let customer = mock.customer(&workshop, &owner.email);
-    let customer_id = customer["id"].as_str().expect("customer id").to_owned();
-    let subscription = mock.subscription(&customer_id, price, status, created);
-    let id = subscription["id"]
-        .as_str()
-        .expect("subscription id")
-        .to_owned();
-    let subscription = mock.update_subscription(&id, |s| {
-        s["metadata"] = json!({ "workshop_id": workshop });
-    });
-    (customer_id, subscription)
+    mock.subscribed(&workshop, &owner.email, price, status, created)
 }
 
 /// Pays on the local Stripe's Checkout page with `method` (`card`, `sepa_debit`), as the

@@ -1,5 +1,5 @@
 //! The fault matrix (README: Faults): real `carbot serve` processes killed in the middle of lead
-//! submissions, stopped with SIGTERM while 200 WebSockets are open and requests are in flight,
+//! submissions and of Stripe webhooks, stopped with SIGTERM while 200 WebSockets are open and requests are in flight,
 //! and a PostgreSQL cluster restarted under load. Nothing acknowledged is lost or doubled,
 //! clients get an answer or a clear error instead of a hang, and the platform is ready again
 //! within five seconds of its database.
@@ -11,6 +11,7 @@ use carbot_tests::chat::{LEAD_EVENTS, Live, SITE, Visitor, lead_input, persisted
 use carbot_tests::openai_mock::{MockOpenAi, Script};
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::serve::Serve;
+use carbot_tests::stripe_mock::{self, StripeMock};
 use carbot_tests::{Owner, TempDir, TestApp, TestOptions, new_database};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -444,4 +445,126 @@ async fn a_postgresql_restart_under_load_gives_clear_errors_loses_no_message_and
     tokio::task::spawn_blocking(move || pg.stop())
         .await
         .expect("join");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_process_killed_during_stripe_webhooks_applies_each_event_once_after_stripes_retries() {
+    const KEY: &str = "sk_test_carbot_faults";
+    const SECRET: &str = "whsec_carbot_faults";
+    let mock = StripeMock::start(KEY, &[("price_enterprise_m", 19_900)]).await;
+    let database_url = new_database().await;
+    let env = [
+        ("DATABASE_URL", database_url.as_str()),
+        ("STRIPE_SECRET_KEY", KEY),
+        ("STRIPE_WEBHOOK_SECRET", SECRET),
+        ("STRIPE_PRICE_ENTERPRISE", "price_enterprise_m"),
+        ("STRIPE_API_BASE", mock.base_url.as_str()),
+    ];
+    let mut first = Serve::start(&env);
+    let app = on(&first.url, &database_url).await;
+    // Eight workshops, each with a subscription and its paid first invoice at Stripe.
+    let now = chrono::Utc::now().timestamp();
+    let mut events = Vec::new();
+    for n in 0..8 {
+        let email = format!("stripe{n}@autohaus-nord.de");
+        app.register(&email, &format!("Werkstatt {n}")).await;
+        let workshop = workshop_of(&database_url, &email).await;
+        let (customer, subscription) =
+            mock.subscribed(&workshop, &email, "price_enterprise_m", "active", now - 60);
+        let id = subscription["id"].as_str().expect("id").to_owned();
+        events.push(stripe_mock::event(
+            "customer.subscription.created",
+            subscription,
+            now - 60,
+        ));
+        let invoice = mock.invoice(&customer, &id, "paid", 19_900);
+        events.push(stripe_mock::event("invoice.paid", invoice, now));
+    }
+    mock.set_webhook(&format!("{}/webhooks/stripe", first.url), SECRET);
+    // Killed while the events arrive.
+    let sending = {
+        let events = events.clone();
+        let mock = &mock;
+        async move { futures_util::future::join_all(events.iter().map(|e| mock.post_event(e))).await }
+    };
+    let killer = async {
+        while mock.delivered().iter().filter(|(_, s)| *s == 200).count() < 3 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        first.kill();
+    };
+    let (statuses, ()) = tokio::join!(sending, killer);
+    let acknowledged = statuses.iter().filter(|s| **s == 200).count();
+    assert!(acknowledged >= 3, "{statuses:?}");
+    assert!(
+        acknowledged < events.len(),
+        "the kill interrupted no webhook: {statuses:?}"
+    );
+    // Stripe sends what got no 2xx again, and (at least once) some of the rest too.
+    let second = Serve::start(&env);
+    mock.set_webhook(&format!("{}/webhooks/stripe", second.url), SECRET);
+    for event in &events {
+        assert_eq!(mock.post_event(event).await, 200);
+    }
+    // An event the killed process had claimed waits for its lease (30 s) to end.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while rows(
+        &database_url,
+        "SELECT count(*) AS n FROM stripe_events WHERE processed_at IS NULL",
+    )
+    .await
+        > 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "events left unapplied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        rows(&database_url, "SELECT count(*) AS n FROM stripe_events").await,
+        16
+    );
+    assert_eq!(
+        rows(&database_url, "SELECT count(*) AS n FROM invoices").await,
+        8
+    );
+    assert_eq!(
+        rows(
+            &database_url,
+            "SELECT count(*) AS n FROM workshops WHERE plan_code = 'ENTERPRISE'"
+        )
+        .await,
+        8
+    );
+    // One receipt per payment: no event was applied twice.
+    assert_eq!(
+        rows(
+            &database_url,
+            "SELECT count(*) AS n FROM outbox WHERE kind = 'PAYMENT_RECEIVED'"
+        )
+        .await,
+        8
+    );
+    drop(second);
+}
+
+async fn workshop_of(database_url: &str, email: &str) -> String {
+    use diesel_async::RunQueryDsl;
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .expect("connection");
+    let row: Id = diesel::sql_query(
+        "SELECT m.workshop_id::text AS id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(email)
+    .get_result(&mut conn)
+    .await
+    .expect("the owner's workshop");
+    row.id
 }
