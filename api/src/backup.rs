@@ -81,18 +81,7 @@ fn tool(name: &str) -> anyhow::Result<PathBuf> {
         }
         bail!("{} not found (CARBOT_PG_BIN)", path.display());
     }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
-            let path = entry.path().join("bin").join(name);
-            path.exists().then_some((version, path))
-        })
-        .collect();
-    versions.sort();
-    if let Some((_, path)) = versions.pop() {
+    if let Some(path) = crate::postgres::debian_program(name) {
         return Ok(path);
     }
     std::env::var_os("PATH")

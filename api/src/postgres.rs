@@ -174,18 +174,7 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARBOT_PG_BIN") {
         return Ok(PathBuf::from(dir));
     }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
-            let bin = entry.path().join("bin");
-            bin.join("pg_ctl").exists().then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    if let Some((_, bin)) = versions.pop() {
+    if let Some(bin) = debian_program("pg_ctl").and_then(|p| p.parent().map(Path::to_path_buf)) {
         return Ok(bin);
     }
     std::env::var_os("PATH")
@@ -193,6 +182,22 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
         .flat_map(std::env::split_paths)
         .find(|dir| dir.join("pg_ctl").exists() && dir.join("initdb").exists())
         .context("PostgreSQL's initdb and pg_ctl were not found: install the `postgresql` package or set DATABASE_URL")
+}
+
+/// `name` in the newest of Debian's `/usr/lib/postgresql/<version>/bin` that has it.
+pub fn debian_program(name: &str) -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let path = entry.path().join("bin").join(name);
+            path.exists().then_some((version, path))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, path)| path)
 }
 
 /// `Some((uid, gid))` of the `postgres` user when running as root.

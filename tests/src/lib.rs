@@ -248,6 +248,24 @@ pub async fn new_database() -> String {
     with_database(&cluster.admin_url, &database)
 }
 
+/// The number a `SELECT count(*) AS n …` statement gives, on its own connection to
+/// `database_url`.
+pub async fn count_rows(database_url: &str, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .expect("connection");
+    let count: Count = diesel::sql_query(sql)
+        .get_result(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    count.n
+}
+
 /// A new database on the test cluster without any table (a new installation's); dropped with
 /// the test databases at the next run.
 pub async fn empty_database() -> String {

@@ -10,7 +10,9 @@ use std::time::Duration;
 use carbot_tests::chat::SITE;
 use carbot_tests::serde_json::{self, Value, json};
 use carbot_tests::serve::{Serve, binary};
-use carbot_tests::{PASSWORD, TempDir, TestApp, TestOptions, empty_database, new_database};
+use carbot_tests::{
+    PASSWORD, TempDir, TestApp, TestOptions, count_rows, empty_database, new_database,
+};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
@@ -34,19 +36,7 @@ fn text(out: &Output) -> String {
 }
 
 async fn count(database_url: &str, table: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = AsyncPgConnection::establish(database_url)
-        .await
-        .expect("connection");
-    let row: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result(&mut conn)
-        .await
-        .expect("count");
-    row.n
+    count_rows(database_url, &format!("SELECT count(*) AS n FROM {table}")).await
 }
 
 /// The dumps (`*.dump`) in `dir`.

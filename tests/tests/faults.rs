@@ -12,7 +12,7 @@ use carbot_tests::openai_mock::{MockOpenAi, Script};
 use carbot_tests::serde_json::{Value, json};
 use carbot_tests::serve::Serve;
 use carbot_tests::stripe_mock::{self, StripeMock};
-use carbot_tests::{Owner, TempDir, TestApp, TestOptions, new_database};
+use carbot_tests::{Owner, TempDir, TestApp, TestOptions, count_rows, new_database};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
@@ -35,20 +35,7 @@ fn client() -> reqwest::Client {
 }
 
 async fn rows(database_url: &str, sql: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = AsyncPgConnection::establish(database_url)
-        .await
-        .expect("connection");
-    let count: Count = diesel::sql_query(sql)
-        .get_result(&mut conn)
-        .await
-        .expect("count");
-    count.n
+    count_rows(database_url, sql).await
 }
 
 /// One visitor's lead, sent (with the widget's document and one submission id) until an
