@@ -31,7 +31,8 @@ pub struct Serve {
 
 impl Serve {
     /// Starts `carbot serve` on a free port with the tests' JWT secret, JSON logs at `info`, its
-    /// own data directory and `env` (e.g. `DATABASE_URL`); returns once it listens.
+    /// own data directory, no backup schedule and `env` (e.g. `DATABASE_URL`, which may override
+    /// any of these); returns once it listens.
     pub fn start(env: &[(&str, &str)]) -> Self {
         let data_dir = TempDir::new();
         let mut child = Command::new(binary())
@@ -41,6 +42,8 @@ impl Serve {
             .env("CARBOT_ADDR", "127.0.0.1:0")
             .env("CARBOT_LOG_FORMAT", "json")
             .env("CARBOT_LOG", "info")
+            // No backup at start (a new database has missed 03:00); tests of the schedule set it.
+            .env("CARBOT_BACKUP_SCHEDULE", "off")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
