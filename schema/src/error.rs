@@ -129,17 +129,27 @@ impl From<diesel::result::Error> for ApiError {
         match error {
             Error::NotFound => Self::NotFound,
             // The database went away under the connection (a restart, a failover): the next
-            // connection may work again.
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                info,
-            ) => {
+            // connection may work again. (Other errors without an SQLSTATE, such as a parameter
+            // that does not serialize, stay internal errors.)
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                tracing::warn!(error = info.message(), "the database connection broke");
+                Self::Unavailable
+            }
+            Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info)
+                if connection_lost(info.message()) =>
+            {
                 tracing::warn!(error = info.message(), "the database connection broke");
                 Self::Unavailable
             }
             other => Self::internal(other),
         }
     }
+}
+
+/// Whether a driver error without an SQLSTATE says the connection is gone (tokio-postgres:
+/// "connection closed", "error communicating with the server: …").
+fn connection_lost(message: &str) -> bool {
+    message.contains("connection closed") || message.contains("communicating with the server")
 }
 
 impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
