@@ -885,10 +885,12 @@ impl Worker {
 
     /// Takes the backup of `slot` unless it is done or another process is taking it.
     async fn take(&self, slot: DateTime<Utc>) -> anyhow::Result<()> {
-        let mut conn = connect(&self.url).await?;
-        if !self.due(&mut conn, slot).await? {
+        // Most looks find the time done: through the pool, without a connection of its own.
+        if !self.due(&mut *self.pool.get().await?, slot).await? {
             return Ok(());
         }
+        // The lock's own session, so that it ends with this process.
+        let mut conn = connect(&self.url).await?;
         #[derive(QueryableByName)]
         struct Locked {
             #[diesel(sql_type = diesel::sql_types::Bool)]

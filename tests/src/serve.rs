@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::{JWT_SECRET, TempDir};
+use crate::{JWT_SECRET, TempDir, TestApp, TestOptions};
 
 /// The `carbot` binary next to the test binary.
 pub fn binary() -> std::path::PathBuf {
@@ -137,4 +137,16 @@ impl Drop for Serve {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A TestApp whose helpers (`register`, `visitor`, `gql`, …) talk to another process at `url`
+/// on the same database.
+pub async fn on(url: &str, database_url: &str) -> TestApp {
+    let mut app = TestApp::with(TestOptions {
+        database_url: Some(database_url.to_owned()),
+        ..TestOptions::default()
+    })
+    .await;
+    app.url = url.to_owned();
+    app
 }

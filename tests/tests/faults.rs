@@ -10,22 +10,11 @@ use std::time::Duration;
 use carbot_tests::chat::{LEAD_EVENTS, Live, SITE, Visitor, lead_input, persisted};
 use carbot_tests::openai_mock::{MockOpenAi, Script};
 use carbot_tests::serde_json::{Value, json};
-use carbot_tests::serve::Serve;
+use carbot_tests::serve::{Serve, on};
 use carbot_tests::stripe_mock::{self, StripeMock};
-use carbot_tests::{Owner, TempDir, TestApp, TestOptions, count_rows, new_database};
+use carbot_tests::{Owner, TempDir, count_rows, new_database};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-
-/// A TestApp whose helpers talk to another process (`url`) on the same database.
-async fn on(url: &str, database_url: &str) -> TestApp {
-    let mut app = TestApp::with(TestOptions {
-        database_url: Some(database_url.to_owned()),
-        ..TestOptions::default()
-    })
-    .await;
-    app.url = url.to_owned();
-    app
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()

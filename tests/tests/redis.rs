@@ -7,7 +7,7 @@ use std::time::Duration;
 use carbot_tests::chat::{INBOX_EVENTS, LEAD_EVENTS, Live, SITE, lead_input, persisted};
 use carbot_tests::redis::TestRedis;
 use carbot_tests::serde_json::{Value, json};
-use carbot_tests::serve::Serve;
+use carbot_tests::serve::{Serve, on};
 use carbot_tests::{Owner, TestApp, TestOptions, error_code, new_database};
 
 /// A real `carbot serve` process on the shared database and Redis.
@@ -21,17 +21,6 @@ impl Process {
             ("CARBOT_REDIS_PREFIX", prefix),
         ])
     }
-}
-
-/// Lets a TestApp helper talk to another process's URL.
-async fn on(url: &str, database_url: &str) -> TestApp {
-    let mut app = TestApp::with(TestOptions {
-        database_url: Some(database_url.to_owned()),
-        ..TestOptions::default()
-    })
-    .await;
-    app.url = url.to_owned();
-    app
 }
 
 #[tokio::test(flavor = "multi_thread")]
