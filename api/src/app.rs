@@ -739,18 +739,21 @@ async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_statements(db::statements_executed());
     crate::metrics::record_unbacked_answers(openai::unbacked_answers());
     crate::metrics::record_lagged_subscribers(carbot_schema::events::lagged_subscribers());
-    if let Ok(mut conn) = state.services.pool.get().await
-        && let Ok((pending, oldest)) = mail::outbox::backlog(&mut conn).await
-    {
-        crate::metrics::record_outbox(pending, oldest);
-        if let Ok(last) = crate::backup::last_success(&mut conn).await {
-            crate::metrics::record_last_backup(last);
-        }
-        if let Ok((pending, oldest)) = billing::inbox::backlog(&mut conn).await
-            && let Ok(unreadable) = billing::inbox::unreadable(&mut conn).await
-        {
-            crate::metrics::record_payment_events(pending, oldest, unreadable);
-        }
+    if let Ok(mut conn) = state.services.pool.get().await {
+        db::uncounted(&mut conn, async |conn| {
+            if let Ok((pending, oldest)) = mail::outbox::backlog(conn).await {
+                crate::metrics::record_outbox(pending, oldest);
+            }
+            if let Ok(last) = crate::backup::last_success(conn).await {
+                crate::metrics::record_last_backup(last);
+            }
+            if let Ok((pending, oldest)) = billing::inbox::backlog(conn).await
+                && let Ok(unreadable) = billing::inbox::unreadable(conn).await
+            {
+                crate::metrics::record_payment_events(pending, oldest, unreadable);
+            }
+        })
+        .await;
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

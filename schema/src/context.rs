@@ -51,6 +51,12 @@ impl Platform {
         crate::events::access_changed(self.events.as_ref(), tenant.workshop_id()).await;
     }
 
+    /// Publishes events a statement stored that committed by itself
+    /// ([`crate::events::PendingEvent::stored`]).
+    pub async fn publish(&self, stored: crate::events::Stored) {
+        stored.publish(self.events.as_ref()).await;
+    }
+
     /// Publishes an event about a conversation that is not stored (a reply being written).
     pub async fn publish_passing(&self, tenant: Tenant, conversation_id: Uuid, event: Event) {
         let passing = StoredEvent::passing(tenant, Some(conversation_id), event);

@@ -10,9 +10,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::db::Statement;
 use crate::db::schema::{facts, leads, workshops};
 use crate::error::ApiResult;
 use crate::principal::Tenant;
+use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 
 /// What a visitor's question asked for, as the assistant read it.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,6 +215,46 @@ pub async fn record(conn: &mut AsyncPgConnection, facts: Vec<Fact>) -> ApiResult
             .await?;
     }
     Ok(())
+}
+
+/// Appends a `WITH` part (`written_facts`) that writes `facts` to a statement being built
+/// (see [`crate::db::Statement`]); for a change written in one statement.
+pub fn write(statement: &mut Statement, facts: Vec<Fact>) {
+    if facts.is_empty() {
+        statement.sql("written_facts AS (SELECT)");
+        return;
+    }
+    let mut rows = Vec::with_capacity(facts.len());
+    for fact in facts {
+        let values = [
+            statement.bind::<SqlUuid, _>(fact.workshop_id),
+            statement.bind::<Text, _>(fact.kind),
+            format!(
+                "coalesce({}, now())",
+                statement.bind::<Nullable<Timestamptz>, _>(fact.at)
+            ),
+            statement.bind::<Nullable<SqlUuid>, _>(fact.client_key_id),
+            statement.bind::<Nullable<SqlUuid>, _>(fact.conversation_id),
+            statement.bind::<Nullable<SqlUuid>, _>(fact.lead_id),
+            statement.bind::<Nullable<SqlUuid>, _>(fact.message_id),
+            statement.bind::<Nullable<Text>, _>(fact.page),
+            statement.bind::<Nullable<Text>, _>(fact.intent),
+            statement.bind::<Nullable<Bool>, _>(fact.matched),
+            statement.bind::<Array<SqlUuid>, _>(fact.service_ids),
+            statement.bind::<Nullable<Text>, _>(fact.status),
+            statement.bind::<Nullable<Int4>, _>(fact.seconds),
+            statement.bind::<Nullable<Int4>, _>(fact.open_seconds),
+        ];
+        rows.push(format!("({})", values.join(", ")));
+    }
+    statement.sql(&format!(
+        "written_facts AS (
+            INSERT INTO facts (workshop_id, kind, at, client_key_id, conversation_id, lead_id,
+                message_id, page, intent, matched, service_ids, status, seconds, open_seconds)
+            VALUES {}
+         )",
+        rows.join(", ")
+    ));
 }
 
 /// Which leads an owner action answers.

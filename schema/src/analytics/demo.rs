@@ -174,7 +174,7 @@ pub async fn generate(
     let tenant = crate::principal::tenant_of_new_session(workshop_id);
     let mut conn: Conn<'_> = pool.get().await.map_err(ApiError::from)?;
     let row = workshop::load(&mut conn, tenant).await?;
-    let index = assistant
+    let catalog = assistant
         .catalogs
         .get(&mut conn, tenant, row.catalog_revision)
         .await?;
@@ -279,7 +279,8 @@ pub async fn generate(
                 let answer = match answers.get(&key) {
                     Some(answer) => answer.clone(),
                     None => {
-                        let understood = understand(&index, &history, text, workshop::Locale::De);
+                        let understood =
+                            understand(&catalog.index, &history, text, workshop::Locale::De);
                         let question = Question {
                             workshop: &facts_of_workshop,
                             locale: understood.locale,
@@ -345,7 +346,7 @@ pub async fn generate(
             cited_all.truncate(2);
             let (min, max) = cited_all
                 .iter()
-                .filter_map(|id| index.entries().find(|e| e.id == *id))
+                .filter_map(|id| catalog.index.entries().find(|e| e.id == *id))
                 .fold((0, 0), |(min, max), e| {
                     (min + e.min_cents, max + e.max_cents)
                 });

@@ -235,19 +235,13 @@ pub async fn find_services(
         .await?)
 }
 
-/// Services by id within the tenant's workshop (deleted ones too: old leads still name them).
-pub async fn services_by_id(
-    conn: &mut Conn<'_>,
-    tenant: Tenant,
-    ids: &[Uuid],
-) -> ApiResult<Vec<ServiceRow>> {
-    use crate::db::schema::{service_categories, services};
-    use diesel::{ExpressionMethods, IntoSql, QueryDsl};
-    Ok(tenant
-        .services()
-        .inner_join(service_categories::table)
-        .filter(services::id.eq_any(ids))
-        .select((
+/// The columns of a [`ServiceRow`] by position, for a query of `services` joined with
+/// `service_categories` (no total, no score).
+macro_rules! service_row_columns {
+    () => {{
+        use crate::db::schema::{service_categories, services};
+        use diesel::{ExpressionMethods, IntoSql};
+        (
             services::id,
             services::category_id,
             service_categories::name,
@@ -261,10 +255,27 @@ pub async fn services_by_id(
             services::duration_minutes,
             services::active,
             services::sort_order,
-            0_i64.into_sql::<BigInt>(),
+            0_i64.into_sql::<diesel::sql_types::BigInt>(),
             services::deleted_at.is_not_null(),
             0_f32.into_sql::<diesel::sql_types::Float4>(),
-        ))
+        )
+    }};
+}
+pub(crate) use service_row_columns;
+
+/// Services by id within the tenant's workshop (deleted ones too: old leads still name them).
+pub async fn services_by_id(
+    conn: &mut Conn<'_>,
+    tenant: Tenant,
+    ids: &[Uuid],
+) -> ApiResult<Vec<ServiceRow>> {
+    use crate::db::schema::{service_categories, services};
+    use diesel::{ExpressionMethods, QueryDsl};
+    Ok(tenant
+        .services()
+        .inner_join(service_categories::table)
+        .filter(services::id.eq_any(ids))
+        .select(service_row_columns!())
         .load(conn)
         .await?)
 }

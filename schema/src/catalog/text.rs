@@ -1,6 +1,8 @@
 //! Visitor texts as words: folded (umlauts, Turkish and Polish letters) and matched against
 //! patterns, for the assistant's intents and the vehicle class a text names.
 
+use std::borrow::Cow;
+
 /// Lower-case words with umlauts and Turkish and Polish letters folded, so that "Öl", "Oel" and
 /// "oel" meet; umlauts and their spellings "ae", "oe", "ue" end as the bare vowel ("ol"), so that
 /// Turkish "römork", "romork" and "roemork" meet too. Word lists compared with these words go
@@ -29,17 +31,28 @@ pub fn words(text: &str) -> Vec<String> {
             _ => folded.push(' '),
         }
     }
-    folded.split_whitespace().map(canon).collect()
+    folded
+        .split_whitespace()
+        .map(|word| canon(word).into_owned())
+        .collect()
 }
 
-/// A folded word with "ae", "oe", "ue" as "a", "o", "u": "oelwechsel" → "olwechsel".
-pub fn canon(word: &str) -> String {
-    if !word.contains(['e']) {
-        return word.to_owned();
+/// A folded word with "ae", "oe", "ue" as "a", "o", "u": "oelwechsel" → "olwechsel". Borrowed
+/// when there is nothing to replace (most words): the assistant compares hundreds of patterns
+/// per question, and this keeps those comparisons free of allocations.
+pub fn canon(word: &str) -> Cow<'_, str> {
+    let digraph = word
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[1] == b'e' && matches!(pair[0], b'a' | b'o' | b'u'));
+    if !digraph {
+        return Cow::Borrowed(word);
     }
-    word.replace("ae", "a")
-        .replace("oe", "o")
-        .replace("ue", "u")
+    Cow::Owned(
+        word.replace("ae", "a")
+            .replace("oe", "o")
+            .replace("ue", "u"),
+    )
 }
 
 /// Whether `word` (from [`words`]) is `listed`, a word of a list written folded ("guenstig").
@@ -50,16 +63,21 @@ pub fn is(word: &str, listed: &str) -> bool {
 /// Whether `words` contain `pattern`: words separated by spaces, each matching a whole word, or
 /// the beginning of a word when it ends in `*`.
 pub fn has(words: &[String], pattern: &str) -> bool {
-    let parts: Vec<&str> = pattern.split(' ').collect();
-    words.windows(parts.len()).any(|window| {
-        window
-            .iter()
-            .zip(&parts)
-            .all(|(word, part)| match part.strip_suffix('*') {
-                Some(prefix) => word.starts_with(&canon(prefix)),
-                None => is(word, part),
-            })
-    })
+    let parts = pattern.split(' ').count();
+    words
+        .windows(parts)
+        .any(|window| matches_words(window, pattern))
+}
+
+/// Whether `window` (as many words as `pattern` has) is `pattern`, word by word.
+pub fn matches_words(window: &[String], pattern: &str) -> bool {
+    window
+        .iter()
+        .zip(pattern.split(' '))
+        .all(|(word, part)| match part.strip_suffix('*') {
+            Some(prefix) => word.starts_with(&*canon(prefix)),
+            None => is(word, part),
+        })
 }
 
 /// Whether `words` contain any of the `|`-separated `patterns`.

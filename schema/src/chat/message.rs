@@ -6,7 +6,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -14,11 +14,12 @@ use super::conversation::ConversationRow;
 use crate::auth::Tenant;
 use crate::catalog::{Service, ServiceLoader, ServiceRow};
 use crate::context::Ctx;
-use crate::db::Pool;
+use crate::context::Platform;
 pub use crate::db::rows::MessageRow;
-use crate::db::schema::{conversations, messages};
+use crate::db::schema::messages;
+use crate::db::{Pool, Statement};
 use crate::error::{ApiError, ApiResult, UserErrorCode, UserErrors};
-use crate::events::Event;
+use crate::events::{EVENT_DELIVERIES, EVENT_ID, Event};
 use crate::ids::{self, NodeType};
 use crate::loaders::{Key, by_tenant};
 use crate::pagination::{Page, PageInfo};
@@ -204,34 +205,86 @@ impl NewMessage {
         conversation: &ConversationRow,
         cited: &[ServiceRow],
     ) -> ApiResult<(MessageRow, Event)> {
-        let row: MessageRow = diesel::insert_into(messages::table)
-            .values((
-                messages::id.eq(self.id),
-                messages::conversation_id.eq(conversation.id),
-                messages::workshop_id.eq(conversation.workshop_id),
-                messages::role.eq(self.role.as_str()),
-                messages::body.eq(self.body),
-                messages::cited_service_ids.eq(cited.iter().map(|s| s.id).collect::<Vec<_>>()),
-                messages::offer_lead_form.eq(self.offer_lead_form),
-                messages::assistant.eq(self.assistant),
-                messages::tokens.eq(self.tokens),
-            ))
-            .returning(MessageRow::as_returning())
-            .get_result(conn)
-            .await?;
-        diesel::update(conversations::table.find(conversation.id))
-            .set((
-                conversations::message_count.eq(conversations::message_count + 1),
-                conversations::last_message_at.eq(row.created_at),
-            ))
-            .execute(conn)
-            .await?;
-        let event = Event::Message {
-            message_id: row.id,
-            conversation_id: row.conversation_id,
-        };
+        let mut statement = Statement::with();
+        let event = self.write_parts(&mut statement, conversation, cited);
+        statement.sql(" SELECT * FROM new_message");
+        let row: MessageRow = statement.query().get_result(conn).await?;
         Ok((row, event))
     }
+
+    /// Writes the message, the conversation's counters, the message's event and its webhook
+    /// deliveries in one statement, which commits by itself, then publishes the event.
+    /// `statement` is at a `WITH` list, with the caller's parts followed by `, ` (the message's
+    /// facts, the assistant's usage of the day): they are written in the same statement.
+    pub async fn write(
+        self,
+        platform: &Platform,
+        conn: &mut AsyncPgConnection,
+        mut statement: Statement,
+        tenant: Tenant,
+        conversation: &ConversationRow,
+        cited: &[ServiceRow],
+    ) -> ApiResult<MessageRow> {
+        let event = self.write_parts(&mut statement, conversation, cited);
+        statement.sql(", ");
+        let event = crate::events::write_event(&mut statement, tenant, event)?;
+        statement.sql(&format!(
+            " SELECT new_message.*, {EVENT_ID}, {EVENT_DELIVERIES} FROM new_message"
+        ));
+        let written: Written = statement.query().get_result(conn).await?;
+        platform
+            .publish(event.stored(written.event_id, written.deliveries))
+            .await;
+        Ok(written.message)
+    }
+
+    /// The `WITH` parts `new_message` (the message's row) and `counted_message` (the
+    /// conversation's counters); returns the message's event.
+    fn write_parts(
+        self,
+        statement: &mut Statement,
+        conversation: &ConversationRow,
+        cited: &[ServiceRow],
+    ) -> Event {
+        let event = Event::Message {
+            message_id: self.id,
+            conversation_id: conversation.id,
+        };
+        let values = [
+            statement.bind::<SqlUuid, _>(self.id),
+            statement.bind::<SqlUuid, _>(conversation.id),
+            statement.bind::<SqlUuid, _>(conversation.workshop_id),
+            statement.bind::<Text, _>(self.role.as_str()),
+            statement.bind::<Text, _>(self.body),
+            statement.bind::<Array<SqlUuid>, _>(cited.iter().map(|s| s.id).collect::<Vec<_>>()),
+            statement.bind::<Bool, _>(self.offer_lead_form),
+            statement.bind::<Nullable<Text>, _>(self.assistant),
+            statement.bind::<Int4, _>(self.tokens),
+        ];
+        statement.sql(&format!(
+            "new_message AS (
+                INSERT INTO messages (id, conversation_id, workshop_id, role, body,
+                    cited_service_ids, offer_lead_form, assistant, tokens)
+                VALUES ({}) RETURNING *
+             ), counted_message AS (
+                UPDATE conversations
+                SET message_count = message_count + 1, last_message_at = m.created_at
+                FROM new_message m WHERE conversations.id = m.conversation_id
+             )",
+            values.join(", ")
+        ));
+        event
+    }
+}
+
+#[derive(QueryableByName)]
+struct Written {
+    #[diesel(embed)]
+    message: MessageRow,
+    #[diesel(sql_type = BigInt)]
+    event_id: i64,
+    #[diesel(sql_type = BigInt)]
+    deliveries: i64,
 }
 
 /// Messages by their own id (what an event names).

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel::sql_types::{BigInt, Date, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -17,11 +18,12 @@ use super::assistant::vehicle::Vehicle;
 use super::assistant::{Answer, Assistant, AssistantError, Question, Speaker, Turn, WorkshopFacts};
 use super::conversation::ConversationRow;
 use super::message::{MessageRole, MessageRow, NewMessage};
-use crate::accounts::workshop::{self, Locale, WorkshopRow};
+use crate::accounts::workshop::{Locale, WorkshopRow};
 use crate::auth::Tenant;
-use crate::catalog::{ServiceRow, services_by_id};
+use crate::catalog::ServiceRow;
 use crate::context::Platform;
-use crate::db::schema::{assistant_usage, messages};
+use crate::db::schema::{assistant_usage, conversations, messages, workshops};
+use crate::db::{Conn, Statement};
 use crate::error::ApiResult;
 use crate::events::Event;
 use crate::facts::Fact;
@@ -86,17 +88,66 @@ pub struct Replied {
     pub vehicle: Option<Vehicle>,
 }
 
-/// Answers `visitor_message`, streams the answer to subscribers and stores it.
+/// What answering a conversation needs to know besides its messages, read with the
+/// conversation in one statement ([`open`]).
+pub struct Opened {
+    pub conversation: ConversationRow,
+    pub workshop: WorkshopRow,
+    /// The model tokens the workshop used today (UTC).
+    pub model_tokens_today: i64,
+}
+
+/// The tenant's conversation with its workshop and the workshop's model usage of the day.
+pub async fn open(
+    conn: &mut AsyncPgConnection,
+    tenant: Tenant,
+    conversation_id: Uuid,
+) -> ApiResult<Option<Opened>> {
+    let used_today = assistant_usage::table
+        .filter(assistant_usage::workshop_id.eq(tenant.workshop_id()))
+        .filter(assistant_usage::day.eq(Utc::now().date_naive()))
+        .select(assistant_usage::tokens)
+        .single_value();
+    let found: Option<(ConversationRow, WorkshopRow, Option<i64>)> = tenant
+        .conversations()
+        .inner_join(workshops::table)
+        .filter(conversations::id.eq(conversation_id))
+        .select((
+            ConversationRow::as_select(),
+            WorkshopRow::as_select(),
+            used_today,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.map(|(conversation, workshop, tokens)| Opened {
+        conversation,
+        workshop,
+        model_tokens_today: tokens.unwrap_or(0),
+    }))
+}
+
+/// Answers `visitor_message`, streams the answer to subscribers and stores it, on the
+/// request's connection: with the built-in assistant the whole answer runs on it (reading the
+/// history, the catalog when its revision moved on, and one statement writing the answer, its
+/// usage, its fact and its event); a model's answer gives the connection back while the model
+/// writes.
 pub async fn answer(
     platform: &Platform,
     assistant: &AssistantSetup,
+    conn: Conn<'_>,
     tenant: Tenant,
-    conversation: &ConversationRow,
+    opened: &Opened,
     visitor_message: &MessageRow,
 ) -> ApiResult<Replied> {
     let started = Instant::now();
-    let mut conn = platform.conn().await?;
-    let workshop = workshop::load(&mut conn, tenant).await?;
+    let Opened {
+        conversation,
+        workshop,
+        model_tokens_today,
+    } = opened;
+    let mut conn = Some(conn);
+    let held = conn.as_mut().expect("the request's connection");
     let entitlements = Entitlements::new(
         &workshop.plan_code,
         &workshop.billing_status,
@@ -111,7 +162,7 @@ pub async fn answer(
         .select(MessageRow::as_select())
         .order((messages::created_at.desc(), messages::id.desc()))
         .limit(HISTORY)
-        .load(&mut conn)
+        .load(held)
         .await?;
     history.reverse();
     let turns: Vec<Turn> = history
@@ -128,25 +179,16 @@ pub async fn answer(
         .collect();
     let catalog = assistant
         .catalogs
-        .get(&mut conn, tenant, workshop.catalog_revision)
+        .get(held, tenant, workshop.catalog_revision)
         .await?;
     let understood = understand(
-        &catalog,
+        &catalog.index,
         &turns,
         &visitor_message.body,
         Locale::parse(&conversation.locale),
     );
-    let today_tokens: i64 = tenant
-        .assistant_usage()
-        .filter(assistant_usage::day.eq(Utc::now().date_naive()))
-        .select(assistant_usage::tokens)
-        .first(&mut conn)
-        .await
-        .optional()?
-        .unwrap_or(0);
-    drop(conn);
 
-    let facts = facts(&workshop);
+    let facts = facts(workshop);
     let question = Question {
         workshop: &facts,
         locale: understood.locale,
@@ -163,9 +205,11 @@ pub async fn answer(
         let model = assistant
             .model
             .as_ref()
-            .filter(|_| today_tokens < assistant.daily_token_budget);
+            .filter(|_| *model_tokens_today < assistant.daily_token_budget);
         let mut result = None;
         if let Some(model) = model {
+            // A model takes seconds: the pool's connection is not held meanwhile.
+            conn = None;
             match run(
                 platform,
                 tenant,
@@ -202,27 +246,34 @@ pub async fn answer(
             }
         }
     };
-    let mut conn = platform.conn().await?;
-    // In the answer's order, best match first.
-    let mut cited = if answer.cited.is_empty() {
-        Vec::new()
-    } else {
-        services_by_id(&mut conn, tenant, &answer.cited).await?
+    let mut conn = match conn {
+        Some(conn) => conn,
+        None => platform.conn().await?,
     };
-    cited.sort_by_key(|s| answer.cited.iter().position(|id| *id == s.id));
+    // In the answer's order, best match first.
+    let cited = catalog.services(&answer.cited);
+    let mut statement = Statement::with();
     if answer.tokens > 0 {
-        diesel::insert_into(assistant_usage::table)
-            .values((
-                assistant_usage::workshop_id.eq(tenant.workshop_id()),
-                assistant_usage::day.eq(Utc::now().date_naive()),
-                assistant_usage::tokens.eq(i64::from(answer.tokens)),
-            ))
-            .on_conflict((assistant_usage::workshop_id, assistant_usage::day))
-            .do_update()
-            .set(assistant_usage::tokens.eq(assistant_usage::tokens + i64::from(answer.tokens)))
-            .execute(&mut conn)
-            .await?;
+        let workshop = statement.bind::<SqlUuid, _>(tenant.workshop_id());
+        let day = statement.bind::<Date, _>(Utc::now().date_naive());
+        let tokens = statement.bind::<BigInt, _>(i64::from(answer.tokens));
+        statement.sql(&format!(
+            "used_tokens AS (
+                INSERT INTO assistant_usage (workshop_id, day, tokens)
+                VALUES ({workshop}, {day}, {tokens})
+                ON CONFLICT (workshop_id, day)
+                DO UPDATE SET tokens = assistant_usage.tokens + EXCLUDED.tokens
+             ), "
+        ));
     }
+    let cited_ids: Vec<Uuid> = cited.iter().map(|s| s.id).collect();
+    let intent = question_intent(&visitor_message.body, !cited_ids.is_empty());
+    let answered = Fact::assistant_answer(
+        conversation.place(tenant),
+        visitor_message.id,
+        intent,
+        cited_ids,
+    );
     let reply = NewMessage {
         id: reply_id,
         role: MessageRole::Assistant,
@@ -231,16 +282,10 @@ pub async fn answer(
         assistant: Some(kind),
         tokens: i32::try_from(answer.tokens).unwrap_or(i32::MAX),
     };
-    let row = platform
-        .commit(conn, tenant, async |conn| {
-            let (row, event) = reply.store(conn, conversation, &cited).await?;
-            let cited: Vec<Uuid> = cited.iter().map(|s| s.id).collect();
-            let intent = question_intent(&visitor_message.body, !cited.is_empty());
-            let place = conversation.place(tenant);
-            let answered = Fact::assistant_answer(place, visitor_message.id, intent, cited);
-            crate::facts::record(conn, vec![answered]).await?;
-            Ok((row, vec![event]))
-        })
+    crate::facts::write(&mut statement, vec![answered]);
+    statement.sql(", ");
+    let row = reply
+        .write(platform, &mut conn, statement, tenant, conversation, &cited)
         .await?;
     tracing::debug!(
         assistant = kind,

@@ -10,13 +10,14 @@ use uuid::Uuid;
 use super::assistant::vehicle::Vehicle;
 use super::client_keys;
 use super::conversation::conversation_vehicle;
-use super::conversation::{Conversation, ConversationRow, load_conversation};
+use super::conversation::{Conversation, ConversationRow};
 use super::message::{Message, MessageRole, NewMessage, message_body};
 use super::reply::{self, AssistantSetup};
 use super::widget_settings::widget_settings;
 use crate::accounts::workshop::Locale;
 use crate::auth::Authenticator;
 use crate::context::Ctx;
+use crate::db::Statement;
 use crate::db::schema::conversations;
 use crate::error::{ApiError, ApiResult, UserError, UserErrorCode, UserErrors};
 use crate::events::Event;
@@ -287,27 +288,27 @@ impl VisitorMutation {
                 MINUTE,
             )
             .await?;
+        // One connection for the whole request: the conversation with its workshop, the
+        // message, and the answer (see `reply::answer`).
         let mut conn = platform.conn().await?;
-        let conversation = load_conversation(&mut conn, tenant, conversation_id)
+        let opened = reply::open(&mut conn, tenant, conversation_id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let row = platform
-            .commit(conn, tenant, async |conn| {
-                let (row, event) = NewMessage::written(MessageRole::Visitor, body)
-                    .store(conn, &conversation, &[])
-                    .await?;
-                let place = conversation.place(tenant);
-                facts::record(conn, vec![Fact::visitor_message(place, row.id)]).await?;
-                Ok((row, vec![event]))
-            })
+        let conversation = &opened.conversation;
+        let message = NewMessage::written(MessageRole::Visitor, body);
+        let mut statement = Statement::with();
+        let fact = Fact::visitor_message(conversation.place(tenant), message.id);
+        facts::write(&mut statement, vec![fact]);
+        statement.sql(", ");
+        let row = message
+            .write(platform, &mut conn, statement, tenant, conversation, &[])
             .await?;
         let (reply, vehicle) = if conversation.taken_over_at.is_some() {
-            let mut conn = platform.conn().await?;
             let vehicle = conversation_vehicle(&mut conn, tenant, conversation.id).await?;
             (None, vehicle)
         } else {
             let assistant = ctx.service::<AssistantSetup>();
-            let replied = reply::answer(platform, assistant, tenant, &conversation, &row).await?;
+            let replied = reply::answer(platform, assistant, conn, tenant, &opened, &row).await?;
             let reply = Message {
                 row: replied.message,
                 tenant,

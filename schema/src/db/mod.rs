@@ -19,7 +19,8 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 pub type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
 pub type Conn<'a> = bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
 
-/// SQL statements this process has sent, for `/metrics` (`carbot_db_statements_total`) and the
+/// SQL statements this process has sent (apart from the `/metrics` scrape's own reads, see
+/// [`uncounted`]), for `/metrics` (`carbot_db_statements_total`) and the
 /// benchmark that checks nested fields stay batched.
 static STATEMENTS: AtomicU64 = AtomicU64::new(0);
 
@@ -31,6 +32,24 @@ fn count_statements(event: InstrumentationEvent<'_>) {
     if let InstrumentationEvent::StartQuery { .. } = event {
         STATEMENTS.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Runs `work` on `conn` without counting its statements: for the `/metrics` scrape's own
+/// reads, so that the counter read before and after a request shows that request's statements.
+pub async fn uncounted<T>(
+    conn: &mut AsyncPgConnection,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> T,
+) -> T {
+    use diesel::connection::Instrumentation;
+    use diesel_async::AsyncConnection;
+    struct Uncounted;
+    impl Instrumentation for Uncounted {
+        fn on_connection_event(&mut self, _: InstrumentationEvent<'_>) {}
+    }
+    conn.set_instrumentation(Uncounted);
+    let result = work(conn).await;
+    conn.set_instrumentation(count_statements);
+    result
 }
 
 pub async fn connect_pool(database_url: &str, max_size: u32) -> Result<Pool, ApiError> {
@@ -136,4 +155,76 @@ pub fn is_unique_violation(error: &diesel::result::Error, constraint: &str) -> b
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info)
             if info.constraint_name() == Some(constraint)
     )
+}
+
+/// One SQL statement put together from parts that bind their own parameters: a change of
+/// several tables written as data-modifying `WITH` parts is atomic without a transaction and
+/// costs one round trip (`BEGIN`, the writes and `COMMIT` would be five or more).
+pub struct Statement {
+    sql: String,
+    query: Option<
+        diesel::query_builder::BoxedSqlQuery<
+            'static,
+            diesel::pg::Pg,
+            diesel::query_builder::SqlQuery,
+        >,
+    >,
+    params: usize,
+}
+
+impl Default for Statement {
+    fn default() -> Self {
+        Self {
+            sql: String::new(),
+            query: Some(diesel::sql_query("").into_boxed()),
+            params: 0,
+        }
+    }
+}
+
+impl Statement {
+    /// A statement that starts with a `WITH` list.
+    pub fn with() -> Self {
+        let mut statement = Self::default();
+        statement.sql("WITH ");
+        statement
+    }
+
+    /// Appends SQL text.
+    pub fn sql(&mut self, text: &str) -> &mut Self {
+        self.sql.push_str(text);
+        self
+    }
+
+    /// Binds `value` as the next parameter and returns its placeholder (`$3`), to write into
+    /// the text as often as it is needed.
+    pub fn bind<ST, V>(&mut self, value: V) -> String
+    where
+        diesel::pg::Pg: diesel::sql_types::HasSqlType<ST>,
+        V: diesel::serialize::ToSql<ST, diesel::pg::Pg> + Send + 'static,
+        ST: Send + 'static,
+    {
+        let query = self
+            .query
+            .take()
+            .expect("a statement being built has its query");
+        self.query = Some(query.bind::<ST, V>(value));
+        self.params += 1;
+        format!("${}", self.params)
+    }
+
+    /// The statement to run.
+    pub fn query(
+        mut self,
+    ) -> diesel::query_builder::BoxedSqlQuery<
+        'static,
+        diesel::pg::Pg,
+        diesel::query_builder::SqlQuery,
+    > {
+        let query = self
+            .query
+            .take()
+            .expect("a statement being built has its query");
+        query.sql(self.sql)
+    }
 }

@@ -30,7 +30,7 @@ pub(crate) use bus::resync_marker;
 pub use bus::{Envelope, EventBus, Hub, InProcessEventBus, RESYNC, TOPIC, lagged_subscribers};
 pub use follow::follow;
 
-use crate::db::Conn;
+use crate::db::{Conn, Statement};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{NodeType, encode};
 use crate::principal::Tenant;
@@ -343,7 +343,7 @@ pub fn deliveries_queued() -> &'static Notify {
 #[derive(QueryableByName)]
 struct Recorded {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    event_id: i64,
     #[diesel(sql_type = BigInt)]
     deliveries: i64,
 }
@@ -356,47 +356,95 @@ async fn record(
     tenant: Tenant,
     event: Event,
 ) -> ApiResult<(StoredEvent, bool)> {
+    let mut statement = Statement::with();
+    let pending = write_event(&mut statement, tenant, event)?;
+    statement.sql(&format!(" SELECT {EVENT_ID}, {EVENT_DELIVERIES}"));
+    let recorded: Recorded = statement.query().get_result(conn).await?;
+    Ok(pending.into_stored(recorded.event_id, recorded.deliveries))
+}
+
+/// What the final `SELECT` of a statement with [`write_event`]'s parts reads: the event's id
+/// and how many webhook deliveries it queued.
+pub const EVENT_ID: &str = "(SELECT id FROM event_row) AS event_id";
+pub const EVENT_DELIVERIES: &str = "(SELECT count(*) FROM event_deliveries) AS deliveries";
+
+/// Appends the `WITH` parts that store `event` and queue its webhook deliveries to a statement
+/// whose text is at a `WITH` list (after `WITH ` or a part and `, `): `event_row` and
+/// `event_deliveries`. The statement's final `SELECT` reads [`EVENT_ID`] and
+/// [`EVENT_DELIVERIES`]; with them [`PendingEvent::stored`] says what to publish once the
+/// statement ran (it commits by itself, or with the caller's transaction).
+pub fn write_event(
+    statement: &mut Statement,
+    tenant: Tenant,
+    event: Event,
+) -> ApiResult<PendingEvent> {
     let payload = event.payload().map_err(ApiError::internal)?;
     // Stored at the precision PostgreSQL keeps, so that the body's timestamp is the row's.
     let created_at = Utc::now().trunc_subsecs(6);
     let public_type = event.public_type();
     let body = public_type.map(|t| public_message(t, created_at, &event).to_string());
-    let recorded: Recorded = diesel::sql_query(
-        "WITH e AS (
+    let workshop = statement.bind::<SqlUuid, _>(tenant.workshop_id());
+    let conversation = statement.bind::<Nullable<SqlUuid>, _>(event.conversation_id());
+    let lead = statement.bind::<Nullable<SqlUuid>, _>(event.lead_id());
+    let kind = statement.bind::<Text, _>(event.kind());
+    let payload = statement.bind::<Jsonb, _>(payload);
+    let at = statement.bind::<Timestamptz, _>(created_at);
+    let public_type = statement.bind::<Nullable<Text>, _>(public_type);
+    let body = statement.bind::<Nullable<Text>, _>(body);
+    statement.sql(&format!(
+        "event_row AS (
             INSERT INTO events (workshop_id, conversation_id, lead_id, kind, payload, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
-         ), d AS (
+            VALUES ({workshop}, {conversation}, {lead}, {kind}, {payload}, {at}) RETURNING id
+         ), event_deliveries AS (
             INSERT INTO webhook_deliveries (id, workshop_id, endpoint_id, event_id, message_id,
                 event_type, body)
-            SELECT gen_random_uuid(), $1, w.id, e.id, 'msg_' || e.id, $7, $8
-            FROM e, webhook_endpoints w
-            WHERE $7 IS NOT NULL AND w.workshop_id = $1 AND w.active AND $7 = ANY (w.event_types)
-              AND EXISTS (SELECT 1 FROM workshops s WHERE s.id = $1 AND s.plan_code = 'ENTERPRISE')
+            SELECT gen_random_uuid(), {workshop}, w.id, e.id, 'msg_' || e.id, {public_type}, {body}
+            FROM event_row e, webhook_endpoints w
+            WHERE {public_type} IS NOT NULL AND w.workshop_id = {workshop} AND w.active
+              AND {public_type} = ANY (w.event_types)
+              AND EXISTS (SELECT 1 FROM workshops s WHERE s.id = {workshop} AND s.plan_code = 'ENTERPRISE')
             RETURNING 1
-         )
-         SELECT e.id, (SELECT count(*) FROM d) AS deliveries FROM e",
-    )
-    .bind::<SqlUuid, _>(tenant.workshop_id())
-    .bind::<Nullable<SqlUuid>, _>(event.conversation_id())
-    .bind::<Nullable<SqlUuid>, _>(event.lead_id())
-    .bind::<Text, _>(event.kind())
-    .bind::<Jsonb, _>(payload)
-    .bind::<Timestamptz, _>(created_at)
-    .bind::<Nullable<Text>, _>(public_type)
-    .bind::<Nullable<Text>, _>(body)
-    .get_result(conn)
-    .await?;
-    Ok((
-        StoredEvent {
-            id: Some(recorded.id),
-            workshop_id: tenant.workshop_id(),
-            conversation_id: event.conversation_id(),
-            lead_id: event.lead_id(),
-            created_at,
-            event,
-        },
-        recorded.deliveries > 0,
-    ))
+         )"
+    ));
+    Ok(PendingEvent {
+        tenant,
+        event,
+        created_at,
+    })
+}
+
+/// An event [`write_event`] added to a statement that has not run yet.
+#[must_use = "a written event is published after its statement ran"]
+pub struct PendingEvent {
+    tenant: Tenant,
+    event: Event,
+    created_at: DateTime<Utc>,
+}
+
+impl PendingEvent {
+    /// The event as stored, with the id and the delivery count the statement returned: to
+    /// [`Stored::publish`] once it committed.
+    pub fn stored(self, id: i64, deliveries: i64) -> Stored {
+        let (event, deliveries_queued) = self.into_stored(id, deliveries);
+        Stored {
+            events: vec![event],
+            deliveries_queued,
+        }
+    }
+
+    fn into_stored(self, id: i64, deliveries: i64) -> (StoredEvent, bool) {
+        (
+            StoredEvent {
+                id: Some(id),
+                workshop_id: self.tenant.workshop_id(),
+                conversation_id: self.event.conversation_id(),
+                lead_id: self.event.lead_id(),
+                created_at: self.created_at,
+                event: self.event,
+            },
+            deliveries > 0,
+        )
+    }
 }
 
 /// A stored event in replay order: the writing transaction's id, then the event's.

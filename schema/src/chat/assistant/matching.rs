@@ -15,7 +15,9 @@
 //! - at most [`MAX_CITED`] services, all about what the best one is about (or, for a question
 //!   about two services, the best for each).
 
-use std::collections::HashMap;
+// The index compares every question word with every catalog word: a fast hasher for its maps
+// (keys are the catalog's own words, not chosen by visitors to collide).
+use rustc_hash::FxHashMap as HashMap;
 
 use super::CatalogEntry;
 use super::vehicle::{VehicleKind, is_vehicle_word, kind_in};
@@ -179,7 +181,7 @@ fn actions_in(words: &[String], compounds: bool) -> Vec<Action> {
     for (action, list) in ACTION_WORDS {
         let hit = words.iter().any(|w| {
             list.split_whitespace()
-                .any(|a| is(w, a) || (compounds && a.len() >= 5 && w.ends_with(&canon(a))))
+                .any(|a| is(w, a) || (compounds && a.len() >= 5 && w.ends_with(&*canon(a))))
         });
         if hit {
             found.push(action);
@@ -231,7 +233,10 @@ impl Query {
         while index < words.len() {
             if let Some((length, german)) = phrase_gloss(&words[index..]) {
                 terms.push(Term {
-                    forms: german.split(',').map(|g| (canon(g), 0.95)).collect(),
+                    forms: german
+                        .split(',')
+                        .map(|g| (canon(g).into_owned(), 0.95))
+                        .collect(),
                     qualifier: false,
                     action: false,
                     negated: false,
@@ -346,7 +351,7 @@ struct Scored {
 
 impl CatalogIndex {
     pub fn new(entries: Vec<CatalogEntry>) -> Self {
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: HashMap<String, u32> = HashMap::default();
         let indexed: Vec<Indexed> = entries
             .into_iter()
             .map(|entry| {
@@ -695,7 +700,7 @@ impl CatalogIndex {
             .terms
             .iter()
             .map(|term| {
-                let mut by_word: HashMap<&str, f32> = HashMap::new();
+                let mut by_word: HashMap<&str, f32> = HashMap::default();
                 for word in self.vocabulary.keys() {
                     let best = term
                         .forms
@@ -960,13 +965,36 @@ fn inflection_stem(word: &str) -> &str {
 }
 
 /// Optimal string alignment distance (a swap of two neighbours is one edit), stopping early
-/// beyond `limit`.
+/// beyond `limit`. ASCII words shorter than [`SHORT`] bytes (nearly all) are compared as bytes
+/// with the rows on the stack: the assistant compares each question word with every catalog
+/// word.
 fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+    if a.is_ascii() && b.is_ascii() && b.len() < SHORT {
+        let [mut r0, mut r1, mut r2] = [[0usize; SHORT]; 3];
+        return osa_distance(
+            a.as_bytes(),
+            b.as_bytes(),
+            limit,
+            [&mut r0, &mut r1, &mut r2],
+        );
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut before: Vec<usize> = (0..=b.len()).collect();
-    let mut previous: Vec<usize> = before.clone();
-    let mut current = vec![0; b.len() + 1];
+    let row = vec![0usize; b.len() + 1];
+    let (mut r0, mut r1, mut r2) = (row.clone(), row.clone(), row);
+    osa_distance(&a, &b, limit, [&mut r0, &mut r1, &mut r2])
+}
+
+const SHORT: usize = 32;
+
+/// The distance with three rows of at least `b.len() + 1` cells (every cell is written before
+/// it is read).
+fn osa_distance<T: PartialEq>(a: &[T], b: &[T], limit: usize, rows: [&mut [usize]; 3]) -> usize {
+    let [mut before, mut previous, mut current] = rows;
+    for j in 0..=b.len() {
+        before[j] = j;
+        previous[j] = j;
+    }
     for i in 1..=a.len() {
         current[0] = i;
         let mut row_min = current[0];
@@ -984,8 +1012,8 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
         if row_min > limit {
             return limit + 1;
         }
-        before = std::mem::replace(&mut previous, std::mem::take(&mut current));
-        current = vec![0; b.len() + 1];
+        // The rows move up by one; the oldest is written over as the next.
+        (before, previous, current) = (previous, current, before);
     }
     previous[b.len()]
 }
@@ -1088,8 +1116,12 @@ const STOP_WORDS: &str = "\
 fn is_stop_word(word: &str) -> bool {
     use std::collections::HashSet;
     use std::sync::LazyLock;
-    static SET: LazyLock<HashSet<String>> =
-        LazyLock::new(|| STOP_WORDS.split_whitespace().map(canon).collect());
+    static SET: LazyLock<HashSet<String>> = LazyLock::new(|| {
+        STOP_WORDS
+            .split_whitespace()
+            .map(|w| canon(w).into_owned())
+            .collect()
+    });
     SET.contains(word)
 }
 
@@ -1296,11 +1328,11 @@ fn gloss(word: &str) -> Vec<String> {
         .filter_map(|entry| entry.split_once(':'))
     {
         let hit = match pattern.strip_suffix('*') {
-            Some(prefix) => word.starts_with(&canon(prefix)),
+            Some(prefix) => word.starts_with(&*canon(prefix)),
             None => is(word, pattern),
         };
         if hit {
-            out.extend(german.split(',').map(canon));
+            out.extend(german.split(',').map(|g| canon(g).into_owned()));
         }
     }
     out

@@ -6,7 +6,7 @@
 use async_graphql::SimpleObject;
 
 use crate::catalog::VehicleClass;
-use crate::catalog::text::{canon, has, has_any, is, words};
+use crate::catalog::text::{canon, has_any, is, matches_words, words};
 
 /// A kind of vehicle with services of its own (an ordinary car has none: `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,7 +71,7 @@ pub fn kind_in(words: &[String]) -> Option<VehicleKind> {
 pub fn is_vehicle_word(word: &str) -> bool {
     let single = |patterns: &str| {
         patterns.split('|').any(|p| match p.strip_suffix('*') {
-            Some(prefix) => !prefix.contains(' ') && word.starts_with(&canon(prefix)),
+            Some(prefix) => !prefix.contains(' ') && word.starts_with(&*canon(prefix)),
             None => is(word, p),
         })
     };
@@ -469,11 +469,11 @@ impl Vehicle {
 /// The words of `words` that match `pattern` (`|`-separated alternatives), joined.
 fn found(words: &[String], patterns: &str) -> Option<String> {
     patterns.split('|').find_map(|pattern| {
-        let parts: Vec<&str> = pattern.split(' ').collect();
+        let parts = pattern.split(' ').count();
         words
-            .windows(parts.len())
+            .windows(parts)
             .find(|window| {
-                has(window, pattern) || (parts.len() == 1 && inflected(&window[0], pattern))
+                matches_words(window, pattern) || (parts == 1 && inflected(&window[0], pattern))
             })
             .map(|window| window.join(" "))
     })
@@ -486,7 +486,7 @@ fn inflected(word: &str, model: &str) -> bool {
         return false;
     }
     let model = canon(model);
-    let model = model.as_str();
+    let model: &str = &model;
     let common = word
         .bytes()
         .zip(model.bytes())

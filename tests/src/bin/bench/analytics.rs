@@ -131,8 +131,12 @@ async fn query_vs_pgbench(
     println!("    pgbench, the same 12 statements: {pgbench:>8.2} runs/s");
     println!("    GraphQL analytics:               {graphql:>8.2} req/s");
     println!(
-        "    ratio GraphQL / pgbench:         {:>8.2}",
-        graphql / pgbench
+        "    {}",
+        crate::aims::check(
+            "analytics: GraphQL / pgbench",
+            graphql / pgbench,
+            crate::aims::Aim::AtLeast(0.8)
+        )
     );
     Ok(())
 }

@@ -40,7 +40,14 @@ pub async fn typename(
     println!("typename — connections: {connections}, rounds: 3 × {seconds} s each, medians:");
     println!("  bare axum handler:        {bare:>10.0} req/s");
     println!("  GraphQL {{ __typename }}:   {graphql:>10.0} req/s");
-    println!("  ratio GraphQL / bare:     {:>10.2}", graphql / bare);
+    println!(
+        "  {}",
+        crate::aims::check(
+            "typename: GraphQL / bare",
+            graphql / bare,
+            crate::aims::Aim::AtLeast(0.65)
+        )
+    );
     Ok(())
 }
 
@@ -103,7 +110,14 @@ pub async fn search(
     );
     println!("  pgbench, same SQL:        {pgbench:>10.0} tx/s");
     println!("  GraphQL services(search): {graphql:>10.0} req/s");
-    println!("  ratio GraphQL / pgbench:  {:>10.2}", graphql / pgbench);
+    println!(
+        "  {}",
+        crate::aims::check(
+            "search: GraphQL / pgbench",
+            graphql / pgbench,
+            crate::aims::Aim::AtLeast(0.8)
+        )
+    );
     Ok(())
 }
 

@@ -19,17 +19,23 @@
 //! - `analytics`: over a year of one workshop (a million facts), the dashboard's `analytics`
 //!   query vs `pgbench` running its statements, and the year's exports downloaded from a
 //!   `carbot serve` of their own with its memory sampled (fails when a download grows with the
-//!   file).
+//!   file);
+//! - `load`: the widget under load (k6-style stages to 100 and 200 virtual visitors on 50
+//!   workshops) against a release `carbot serve`: p50/p95/p99 per operation, errors, live
+//!   deliveries missing, server CPU per answered message.
 //!
-//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|analytics|all]
-//! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements` and `assistant` have
-//! fixed sizes and ignore both numbers; `analytics` uses the seconds only).
+//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|analytics|load|all]
+//! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements`, `assistant` and `load`
+//! have fixed sizes and ignore both numbers; `analytics` uses the seconds only). Every figure
+//! with an aim is listed at the end beside it; a missed aim fails the run.
 
+mod aims;
 mod analytics;
 mod assistant;
 mod client;
 mod endpoint;
 mod fanout;
+mod load;
 mod memory;
 mod raw_ws;
 mod send_message;
@@ -39,7 +45,7 @@ mod statements;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const BENCHMARKS: [&str; 8] = [
+const BENCHMARKS: [&str; 9] = [
     "typename",
     "search",
     "send-message",
@@ -48,6 +54,7 @@ const BENCHMARKS: [&str; 8] = [
     "statements",
     "assistant",
     "analytics",
+    "load",
 ];
 
 #[tokio::main]
@@ -111,7 +118,12 @@ async fn main() -> anyhow::Result<()> {
     if selected("analytics") {
         outcome("analytics", analytics::run(seconds).await);
     }
+    if selected("load") {
+        outcome("load", load::run().await);
+    }
+    let missed = aims::report();
     anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
+    anyhow::ensure!(missed == 0, "{missed} aim(s) missed");
     Ok(())
 }
 
@@ -127,6 +139,26 @@ fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     }
     let rank = (fraction * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The server's statement counter.
+pub async fn statements_so_far(app: &carbot_tests::TestApp) -> anyhow::Result<u64> {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await?
+        .text()
+        .await?;
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("carbot_db_statements_total ")?
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map(|n| n as u64)
+        .ok_or_else(|| anyhow::anyhow!("GET /metrics has no carbot_db_statements_total"))
 }
 
 /// The workshop's UUID from the owner's global workshop id.

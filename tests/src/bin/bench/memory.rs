@@ -59,6 +59,25 @@ impl Server {
         Ok(median(readings))
     }
 
+    /// CPU time the process has used so far (user and system).
+    pub(crate) fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(i)
+                .ok_or_else(|| anyhow::anyhow!("short /proc/{}/stat", self.child.id()))?
+                .parse::<f64>()?)
+        };
+        // utime and stime are fields 14 and 15 of proc_pid_stat(5), the 12th and 13th after
+        // the name; in clock ticks (USER_HZ, 100 on Linux).
+        Ok((ticks(11)? + ticks(12)?) / 100.0)
+    }
+
     /// Resident memory in KiB now.
     pub(crate) fn rss_kib_now(&self) -> anyhow::Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
@@ -72,6 +91,14 @@ impl Server {
 
     /// `carbot serve` on `database_url`, with the test apps' JWT secret and pool size.
     pub(crate) async fn carbot(database_url: &str) -> anyhow::Result<Self> {
+        Self::carbot_with(database_url, &[]).await
+    }
+
+    /// [`Server::carbot`] with more environment variables.
+    pub(crate) async fn carbot_with(
+        database_url: &str,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let exe = std::env::current_exe()?;
         let binary = exe.with_file_name("carbot");
         anyhow::ensure!(
@@ -109,6 +136,7 @@ impl Server {
             .env("CARBOT_DATA_DIR", &data_dir.0)
             .env("CARBOT_DB_POOL_SIZE", "8")
             .env("CARBOT_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .spawn()?;
         let mut server = Self {
@@ -268,7 +296,53 @@ impl Reading {
     }
 }
 
-async fn measure_carbot(app: &TestApp) -> anyhow::Result<Reading> {
+/// `count` WebSockets that are authenticated (`connection_init` acknowledged, a ping answered)
+/// and subscribe to nothing.
+async fn connect_only(url: &str, token: &str, count: usize) -> anyhow::Result<Vec<Socket>> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    futures_util::stream::iter(0..count)
+        .map(|_| async move {
+            let mut request = format!("{url}/graphql")
+                .replace("http://", "ws://")
+                .into_client_request()?;
+            request
+                .headers_mut()
+                .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
+            let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+            for message in [
+                json!({ "type": "connection_init",
+                        "payload": { "authorization": format!("Bearer {token}") } }),
+                json!({ "type": "ping" }),
+            ] {
+                socket
+                    .send(Message::Text(message.to_string().into()))
+                    .await?;
+            }
+            let mut answers = Vec::new();
+            while answers.len() < 2 {
+                match tokio::time::timeout(Duration::from_secs(20), socket.next()).await? {
+                    Some(Ok(Message::Text(text))) => {
+                        answers.push(serde_json::from_str::<Value>(&text)?["type"].clone())
+                    }
+                    Some(Ok(_)) => continue,
+                    other => anyhow::bail!("the socket ended: {other:?}"),
+                }
+            }
+            anyhow::ensure!(
+                answers == [json!("connection_ack"), json!("pong")],
+                "unexpected answers {answers:?}"
+            );
+            Ok(socket)
+        })
+        .buffer_unordered(32)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+async fn measure_carbot(app: &TestApp) -> anyhow::Result<(Reading, f64)> {
     let owner = app
         .register("speicher@autohaus-nord.de", "Autohaus Nord")
         .await;
@@ -297,11 +371,19 @@ async fn measure_carbot(app: &TestApp) -> anyhow::Result<Reading> {
     }
     tokio::time::sleep(SETTLE).await;
     let after_message = server.rss_kib().await?;
-    Ok(Reading {
-        before,
-        idle,
-        after_message,
-    })
+    // Then as many sockets that subscribe to nothing.
+    let sockets = connect_only(&url, &owner.access_token, IDLE).await?;
+    tokio::time::sleep(SETTLE).await;
+    let per_socket = (server.rss_kib().await? - after_message) / IDLE as f64;
+    drop(sockets);
+    Ok((
+        Reading {
+            before,
+            idle,
+            after_message,
+        },
+        per_socket,
+    ))
 }
 
 async fn measure_raw(read_buffer: Option<usize>) -> anyhow::Result<Reading> {
@@ -355,7 +437,7 @@ pub async fn run() -> anyhow::Result<()> {
     ensure_open_files((IDLE + FIRST) as u64 + 512)?;
     // The in-process app registers the owner; the measured process shares its database.
     let app = TestApp::new().await;
-    let carbot = measure_carbot(&app).await?;
+    let (carbot, per_socket) = measure_carbot(&app).await?;
     let raw = measure_raw(None).await?;
     let small = measure_raw(Some(SMALL_READ_BUFFER)).await?;
     println!(
@@ -378,9 +460,21 @@ pub async fn run() -> anyhow::Result<()> {
         );
     }
     println!(
-        "  CarBot per idle subscription (aim ≤ 24 KB): {:.1} KB; ratio to the bare connection: {:.2}",
-        carbot.per_connection(),
+        "  {}; ratio to the bare connection: {:.2}",
+        crate::aims::check(
+            "memory: KB per idle subscription",
+            carbot.per_connection(),
+            crate::aims::Aim::AtMost(12.0)
+        ),
         carbot.per_connection() / raw.per_connection()
+    );
+    println!(
+        "  then {IDLE} more sockets that subscribe to nothing: {}",
+        crate::aims::check(
+            "memory: KB per idle socket",
+            per_socket,
+            crate::aims::Aim::AtMost(8.0)
+        )
     );
     Ok(())
 }

@@ -40,8 +40,9 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::aims::{self, Aim};
 use crate::client::{Sender, connect};
-use crate::{median, workshop_uuid};
+use crate::{median, statements_so_far, workshop_uuid};
 
 /// The app's pool size in tests (`TestApp`), and so the baseline's.
 const POOL_SIZE: u32 = 8;
@@ -390,6 +391,8 @@ pub async fn run(seconds: u64, connections: usize) -> anyhow::Result<()> {
         }
     }
     let [bare, taken_over, assistant] = rates.map(median);
+    let answered = statements_per_message(&app, &mut supply, Variant::Assistant).await?;
+    let unanswered = statements_per_message(&app, &mut supply, Variant::TakenOver).await?;
     println!(
         "send-message — {connections} connections, rounds: 3 × {seconds} s each (after 1 s warm-up), medians:"
     );
@@ -397,18 +400,77 @@ pub async fn run(seconds: u64, connections: usize) -> anyhow::Result<()> {
     println!("  sendMessage, taken over (nobody answers):              {taken_over:>8.0} req/s");
     println!("  sendMessage, built-in assistant answers in-request:    {assistant:>8.0} req/s");
     println!(
-        "  ratio taken over / bare (like for like; aim ≥ 0.70):   {:>8.2}",
-        taken_over / bare
+        "  {}",
+        aims::check(
+            "send-message: taken over / bare",
+            taken_over / bare,
+            Aim::AtLeast(0.8)
+        )
     );
     println!(
-        "  ratio with assistant / bare:                           {:>8.2}",
-        assistant / bare
+        "  {}",
+        aims::check(
+            "send-message: assistant answers / bare",
+            assistant / bare,
+            Aim::AtLeast(0.3)
+        )
+    );
+    println!(
+        "  SQL statements per message, one at a time (median of {STATEMENT_RUNS}; runs {}–{} answered, {}–{} taken over):",
+        answered[0],
+        answered[STATEMENT_RUNS - 1],
+        unanswered[0],
+        unanswered[STATEMENT_RUNS - 1],
+    );
+    println!(
+        "  {}",
+        aims::check(
+            "send-message: statements per answered message",
+            answered[answered.len() / 2] as f64,
+            Aim::AtMost(6.0)
+        )
+    );
+    println!(
+        "    taken over (nobody answers): {}",
+        unanswered[unanswered.len() / 2]
     );
     println!(
         "  ({} conversations started through the API on {} client keys)",
         supply.started, supply.keys
     );
     Ok(())
+}
+
+const STATEMENT_RUNS: usize = 5;
+
+/// The SQL statements of `sendMessage`, one request at a time on a fresh conversation (the
+/// token check included), sorted: the process's counter before and after each request.
+async fn statements_per_message(
+    app: &TestApp,
+    supply: &mut Supply<'_>,
+    variant: Variant,
+) -> anyhow::Result<Vec<u64>> {
+    let addr = app.url.trim_start_matches("http://").to_owned();
+    let target = supply
+        .targets(variant, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no conversation was made"))?;
+    let mut sender: Sender = connect(&addr).await?;
+    let mut counts = Vec::with_capacity(STATEMENT_RUNS);
+    for _ in 0..STATEMENT_RUNS {
+        let before = statements_so_far(app).await?;
+        let response = sender
+            .send_request(request(&addr, variant.path(), &target))
+            .await?;
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await?.to_bytes();
+        let after = statements_so_far(app).await?;
+        variant.check(status, &String::from_utf8_lossy(&body))?;
+        counts.push(after - before);
+    }
+    counts.sort_unstable();
+    Ok(counts)
 }
 
 /// The baseline server.

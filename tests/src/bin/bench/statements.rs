@@ -12,7 +12,7 @@ use carbot_tests::chat::SITE;
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
-use crate::workshop_uuid;
+use crate::{statements_so_far, workshop_uuid};
 
 const LEADS: usize = 1_000;
 const MESSAGES_PER_CONVERSATION: usize = 4;
@@ -82,26 +82,6 @@ async fn seed(app: &TestApp, owner: &carbot_tests::Owner) -> anyhow::Result<()> 
     .await?;
     anyhow::ensure!(written == LEADS, "seeded {written} leads, not {LEADS}");
     Ok(())
-}
-
-/// The server's statement counter.
-async fn statements_so_far(app: &TestApp) -> anyhow::Result<u64> {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await?
-        .text()
-        .await?;
-    text.lines()
-        .find_map(|l| {
-            l.strip_prefix("carbot_db_statements_total ")?
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map(|n| n as u64)
-        .ok_or_else(|| anyhow::anyhow!("GET /metrics has no carbot_db_statements_total"))
 }
 
 struct Fetched {
