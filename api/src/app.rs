@@ -426,6 +426,7 @@ impl App {
             stripe_webhook_secrets: config.billing.webhook_secrets().into(),
             smtp_configured: config.mail.smtp_url.is_some(),
             websockets: TaskTracker::new(),
+            subscriptions: Default::default(),
         };
         Ok(Self {
             listener,
@@ -739,6 +740,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
     crate::metrics::record_statements(db::statements_executed());
     crate::metrics::record_unbacked_answers(openai::unbacked_answers());
     crate::metrics::record_lagged_subscribers(carbot_schema::events::lagged_subscribers());
+    crate::metrics::record_shared_subscriptions(
+        state.subscriptions.groups(),
+        crate::multiplex::joined_total(),
+        crate::multiplex::left_behind_total(),
+    );
     if let Ok(mut conn) = state.services.pool.get().await {
         db::uncounted(&mut conn, async |conn| {
             if let Ok((pending, oldest)) = mail::outbox::backlog(conn).await {

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod multiplex;
 pub mod postgres;
 pub mod request;
 pub mod security_headers;

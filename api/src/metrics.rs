@@ -48,6 +48,14 @@ pub fn record_lagged_subscribers(total: u64) {
     metrics::counter!("carbot_subscribers_resynced_total").absolute(total);
 }
 
+/// Shared subscriptions (`crate::multiplex`): running now, subscribers that joined one, and
+/// subscribers that fell behind theirs and went on alone.
+pub fn record_shared_subscriptions(running: usize, joined: u64, left_behind: u64) {
+    metrics::gauge!("carbot_shared_subscriptions").set(running as f64);
+    metrics::counter!("carbot_shared_subscription_joins_total").absolute(joined);
+    metrics::counter!("carbot_shared_subscription_left_behind_total").absolute(left_behind);
+}
+
 pub fn record_pool(state: &bb8::State) {
     metrics::gauge!("carbot_db_pool_connections").set(f64::from(state.connections));
     metrics::gauge!("carbot_db_pool_idle_connections").set(f64::from(state.idle_connections));

@@ -25,4 +25,6 @@ pub struct AppState {
     pub smtp_configured: bool,
     /// The open WebSocket connections, which shutdown waits for.
     pub(crate) websockets: TaskTracker,
+    /// Subscriptions shared by the sockets asking the same thing.
+    pub subscriptions: crate::multiplex::Multiplexer,
 }

@@ -24,6 +24,7 @@ use carbot_schema::Principal;
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
+use crate::multiplex;
 use crate::request::RequestContext;
 use crate::state::AppState;
 
@@ -83,6 +84,8 @@ async fn changed(access: &mut Option<Access>) -> Option<()> {
 struct ConnectionExecutor {
     state: AppState,
     principal: Arc<OnceLock<Principal>>,
+    /// Where the connection comes from, as part of what a shared subscription must match.
+    context: Arc<str>,
 }
 
 impl ConnectionExecutor {
@@ -103,14 +106,42 @@ impl Executor for ConnectionExecutor {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        let authenticated = self.principal.get().is_some_and(Principal::may_introspect);
-        let request = if authenticated {
+        let principal = self.principal.get().unwrap_or(&Principal::Anonymous);
+        let request = if principal.may_introspect() {
             request
         } else {
             request.disable_introspection()
         };
-        self.schema()
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+        let schema = self.schema().clone();
+        let session_data = session_data.unwrap_or_default();
+        // Subscribers asking the same thing with the same access share one subscription.
+        let Some(key) = multiplex::key(&format!("{principal:?}\n{}", self.context), &request)
+        else {
+            return schema.execute_stream_with_session_data(request, session_data);
+        };
+        let async_graphql::Request {
+            query,
+            operation_name,
+            variables,
+            extensions,
+            introspection_mode,
+            ..
+        } = request;
+        let run: multiplex::Run = Arc::new(move |position, resume| {
+            let mut request =
+                async_graphql::Request::new(query.clone()).variables(variables.clone());
+            request.operation_name.clone_from(&operation_name);
+            request.extensions = extensions.clone();
+            request.introspection_mode = introspection_mode;
+            if let Some(position) = position {
+                request = request.data(position);
+            }
+            if let Some(resume) = resume {
+                request = request.data(resume);
+            }
+            schema.execute_stream_with_session_data(request, session_data.clone())
+        });
+        self.state.subscriptions.subscribe(Some(key), run)
     }
 }
 
@@ -162,6 +193,7 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
     let executor = ConnectionExecutor {
         state: state.clone(),
         principal: principal.clone(),
+        context: format!("{context:?}").into(),
     };
     let (mut sink, stream) = socket.split();
     let operations = Arc::new(Operations::default());

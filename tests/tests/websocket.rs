@@ -204,3 +204,127 @@ async fn a_running_operation_id_used_again_closes_with_4409() {
     send(&mut socket, subscribe).await;
     assert_eq!(receive(&mut socket).await, Err(4409));
 }
+
+/// `carbot_shared_subscriptions` as `/metrics` shows it (no other test of this file scrapes).
+async fn shared_subscriptions(app: &TestApp) -> f64 {
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("carbot_shared_subscriptions "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the gauge is on /metrics: {metrics}"))
+}
+
+async fn eventually_shared(app: &TestApp, wanted: f64) {
+    for _ in 0..100 {
+        if shared_subscriptions(app).await == wanted {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "carbot_shared_subscriptions stayed {} instead of {wanted}",
+        shared_subscriptions(app).await
+    );
+}
+
+fn body(data: &Value) -> Option<&str> {
+    data["conversationEvents"]["message"]["body"].as_str()
+}
+
+fn bodies(events: &[Value]) -> Vec<String> {
+    events.iter().filter_map(body).map(str::to_owned).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sockets_asking_the_same_thing_share_one_subscription() {
+    use carbot_tests::chat::{CONVERSATION_EVENTS, Live, SITE};
+    let app = TestApp::new().await;
+    let owner = app.register("geteilt@werkstatt.de", "Geteilt GmbH").await;
+    let (_, key) = app.client_key(&owner, &[SITE]).await;
+    let visitor = app.visitor(&key, SITE).await;
+    let id = visitor.conversation_id.clone();
+    let taken = app
+        .gql(
+            Some(&owner.access_token),
+            "mutation($id: ID!) { takeOverConversation(input: { conversationId: $id }) { userErrors { code } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        taken["data"]["takeOverConversation"]["userErrors"],
+        json!([]),
+        "{taken}"
+    );
+    let send = |body: String| {
+        app.gql(
+            Some(&owner.access_token),
+            "mutation($id: ID!, $body: String!) { sendOwnerMessage(input: { conversationId: $id, body: $body }) { userErrors { code } } }",
+            json!({ "id": id, "body": body }),
+        )
+    };
+    let start = |variables: Value| {
+        Live::start(
+            &app.url,
+            Some(&owner.access_token),
+            None,
+            CONVERSATION_EVENTS,
+            variables,
+        )
+    };
+    let mut first = start(json!({ "id": id })).await.expect("subscribed");
+    let mut second = start(json!({ "id": id })).await.expect("subscribed");
+    // One that replays the conversation runs on its own.
+    let mut replaying = start(json!({ "id": id, "after": "0" }))
+        .await
+        .expect("subscribed");
+    eventually_shared(&app, 1.0).await;
+
+    // Until the shared subscription listens, messages may go by unheard: probe.
+    let mut heard = None;
+    for attempt in 0..40 {
+        send(format!("Probe {attempt}")).await;
+        if let Ok(data) = tokio::time::timeout(Duration::from_millis(500), first.next_data()).await
+        {
+            heard = body(&data).map(str::to_owned);
+            break;
+        }
+    }
+    let heard = heard.expect("the shared subscription hears the conversation");
+    let probes = second
+        .collect_until(|data| body(data) == Some(heard.as_str()))
+        .await;
+    assert_eq!(bodies(&probes).last(), Some(&heard));
+
+    for n in 0..3 {
+        send(format!("Nachricht {n}")).await;
+    }
+    let last = |data: &Value| body(data) == Some("Nachricht 2");
+    let (a, b) = (
+        first.collect_until(last).await,
+        second.collect_until(last).await,
+    );
+    assert_eq!(a, b, "both subscribers get the very same events");
+    assert_eq!(
+        bodies(&a),
+        ["Nachricht 0", "Nachricht 1", "Nachricht 2"].map(String::from)
+    );
+    let replayed = bodies(&replaying.collect_until(last).await);
+    assert!(replayed.contains(&heard), "{replayed:?}");
+
+    // The shared subscription ends with its last socket; the other ends no other's.
+    drop(first);
+    send("Nur noch einer".into()).await;
+    let rest = second.collect_until(|data| body(data) == Some("Nur noch einer"));
+    assert_eq!(bodies(&rest.await), ["Nur noch einer"]);
+    drop(second);
+    eventually_shared(&app, 0.0).await;
+}

@@ -103,7 +103,7 @@ impl ChatSubscription {
             platform.pool.clone(),
             platform.events.as_ref(),
             tenant,
-            after,
+            events::Following::of(ctx, after),
             move |event| event.conversation_id == Some(id),
         );
         let rows = Rows::of(ctx);
@@ -163,7 +163,7 @@ impl ChatSubscription {
             platform.pool.clone(),
             platform.events.as_ref(),
             tenant,
-            after,
+            events::Following::of(ctx, after),
             |stored| {
                 stored.id.is_some()
                     && matches!(

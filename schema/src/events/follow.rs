@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -23,6 +24,74 @@ const REMEMBERED: usize = 2_048;
 
 type Filter = Arc<dyn Fn(&StoredEvent) -> bool + Send + Sync>;
 
+/// Where the follower of a shared subscription stands: the id of the last stored event it
+/// handed on. The WebSocket layer runs one follower for subscribers asking the same thing
+/// (`api/src/multiplex.rs`) and reads this after each response, so that a subscriber that falls
+/// behind the shared stream can resume after the last event it got.
+#[derive(Clone, Debug, Default)]
+pub struct Position(Arc<AtomicI64>);
+
+impl Position {
+    /// The last stored event handed on, if any.
+    pub fn get(&self) -> Option<i64> {
+        Some(AtomicI64::load(&self.0, Ordering::Acquire)).filter(|id| *id > 0)
+    }
+
+    /// Records that the stored event `id` was handed on.
+    pub fn advance(&self, id: i64) {
+        self.0.fetch_max(id, Ordering::AcqRel);
+    }
+}
+
+/// In a request's data: resume a subscription that asked for no replay from the table, after
+/// `after` (or, without one, from `since`): for a subscriber that fell behind a shared stream.
+#[derive(Clone, Copy, Debug)]
+pub struct Resume {
+    pub after: Option<i64>,
+    pub since: DateTime<Utc>,
+}
+
+/// Where a follower starts: the subscription's `after`, or a [`Resume`] and a [`Position`]
+/// from the request's data.
+pub struct Following {
+    after: Option<i64>,
+    since: DateTime<Utc>,
+    catch_up: bool,
+    position: Option<Position>,
+}
+
+impl Following {
+    /// `after` is the subscription's argument (`Some(0)` replays from the start, `None` only
+    /// what happens from now on, unless the request's data holds a [`Resume`]).
+    pub fn of(ctx: &async_graphql::Context<'_>, after: Option<i64>) -> Self {
+        let position = ctx.data_opt::<Position>().cloned();
+        match (after, ctx.data_opt::<Resume>()) {
+            (None, Some(resume)) => Self {
+                after: resume.after,
+                since: resume.since,
+                catch_up: true,
+                position,
+            },
+            _ => Self::after(after, position),
+        }
+    }
+
+    fn after(after: Option<i64>, position: Option<Position>) -> Self {
+        Self {
+            after,
+            since: Utc::now(),
+            catch_up: after.is_some(),
+            position,
+        }
+    }
+}
+
+impl From<Option<i64>> for Following {
+    fn from(after: Option<i64>) -> Self {
+        Self::after(after, None)
+    }
+}
+
 struct Follower {
     live: BoxStream<'static, Envelope>,
     pending: VecDeque<StoredEvent>,
@@ -34,9 +103,16 @@ struct Follower {
     since: DateTime<Utc>,
     delivered: BTreeSet<i64>,
     catch_up: bool,
+    position: Option<Position>,
 }
 
 impl Follower {
+    fn handed_on(&self, event: &StoredEvent) {
+        if let (Some(position), Some(id)) = (&self.position, event.id) {
+            position.advance(id);
+        }
+    }
+
     fn remember(&mut self, id: i64) -> bool {
         if !self.delivered.insert(id) {
             return false;
@@ -78,15 +154,15 @@ impl Follower {
     }
 }
 
-/// The tenant's events that pass `filter`, live, after replaying stored ones after `after`
-/// (`Some(0)` replays from the start, `None` only what happens from now on).
+/// The tenant's events that pass `filter`, live, after replaying stored ones as `from` says.
 pub fn follow(
     pool: Pool,
     bus: &dyn EventBus,
     tenant: Tenant,
-    after: Option<i64>,
+    from: impl Into<Following>,
     filter: impl Fn(&StoredEvent) -> bool + Send + Sync + 'static,
 ) -> BoxStream<'static, StoredEvent> {
+    let from = from.into();
     // Subscribe before reading the table, so that nothing falls between the two.
     let follower = Follower {
         live: bus.subscribe(tenant, TOPIC),
@@ -94,14 +170,16 @@ pub fn follow(
         pool,
         tenant,
         filter: Arc::new(filter),
-        last_id: after,
-        since: Utc::now(),
+        last_id: from.after,
+        since: from.since,
         delivered: BTreeSet::new(),
-        catch_up: after.is_some(),
+        catch_up: from.catch_up,
+        position: from.position,
     };
     futures_util::stream::unfold(follower, |mut f| async move {
         loop {
             if let Some(event) = f.pending.pop_front() {
+                f.handed_on(&event);
                 return Some((event, f));
             }
             if f.catch_up {
@@ -128,6 +206,7 @@ pub fn follow(
                 continue;
             }
             if (f.filter)(&stored) {
+                f.handed_on(&stored);
                 return Some((stored, f));
             }
         }

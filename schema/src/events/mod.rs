@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 pub(crate) use bus::resync_marker;
 pub use bus::{Envelope, EventBus, Hub, InProcessEventBus, RESYNC, TOPIC, lagged_subscribers};
-pub use follow::follow;
+pub use follow::{Following, Position, Resume, follow};
 
 use crate::db::{Conn, Statement};
 use crate::error::{ApiError, ApiResult};

@@ -39,7 +39,7 @@ impl LeadSubscription {
             platform.pool.clone(),
             platform.events.as_ref(),
             tenant,
-            after,
+            events::Following::of(ctx, after),
             |stored| {
                 matches!(
                     stored.event,

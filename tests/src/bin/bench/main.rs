@@ -22,11 +22,14 @@
 //!   file);
 //! - `load`: the widget under load (k6-style stages to 100 and 200 virtual visitors on 50
 //!   workshops) against a release `carbot serve`: p50/p95/p99 per operation, errors, live
-//!   deliveries missing, server CPU per answered message.
+//!   deliveries missing, server CPU per answered message;
+//! - `workshops`: fan-out across 1,000 workshops on a release `carbot serve` with Redis: server
+//!   CPU per delivery with 1,000 workshops connected against one workshop alone, then 10,000
+//!   idle subscribers and an event to each workshop (all delivered, the average time).
 //!
-//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|analytics|load|all]
-//! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements`, `assistant` and `load`
-//! have fixed sizes and ignore both numbers; `analytics` uses the seconds only). Every figure
+//! `./dev bench [typename|search|send-message|fanout|memory|statements|assistant|analytics|load|workshops|all]
+//! [seconds-per-round] [connections]` (`fanout`, `memory`, `statements`, `assistant`, `load` and
+//! `workshops` have fixed sizes and ignore both numbers; `analytics` uses the seconds only). Every figure
 //! with an aim is listed at the end beside it; a missed aim fails the run.
 
 mod aims;
@@ -40,12 +43,13 @@ mod memory;
 mod raw_ws;
 mod send_message;
 mod statements;
+mod workshops;
 
 /// The same allocator as the `carbot` binary, so that both servers run as they would in production.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const BENCHMARKS: [&str; 9] = [
+const BENCHMARKS: [&str; 10] = [
     "typename",
     "search",
     "send-message",
@@ -55,6 +59,7 @@ const BENCHMARKS: [&str; 9] = [
     "assistant",
     "analytics",
     "load",
+    "workshops",
 ];
 
 #[tokio::main]
@@ -120,6 +125,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if selected("load") {
         outcome("load", load::run().await);
+    }
+    if selected("workshops") {
+        outcome("workshops", workshops::run().await);
     }
     let missed = aims::report();
     anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
