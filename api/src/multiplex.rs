@@ -14,9 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
-use async_graphql::{Name, Request, Response, Value, Variables};
+use async_graphql::{Name, Request, Response, ServerError, Value, Variables};
+use carbot_schema::budget::SubscriptionCost;
 use carbot_schema::events::{Position, Resume};
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use tokio::sync::broadcast;
 
@@ -70,6 +72,8 @@ struct Group {
     registry: Arc<Registry>,
     frames: broadcast::Sender<Frame>,
     position: Position,
+    /// The subscription's cost, once its budget check passed.
+    cost: tokio::sync::watch::Receiver<Option<u64>>,
     task: tokio::task::AbortHandle,
 }
 
@@ -83,41 +87,66 @@ impl Drop for Group {
     }
 }
 
-/// Runs the subscription request: for a group, whose follower keeps the [`Position`]; or on
-/// its own, resuming as the [`Resume`] says.
-pub type Run =
-    Arc<dyn Fn(Option<Position>, Option<Resume>) -> BoxStream<'static, Response> + Send + Sync>;
+/// How a subscription request is run: for a group (whose follower keeps the position and whose
+/// budget check reports the cost), or on its own (resuming as `resume` says).
+#[derive(Default)]
+pub struct Start {
+    pub position: Option<Position>,
+    pub cost: Option<SubscriptionCost>,
+    pub resume: Option<Resume>,
+}
+
+/// Runs the subscription request.
+pub type Run = Arc<dyn Fn(Start) -> BoxStream<'static, Response> + Send + Sync>;
+
+/// Charges a subscriber that joins a group what the group's subscription cost; the refusal
+/// when its budget holds too little.
+pub type Charge = Box<dyn FnOnce(u64) -> BoxFuture<'static, Option<ServerError>> + Send>;
 
 impl Multiplexer {
     /// The responses of a subscription: shared with the other subscribers of `key` when there
-    /// is one (see [`key`]), else `run` on its own.
-    pub fn subscribe(&self, key: Option<String>, run: Run) -> BoxStream<'static, Response> {
+    /// is one (see [`key`]), else `run` on its own. A subscriber that joins a running group is
+    /// charged its cost by `charge` (`None`: the caller draws from no budget).
+    pub fn subscribe(
+        &self,
+        key: Option<String>,
+        run: Run,
+        charge: Option<Charge>,
+    ) -> BoxStream<'static, Response> {
         let Some(key) = key else {
-            return run(None, None);
+            return run(Start::default());
         };
-        let group = self.group(key, &run);
+        let (group, joined) = self.group(key, &run);
         let member = Member::Shared {
             frames: group.frames.subscribe(),
             last: group.position.get(),
             since: chrono::Utc::now(),
             got_any: false,
+            charge: charge
+                .filter(|_| joined)
+                .map(|charge| (charge, group.cost.clone())),
             _group: group,
             run,
         };
         futures_util::stream::unfold(member, Member::next).boxed()
     }
 
-    /// The running group of `key`, or a new one.
-    fn group(&self, key: String, run: &Run) -> Arc<Group> {
+    /// The running group of `key` (`true`: joined), or a new one.
+    fn group(&self, key: String, run: &Run) -> (Arc<Group>, bool) {
         let mut groups = lock(&self.groups);
         if let Some(group) = groups.get(&key).and_then(|(_, group)| group.upgrade()) {
             JOINED.fetch_add(1, Ordering::Relaxed);
-            return group;
+            return (group, true);
         }
         let id = GROUP_IDS.fetch_add(1, Ordering::Relaxed);
         let (frames, _) = broadcast::channel(QUEUE);
         let position = Position::default();
-        let mut responses = run(Some(position.clone()), None);
+        let (cost, cost_known) = tokio::sync::watch::channel(None);
+        let mut responses = run(Start {
+            position: Some(position.clone()),
+            cost: Some(SubscriptionCost(cost)),
+            resume: None,
+        });
         let task = tokio::spawn({
             let (frames, position, registry, key) = (
                 frames.clone(),
@@ -147,10 +176,11 @@ impl Multiplexer {
             registry: self.groups.clone(),
             frames,
             position,
+            cost: cost_known,
             task,
         });
         groups.insert(key, (id, Arc::downgrade(&group)));
-        group
+        (group, false)
     }
 
     /// Running shared subscriptions (`/metrics`).
@@ -168,9 +198,13 @@ enum Member {
         last: Option<i64>,
         since: chrono::DateTime<chrono::Utc>,
         got_any: bool,
+        /// Still to be charged, once the group's cost is known.
+        charge: Option<(Charge, tokio::sync::watch::Receiver<Option<u64>>)>,
         run: Run,
     },
     Alone(BoxStream<'static, Response>),
+    /// Refused (its budget could not pay for it).
+    Done,
 }
 
 impl Member {
@@ -186,31 +220,44 @@ impl Member {
                     last,
                     since,
                     got_any,
+                    charge,
                     run,
                     ..
-                } => match frames.recv().await {
-                    Ok(Frame::Response { response, position }) => {
-                        *last = position.or(*last);
-                        *got_any = true;
-                        return Some((copy(&response), self));
-                    }
-                    Ok(Frame::End) | Err(broadcast::error::RecvError::Closed) => {
-                        if *got_any {
-                            return None;
+                } => {
+                    if let Some((charge, mut cost)) = charge.take() {
+                        // A group whose check failed ends: this one then runs its own.
+                        let known = cost.wait_for(Option::is_some).await.ok().and_then(|c| *c);
+                        if let Some(cost) = known
+                            && let Some(refused) = charge(cost).await
+                        {
+                            return Some((Response::from_errors(vec![refused]), Member::Done));
                         }
-                        run(None, None)
                     }
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        LEFT_BEHIND.fetch_add(1, Ordering::Relaxed);
-                        run(
-                            None,
-                            Some(Resume {
-                                after: *last,
-                                since: *since,
-                            }),
-                        )
+                    match frames.recv().await {
+                        Ok(Frame::Response { response, position }) => {
+                            *last = position.or(*last);
+                            *got_any = true;
+                            return Some((copy(&response), self));
+                        }
+                        Ok(Frame::End) | Err(broadcast::error::RecvError::Closed) => {
+                            if *got_any {
+                                return None;
+                            }
+                            run(Start::default())
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            LEFT_BEHIND.fetch_add(1, Ordering::Relaxed);
+                            run(Start {
+                                resume: Some(Resume {
+                                    after: *last,
+                                    since: *since,
+                                }),
+                                ..Start::default()
+                            })
+                        }
                     }
-                },
+                }
+                Member::Done => return None,
             };
             // Leaving the group (dropping it stops it when this was its last subscriber).
             self = Member::Alone(alone);
@@ -297,8 +344,11 @@ mod tests {
         resumed: Arc<Mutex<Vec<Resume>>>,
     ) -> Run {
         let events = Mutex::new(Some(events));
-        Arc::new(move |position, resume| match (position, resume) {
+        Arc::new(move |start: Start| match (start.position, start.resume) {
             (Some(position), _) => {
+                if let Some(cost) = start.cost {
+                    cost.0.send_replace(Some(7));
+                }
                 let events = lock_test(&events).take().expect("one group");
                 futures_util::stream::unfold(
                     (events, position),
@@ -343,8 +393,8 @@ mod tests {
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
         let resumed = Arc::default();
         let run = run(receiver, Arc::clone(&resumed));
-        let mut fast = multiplexer.subscribe(Some("k".into()), run.clone());
-        let mut slow = multiplexer.subscribe(Some("k".into()), run.clone());
+        let mut fast = multiplexer.subscribe(Some("k".into()), run.clone(), None);
+        let mut slow = multiplexer.subscribe(Some("k".into()), run.clone(), None);
         assert_eq!(multiplexer.groups(), 1);
         for n in 1..=5 {
             events.send(n).expect("the group listens");
@@ -381,8 +431,8 @@ mod tests {
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel::<i64>();
         let resumed = Arc::default();
         let run = run(receiver, resumed);
-        let mut first = multiplexer.subscribe(Some("k".into()), run.clone());
-        let mut second = multiplexer.subscribe(Some("k".into()), run);
+        let mut first = multiplexer.subscribe(Some("k".into()), run.clone(), None);
+        let mut second = multiplexer.subscribe(Some("k".into()), run, None);
         drop(events);
         assert!(first.next().await.is_none());
         // It got nothing from the group, so it ran the subscription itself (here: empty).
@@ -442,6 +492,38 @@ mod tests {
         assert_eq!(
             key("owner", &request("subscription {", serde_json::json!({}))),
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_joining_a_group_is_charged_its_cost_and_refused_if_it_cannot_pay() {
+        let multiplexer = Multiplexer::default();
+        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let run = run(receiver, Arc::default());
+        let charged = Arc::new(Mutex::new(Vec::new()));
+        let charge = |refuse: bool| -> Charge {
+            let charged = charged.clone();
+            Box::new(move |cost| {
+                Box::pin(async move {
+                    lock_test(&charged).push(cost);
+                    refuse.then(|| ServerError::new("over budget", None))
+                })
+            })
+        };
+        // The first one starts the group (its own check charges it) and pays nothing here.
+        let mut first = multiplexer.subscribe(Some("k".into()), run.clone(), Some(charge(true)));
+        let mut paying = multiplexer.subscribe(Some("k".into()), run.clone(), Some(charge(false)));
+        let mut refused = multiplexer.subscribe(Some("k".into()), run, Some(charge(true)));
+        events.send(1).expect("the group listens");
+        assert_eq!(id(&mut first).await, 1);
+        assert_eq!(id(&mut paying).await, 1);
+        let answer = refused.next().await.expect("the refusal");
+        assert_eq!(answer.errors[0].message, "over budget");
+        assert!(refused.next().await.is_none(), "a refused one ends");
+        assert_eq!(
+            *lock_test(&charged),
+            [7, 7],
+            "each joiner paid the group's cost"
         );
     }
 }

@@ -127,21 +127,33 @@ impl Executor for ConnectionExecutor {
             introspection_mode,
             ..
         } = request;
-        let run: multiplex::Run = Arc::new(move |position, resume| {
+        let run: multiplex::Run = Arc::new(move |start: multiplex::Start| {
             let mut request =
                 async_graphql::Request::new(query.clone()).variables(variables.clone());
             request.operation_name.clone_from(&operation_name);
             request.extensions = extensions.clone();
             request.introspection_mode = introspection_mode;
-            if let Some(position) = position {
+            if let Some(position) = start.position {
                 request = request.data(position);
             }
-            if let Some(resume) = resume {
+            if let Some(cost) = start.cost {
+                request = request.data(cost);
+            }
+            if let Some(resume) = start.resume {
                 request = request.data(resume);
             }
             schema.execute_stream_with_session_data(request, session_data.clone())
         });
-        self.state.subscriptions.subscribe(Some(key), run)
+        let limiter = self.state.services.limiter.clone();
+        let payer = principal.clone();
+        let charge: multiplex::Charge = Box::new(move |cost| {
+            Box::pin(
+                async move { carbot_schema::budget::charge(limiter.as_ref(), &payer, cost).await },
+            )
+        });
+        self.state
+            .subscriptions
+            .subscribe(Some(key), run, Some(charge))
     }
 }
 

@@ -121,6 +121,43 @@ pub fn response_cost(value: &Value) -> u64 {
     }
 }
 
+/// In a subscription request's data: learns the subscription's cost once it is validated and
+/// charged, so that sockets that share the running subscription (`api/src/multiplex.rs`) are
+/// charged the same when they join.
+#[derive(Clone)]
+pub struct SubscriptionCost(pub tokio::sync::watch::Sender<Option<u64>>);
+
+/// Charges `cost` to the principal's buckets as the start of a subscription does; the refusal
+/// (`RATE_LIMITED` with `retryAfter`) when they hold too little.
+pub async fn charge(
+    limiter: &dyn crate::limits::RateLimiter,
+    principal: &Principal,
+    cost: u64,
+) -> Option<ServerError> {
+    let buckets = buckets(principal);
+    if buckets.is_empty() {
+        return None;
+    }
+    draw(limiter, &buckets, cost).await.1
+}
+
+/// Draws `cost` from `buckets`: their levels, and the refusal when one holds too little.
+async fn draw(
+    limiter: &dyn crate::limits::RateLimiter,
+    buckets: &[Bucket],
+    cost: u64,
+) -> (Vec<f64>, Option<ServerError>) {
+    let Draw { levels, refused } = limiter.draw(buckets, cost as i64).await;
+    let refusal = refused.and_then(|retry| {
+        let (bucket, level) = buckets
+            .iter()
+            .zip(&levels)
+            .find(|(_, level)| (cost as f64) > **level)?;
+        Some(refusal(cost, bucket, *level, retry.secs()))
+    });
+    (levels, refusal)
+}
+
 /// Registers the budget check with the schema.
 pub struct CostBudgets;
 
@@ -198,14 +235,7 @@ impl Extension for CostCheck {
         let Some(platform) = ctx.data_opt::<Platform>().filter(|_| !buckets.is_empty()) else {
             return Ok(result);
         };
-        let Draw { levels, refused } = platform.limiter.draw(&buckets, requested as i64).await;
-        let refusal = refused.and_then(|retry| {
-            let (bucket, level) = buckets
-                .iter()
-                .zip(&levels)
-                .find(|(_, level)| (requested as f64) > **level)?;
-            Some(refusal(requested, bucket, *level, retry.secs()))
-        });
+        let (levels, refusal) = draw(platform.limiter.as_ref(), &buckets, requested).await;
         *self.account() = Some(Account {
             requested,
             actual: None,
@@ -214,7 +244,12 @@ impl Extension for CostCheck {
         });
         match refusal {
             Some(error) => Err(vec![error]),
-            None => Ok(result),
+            None => {
+                if let Some(cost) = ctx.data_opt::<SubscriptionCost>() {
+                    cost.0.send_replace(Some(requested));
+                }
+                Ok(result)
+            }
         }
     }
 

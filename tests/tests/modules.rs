@@ -181,6 +181,7 @@ fn server_modules_depend_downwards() {
         "api",
         &[
             &["metrics", "postgres", "security_headers", "smtp", "stripe"],
+            &["multiplex"],
             &["backup"],
             &["config"],
             &["seed"],

@@ -1,7 +1,9 @@
 //! `memory`: resident memory per idle subscription, measured on a server process of its own so
 //! that the clients (in this process) do not count: a `carbot serve` (the release binary next to
-//! this one) with 1,000 idle `leadEvents` subscriptions, against the bare WebSocket broadcast
-//! server (this binary as a child) with 1,000 idle connections.
+//! this one) with 1,000 idle `leadEvents` subscriptions (the same document and token, so they
+//! share one subscription), then 1,000 sockets without a subscription, then 1,000 subscriptions
+//! that each run their own (`after: "0"` replays, which is never shared), against the bare
+//! WebSocket broadcast server (this binary as a child) with 1,000 idle connections.
 //!
 //! Each server first gets a few connections, so that one-time allocations (pools, caches,
 //! buffers) are made before the first reading; the second reading follows 1,000 more.
@@ -247,12 +249,17 @@ async fn submit_lead(url: &str, key: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `count` `leadEvents` subscriptions; each has answered a ping after subscribing, so the
-/// server has taken the subscription in.
-async fn subscribe(url: &str, token: &str, count: usize) -> anyhow::Result<Vec<Live>> {
+/// `count` `leadEvents` subscriptions with `variables`; each has answered a ping after
+/// subscribing, so the server has taken the subscription in.
+async fn subscribe(
+    url: &str,
+    token: &str,
+    count: usize,
+    variables: &Value,
+) -> anyhow::Result<Vec<Live>> {
     futures_util::stream::iter(0..count)
         .map(|_| async move {
-            let mut live = Live::start(url, Some(token), None, LEAD_EVENTS, json!({}))
+            let mut live = Live::start(url, Some(token), None, LEAD_EVENTS, variables.clone())
                 .await
                 .map_err(|refused| anyhow::anyhow!("subscription refused: {refused:?}"))?;
             live.send(json!({ "type": "ping" })).await;
@@ -342,14 +349,25 @@ async fn connect_only(url: &str, token: &str, count: usize) -> anyhow::Result<Ve
         .collect()
 }
 
-async fn measure_carbot(app: &TestApp) -> anyhow::Result<(Reading, f64)> {
+/// What a `carbot serve` costs per idle subscription and per idle socket.
+struct CarbotReading {
+    /// Subscriptions asking the same thing (shared, see `api/src/multiplex.rs`).
+    shared: Reading,
+    /// KB per socket that subscribes to nothing.
+    per_socket: f64,
+    /// KB per subscription that runs on its own (each replays from the table: not shared).
+    per_own: f64,
+}
+
+async fn measure_carbot(app: &TestApp) -> anyhow::Result<CarbotReading> {
     let owner = app
         .register("speicher@autohaus-nord.de", "Autohaus Nord")
         .await;
     let (_, key) = app.client_key(&owner, &[SITE]).await;
     let server = Server::carbot(&app.database_url).await?;
     let url = format!("http://{}", server.addr);
-    let mut lives = subscribe(&url, &owner.access_token, FIRST).await?;
+    let live_only = json!({});
+    let mut lives = subscribe(&url, &owner.access_token, FIRST, &live_only).await?;
     // One lead before the first reading: the delivery path's one-time allocations are made.
     submit_lead(&url, &key).await?;
     for live in &mut lives {
@@ -357,7 +375,7 @@ async fn measure_carbot(app: &TestApp) -> anyhow::Result<(Reading, f64)> {
     }
     tokio::time::sleep(SETTLE).await;
     let before = server.rss_kib().await?;
-    lives.extend(subscribe(&url, &owner.access_token, IDLE).await?);
+    lives.extend(subscribe(&url, &owner.access_token, IDLE, &live_only).await?);
     tokio::time::sleep(SETTLE).await;
     let idle = server.rss_kib().await?;
     // Every subscription is live: each gets the next lead.
@@ -374,16 +392,22 @@ async fn measure_carbot(app: &TestApp) -> anyhow::Result<(Reading, f64)> {
     // Then as many sockets that subscribe to nothing.
     let sockets = connect_only(&url, &owner.access_token, IDLE).await?;
     tokio::time::sleep(SETTLE).await;
-    let per_socket = (server.rss_kib().await? - after_message) / IDLE as f64;
-    drop(sockets);
-    Ok((
-        Reading {
+    let with_sockets = server.rss_kib().await?;
+    let per_socket = (with_sockets - after_message) / IDLE as f64;
+    // Then as many subscriptions that each run their own.
+    let own = subscribe(&url, &owner.access_token, IDLE, &json!({ "after": "0" })).await?;
+    tokio::time::sleep(SETTLE).await;
+    let per_own = (server.rss_kib().await? - with_sockets) / IDLE as f64;
+    drop((sockets, own));
+    Ok(CarbotReading {
+        shared: Reading {
             before,
             idle,
             after_message,
         },
         per_socket,
-    ))
+        per_own,
+    })
 }
 
 async fn measure_raw(read_buffer: Option<usize>) -> anyhow::Result<Reading> {
@@ -434,10 +458,14 @@ async fn next_text(socket: &mut Socket) -> anyhow::Result<()> {
 
 pub async fn run() -> anyhow::Result<()> {
     // This process holds the client sockets of one server at a time.
-    ensure_open_files((IDLE + FIRST) as u64 + 512)?;
+    ensure_open_files((3 * IDLE + FIRST) as u64 + 512)?;
     // The in-process app registers the owner; the measured process shares its database.
     let app = TestApp::new().await;
-    let (carbot, per_socket) = measure_carbot(&app).await?;
+    let CarbotReading {
+        shared: carbot,
+        per_socket,
+        per_own,
+    } = measure_carbot(&app).await?;
     let raw = measure_raw(None).await?;
     let small = measure_raw(Some(SMALL_READ_BUFFER)).await?;
     println!(
@@ -449,7 +477,7 @@ pub async fn run() -> anyhow::Result<()> {
     for (name, reading) in [
         ("bare WebSocket broadcast process:", &raw),
         ("  the same, 4 KiB read buffer:", &small),
-        ("carbot serve, leadEvents:", &carbot),
+        ("carbot serve, leadEvents (shared):", &carbot),
     ] {
         println!(
             "  {name:<34} {:>6.1} MB  {:>6.1} MB  {:>8.1} MB           {:>6.1} KB",
@@ -462,11 +490,19 @@ pub async fn run() -> anyhow::Result<()> {
     println!(
         "  {}; ratio to the bare connection: {:.2}",
         crate::aims::check(
-            "memory: KB per idle subscription",
+            "memory: KB per idle subscription, shared",
             carbot.per_connection(),
             crate::aims::Aim::AtMost(12.0)
         ),
         carbot.per_connection() / raw.per_connection()
+    );
+    println!(
+        "  then {IDLE} more that each run their own (after: \"0\", not shared): {}",
+        crate::aims::check(
+            "memory: KB per idle subscription of its own",
+            per_own,
+            crate::aims::Aim::AtMost(12.0)
+        )
     );
     println!(
         "  then {IDLE} more sockets that subscribe to nothing: {}",
