@@ -36,19 +36,55 @@ const MIN_COVERAGE: f32 = 0.5;
 #[derive(Debug)]
 pub struct CatalogIndex {
     entries: Vec<Indexed>,
-    /// Every word of every name, alias, translation, category and description, with the number
-    /// of services it occurs in.
-    vocabulary: HashMap<String, u32>,
+    /// Every word of every name, alias, translation, category and description; services and
+    /// questions refer to them by their number here.
+    vocabulary: Vec<Word>,
+    /// The number of each word of `vocabulary`.
+    numbers: HashMap<String, u32>,
+}
+
+/// A word of the catalog.
+#[derive(Debug)]
+struct Word {
+    text: String,
+    /// Its [`letters`].
+    letters: u32,
+    /// What the word weighs in a name or alias: how rare it is among the services (an action
+    /// weighs less).
+    weight: f32,
+    /// The vehicle kind the word names ("hybrid").
+    kind: Option<VehicleKind>,
+    /// The services having it in a name or alias, by their place in `entries`, ascending: a
+    /// question is scored against these only.
+    services: Vec<u32>,
+}
+
+/// How strongly one term of a question meets each word of the vocabulary.
+struct Met {
+    /// By word number; 0 where it does not.
+    by_word: Vec<f32>,
+    /// The numbers of the words it meets.
+    words: Vec<u32>,
+}
+
+impl Met {
+    fn of(&self, word: u32) -> f32 {
+        self.by_word[word as usize]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
 }
 
 #[derive(Debug)]
 struct Indexed {
     entry: CatalogEntry,
     /// The name first (without what it says in parentheses), then what the parentheses say,
-    /// aliases and translations, each as its words with their weight in the phrase.
-    phrases: Vec<Vec<(String, f32)>>,
+    /// aliases and translations, each as its words (by number) with their weight in the phrase.
+    phrases: Vec<Vec<(u32, f32)>>,
     /// Category and description words: they break ties, never decide.
-    context: Vec<String>,
+    context: Vec<u32>,
     /// What tells this variant from its siblings: "hinten", "oelfilter", "au", "-au" (ohne AU).
     qualifiers: Vec<String>,
     kind: Option<VehicleKind>,
@@ -351,50 +387,87 @@ struct Scored {
 
 impl CatalogIndex {
     pub fn new(entries: Vec<CatalogEntry>) -> Self {
-        let mut vocabulary: HashMap<String, u32> = HashMap::default();
-        let indexed: Vec<Indexed> = entries
-            .into_iter()
-            .map(|entry| {
-                let (bare_name, explained) = split_parentheses(&entry.name);
-                let mut phrases = vec![weighted_phrase(&bare_name)];
-                phrases.extend(
-                    std::iter::once(explained.as_str())
-                        .chain(entry.aliases.iter().map(String::as_str))
-                        .map(weighted_phrase)
-                        .filter(|p| !p.is_empty()),
-                );
-                let context: Vec<String> =
-                    phrase_words(&format!("{} {}", entry.category, entry.description));
-                let name_words = words(&entry.name);
-                let kind_named = kind_in(&name_words).is_some();
-                let kind = kind_in(&name_words).or_else(|| kind_in(&words(&entry.category)));
-                let qualifiers = qualifiers_of(&name_words);
-                let actions = actions_in(&name_words, true);
-                let mut seen: Vec<&String> = phrases
-                    .iter()
-                    .flatten()
-                    .map(|(w, _)| w)
-                    .chain(&context)
-                    .collect();
-                seen.sort();
-                seen.dedup();
-                for word in seen {
-                    *vocabulary.entry(word.clone()).or_default() += 1;
-                }
-                Indexed {
-                    entry,
-                    phrases,
-                    context,
-                    qualifiers,
-                    kind,
-                    kind_named,
-                    actions,
-                }
+        let mut vocabulary: Vec<Word> = Vec::new();
+        let mut numbers: HashMap<String, u32> = HashMap::default();
+        // Per word, the services it occurs in anywhere (context included).
+        let mut occurrences: Vec<u32> = Vec::new();
+        let mut number = |word: String, vocabulary: &mut Vec<Word>| -> u32 {
+            *numbers.entry(word).or_insert_with_key(|word| {
+                vocabulary.push(Word {
+                    kind: kind_in(std::slice::from_ref(word)),
+                    letters: letters(word),
+                    text: word.clone(),
+                    weight: 0.0,
+                    services: Vec::new(),
+                });
+                (vocabulary.len() - 1) as u32
             })
-            .collect();
+        };
+        let mut indexed: Vec<Indexed> = Vec::with_capacity(entries.len());
+        for (service, entry) in entries.into_iter().enumerate() {
+            let (bare_name, explained) = split_parentheses(&entry.name);
+            let mut texts = vec![weighted_phrase(&bare_name)];
+            texts.extend(
+                std::iter::once(explained.as_str())
+                    .chain(entry.aliases.iter().map(String::as_str))
+                    .map(weighted_phrase)
+                    .filter(|p| !p.is_empty()),
+            );
+            let phrases: Vec<Vec<(u32, f32)>> = texts
+                .into_iter()
+                .map(|phrase| {
+                    phrase
+                        .into_iter()
+                        .map(|(word, role)| (number(word, &mut vocabulary), role))
+                        .collect()
+                })
+                .collect();
+            let context: Vec<u32> =
+                phrase_words(&format!("{} {}", entry.category, entry.description))
+                    .into_iter()
+                    .map(|word| number(word, &mut vocabulary))
+                    .collect();
+            let mut named: Vec<u32> = phrases.iter().flatten().map(|(w, _)| *w).collect();
+            named.sort_unstable();
+            named.dedup();
+            for word in &named {
+                vocabulary[*word as usize].services.push(service as u32);
+            }
+            named.extend(&context);
+            named.sort_unstable();
+            named.dedup();
+            occurrences.resize(vocabulary.len(), 0);
+            for word in named {
+                occurrences[word as usize] += 1;
+            }
+            let name_words = words(&entry.name);
+            let kind_named = kind_in(&name_words).is_some();
+            let kind = kind_in(&name_words).or_else(|| kind_in(&words(&entry.category)));
+            let qualifiers = qualifiers_of(&name_words);
+            let actions = actions_in(&name_words, true);
+            indexed.push(Indexed {
+                entry,
+                phrases,
+                context,
+                qualifiers,
+                kind,
+                kind_named,
+                actions,
+            });
+        }
+        let total = indexed.len() as f32;
+        for (word, services) in vocabulary.iter_mut().zip(occurrences) {
+            let rarity = (1.0 + total / services.max(1) as f32).ln();
+            word.weight = if is_action(&word.text) {
+                rarity * 0.3
+            } else {
+                rarity
+            };
+        }
         Self {
             entries: indexed,
             vocabulary,
+            numbers,
         }
     }
 
@@ -424,10 +497,10 @@ impl CatalogIndex {
             .iter()
             .filter(|t| !t.qualifier && !t.action)
             .any(|term| {
-                self.vocabulary.keys().any(|word| {
+                self.vocabulary.iter().any(|word| {
                     term.forms
                         .iter()
-                        .any(|(form, sure)| sure * strength(form, word) >= 0.75)
+                        .any(|(form, sure)| sure * strength(form, &word.text) >= 0.75)
                 })
             })
     }
@@ -454,15 +527,13 @@ impl CatalogIndex {
                 // Counted by the services having the word itself (or a form of it), else by
                 // those having it as part of a longer one.
                 let having = |least: f32| {
-                    self.entries
-                        .iter()
-                        .filter(|e| {
-                            e.phrases
-                                .iter()
-                                .flatten()
-                                .any(|(w, _)| by_word.get(w.as_str()).is_some_and(|s| *s >= least))
-                        })
-                        .count() as f32
+                    let mut having = vec![false; self.entries.len()];
+                    for word in by_word.words.iter().filter(|w| by_word.of(**w) >= least) {
+                        for service in &self.vocabulary[*word as usize].services {
+                            having[*service as usize] = true;
+                        }
+                    }
+                    having.iter().filter(|h| **h).count() as f32
                 };
                 let services = match having(0.9) {
                     0.0 => having(0.6),
@@ -492,7 +563,17 @@ impl CatalogIndex {
 
         // Per service: its score and how much of each term its name or an alias explains.
         let mut scored: Vec<(Scored, Vec<f32>)> = Vec::new();
-        for (index, indexed) in self.entries.iter().enumerate() {
+        // Only a service with a name or alias word the question meets can carry it.
+        let mut candidates: Vec<u32> = strengths
+            .iter()
+            .flat_map(|met| &met.words)
+            .flat_map(|word| &self.vocabulary[*word as usize].services)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for index in candidates.into_iter().map(|index| index as usize) {
+            let indexed = &self.entries[index];
             if let Some(kind) = indexed.kind
                 && indexed.kind_named
                 && !kind.suits(query.kind)
@@ -571,8 +652,8 @@ impl CatalogIndex {
                     let hit = indexed
                         .context
                         .iter()
-                        .filter_map(|w| by_word.get(w.as_str()))
-                        .fold(0.0_f32, |a, b| a.max(*b));
+                        .map(|w| by_word.of(*w))
+                        .fold(0.0_f32, f32::max);
                     weight * hit
                 })
                 .sum();
@@ -695,23 +776,33 @@ impl CatalogIndex {
     }
 
     /// For each term, the vocabulary words it meets and how strongly.
-    fn strengths(&self, query: &Query) -> Vec<HashMap<&str, f32>> {
+    fn strengths(&self, query: &Query) -> Vec<Met> {
         query
             .terms
             .iter()
             .map(|term| {
-                let mut by_word: HashMap<&str, f32> = HashMap::default();
-                for word in self.vocabulary.keys() {
-                    let best = term
-                        .forms
+                let mut met = Met {
+                    by_word: vec![0.0; self.vocabulary.len()],
+                    words: Vec::new(),
+                };
+                let forms: Vec<(&str, f32, u32)> = term
+                    .forms
+                    .iter()
+                    .map(|(form, sure)| (form.as_str(), *sure, letters(form)))
+                    .collect();
+                for (number, word) in self.vocabulary.iter().enumerate() {
+                    let best = forms
                         .iter()
-                        .map(|(form, sure)| sure * strength(form, word))
+                        .map(|(form, sure, known)| {
+                            sure * strength_known(form, &word.text, [*known, word.letters])
+                        })
                         .fold(0.0_f32, f32::max);
                     if best > 0.0 {
-                        by_word.insert(word.as_str(), best);
+                        met.by_word[number] = best;
+                        met.words.push(number as u32);
                     }
                 }
-                by_word
+                met
             })
             .collect()
     }
@@ -720,19 +811,18 @@ impl CatalogIndex {
     /// is met as a whole; and per term, how well it is met.
     fn phrase_score(
         &self,
-        phrase: &[(String, f32)],
-        strengths: &[HashMap<&str, f32>],
+        phrase: &[(u32, f32)],
+        strengths: &[Met],
         weights: &[f32],
         query: &Query,
     ) -> (f32, Vec<f32>, f32) {
-        let total = self.entries.len() as f32;
         let mut matched = 0.0;
         let mut per_term = Vec::with_capacity(strengths.len());
         for ((by_word, weight), term) in strengths.iter().zip(weights).zip(&query.terms) {
             let hit = phrase
                 .iter()
-                .filter_map(|(w, _)| by_word.get(w.as_str()))
-                .fold(0.0_f32, |a, b| a.max(*b));
+                .map(|(w, _)| by_word.of(*w))
+                .fold(0.0_f32, f32::max);
             let hit = if term.negated { 0.0 } else { hit };
             matched += weight * hit;
             per_term.push(hit);
@@ -740,21 +830,13 @@ impl CatalogIndex {
         if matched <= 0.0 {
             return (0.0, per_term, 0.0);
         }
-        let word_weight = |word: &str| {
-            let services = self.vocabulary.get(word).copied().unwrap_or(1) as f32;
-            let rarity = (1.0 + total / services).ln();
-            if is_action(word) {
-                rarity * 0.3
-            } else {
-                rarity
-            }
-        };
         let (mut met, mut all) = (0.0, 0.0);
         for (word, role) in phrase {
-            let weight = word_weight(word) * role;
+            let known = &self.vocabulary[*word as usize];
+            let weight = known.weight * role;
             all += weight;
             // "Hybrid" in "Hybrid Inspektion" is met by the visitor's Prius.
-            if kind_in(std::slice::from_ref(word)).is_some_and(|k| Some(k) == query.kind) {
+            if known.kind.is_some_and(|k| Some(k) == query.kind) {
                 met += weight;
                 continue;
             }
@@ -762,21 +844,22 @@ impl CatalogIndex {
                 .iter()
                 .zip(&query.terms)
                 .filter(|(_, term)| !term.negated)
-                .filter_map(|(by_word, _)| by_word.get(word.as_str()))
-                .fold(0.0_f32, |a, b| a.max(*b));
+                .map(|(by_word, _)| by_word.of(*word))
+                .fold(0.0_f32, f32::max);
             met += weight * hit;
         }
         let coverage = if all > 0.0 { met / all } else { 0.0 };
         // "wallbox charger" against "onboard charger": a word the catalog does not know right
         // before the word met, where the name has a word of its own, says it is another thing.
-        let hit_of = |term: usize, word: &str| {
-            (!query.terms[term].negated)
-                .then(|| strengths[term].get(word).copied())
-                .flatten()
-                .unwrap_or(0.0)
+        let hit_of = |term: usize, word: u32| {
+            if query.terms[term].negated {
+                0.0
+            } else {
+                strengths[term].of(word)
+            }
         };
         let other_thing = phrase.windows(2).any(|pair| {
-            let (before, head) = (&pair[0].0, &pair[1].0);
+            let (before, head) = (pair[0].0, pair[1].0);
             (0..query.terms.len()).any(|t| {
                 hit_of(t, head) >= 0.9
                     && (0..query.terms.len()).all(|u| hit_of(u, before) < 0.6)
@@ -795,20 +878,16 @@ impl CatalogIndex {
     }
 
     /// Variants named in the question win; variants it does not name lose a little.
-    fn variant_factor(
-        &self,
-        indexed: &Indexed,
-        query: &Query,
-        strengths: &[HashMap<&str, f32>],
-    ) -> f32 {
+    fn variant_factor(&self, indexed: &Indexed, query: &Query, strengths: &[Met]) -> f32 {
         let mut factor = 1.0;
         for qualifier in &indexed.qualifiers {
             let (word, without) = match qualifier.strip_prefix('-') {
                 Some(word) => (word, true),
                 None => (qualifier.as_str(), false),
             };
+            let number = self.numbers.get(word).copied();
             let named = query.terms.iter().zip(strengths).any(|(term, by_word)| {
-                term.negated == without && by_word.get(word).is_some_and(|s| *s >= 0.6)
+                term.negated == without && number.is_some_and(|n| by_word.of(n) >= 0.6)
             });
             // An electric car has no exhaust: the variant without the emissions test is its.
             let named = if query.kind == Some(VehicleKind::Electric)
@@ -910,6 +989,12 @@ fn is_term(word: &str) -> bool {
 /// inflected ("bremse", "bremsen"); the first part of a compound ("oel" in "oelwechsel"); its
 /// last part ("filter" in "oelfilter"); a typo ("zahnrimen").
 pub(crate) fn strength(q: &str, e: &str) -> f32 {
+    strength_known(q, e, [letters(q), letters(e)])
+}
+
+/// [`strength`] with the [`letters`] of both words known: the index compares every question
+/// word with every catalog word, and most pairs are too far apart for a typo.
+fn strength_known(q: &str, e: &str, [q_letters, e_letters]: [u32; 2]) -> f32 {
     if q == e {
         return 1.0;
     }
@@ -945,11 +1030,19 @@ pub(crate) fn strength(q: &str, e: &str) -> f32 {
     let has_digit = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
     if ql >= 5 && el >= 5 && ql.abs_diff(el) <= 2 && !has_digit(q) && !has_digit(e) {
         let limit = if ql.min(el) >= 8 { 2 } else { 1 };
-        if edit_distance(q, e, limit) <= limit {
+        // An edit adds or takes away at most two letters of the set.
+        let apart = (q_letters ^ e_letters).count_ones() as usize;
+        if apart <= 2 * limit && edit_distance(q, e, limit) <= limit {
             return 0.75;
         }
     }
     0.0
+}
+
+/// The characters a word has, as a set of 32 bits (characters may share one): one edit of the
+/// word changes at most two bits.
+fn letters(word: &str) -> u32 {
+    word.chars().fold(0, |set, c| set | 1 << (c as u32 % 32))
 }
 
 /// A German word without its inflection: "bremsen" → "brems", "kupplungen" → "kupplung".
@@ -1407,5 +1500,52 @@ mod tests {
         assert_eq!(edit_distance("kupplung", "kuplpung", 2), 1);
         assert_eq!(edit_distance("zahnriemen", "zahnrimen", 2), 1);
         assert!(edit_distance("auspuff", "batterie", 2) > 2);
+    }
+
+    /// The letter sets never turn away a typo: every word one or two edits away (swaps,
+    /// insertions, deletions, substitutions, umlauts too) is within twice as many bits.
+    #[test]
+    fn letter_sets_keep_every_typo() {
+        fn edits(word: &[char]) -> Vec<Vec<char>> {
+            let mut out = Vec::new();
+            for i in 0..=word.len() {
+                for c in ['a', 'q', 'ü', 'z', 'ß'] {
+                    let mut inserted = word.to_vec();
+                    inserted.insert(i, c);
+                    out.push(inserted);
+                    if i < word.len() {
+                        let mut substituted = word.to_vec();
+                        substituted[i] = c;
+                        out.push(substituted);
+                    }
+                }
+                if i < word.len() {
+                    let mut deleted = word.to_vec();
+                    deleted.remove(i);
+                    out.push(deleted);
+                }
+                if i + 1 < word.len() {
+                    let mut swapped = word.to_vec();
+                    swapped.swap(i, i + 1);
+                    out.push(swapped);
+                }
+            }
+            out
+        }
+        for word in ["zahnriemen", "bremsen", "kupplung", "größe"] {
+            let original: Vec<char> = word.chars().collect();
+            let of = |chars: &[char]| chars.iter().collect::<String>();
+            for once in edits(&original) {
+                for twice in std::iter::once(once.clone()).chain(edits(&once)) {
+                    let (a, b) = (of(&original), of(&twice));
+                    let distance = edit_distance(&a, &b, 2);
+                    if distance <= 2 {
+                        let apart = (letters(&a) ^ letters(&b)).count_ones() as usize;
+                        assert!(apart <= 2 * distance, "{a} / {b}: {apart} bits, {distance}");
+                    }
+                }
+            }
+        }
+        assert_eq!(strength("zahnrimen", "zahnriemen"), 0.75);
     }
 }
