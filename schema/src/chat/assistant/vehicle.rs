@@ -354,9 +354,44 @@ pub struct Vehicle {
     pub kind: Option<VehicleKind>,
 }
 
+/// Texts already read ([`Vehicle::in_text`]), by a keyed hash of the text: a conversation's
+/// vehicle is read from its last messages at every message, and each is read once this way.
+struct Read {
+    keys: std::hash::RandomState,
+    vehicles: std::sync::Mutex<rustc_hash::FxHashMap<u64, Option<Vehicle>>>,
+}
+
+/// Most texts [`Read`] keeps; it starts over when full.
+const READ_TEXTS: usize = 4096;
+
+static READ: std::sync::LazyLock<Read> = std::sync::LazyLock::new(|| Read {
+    keys: std::hash::RandomState::new(),
+    vehicles: std::sync::Mutex::default(),
+});
+
 impl Vehicle {
     /// What `text` says about a vehicle; `None` when it names none.
     pub fn in_text(text: &str) -> Option<Self> {
+        use std::hash::BuildHasher;
+        let key = READ.keys.hash_one(text);
+        let vehicles = || {
+            READ.vehicles
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(known) = vehicles().get(&key) {
+            return known.clone();
+        }
+        let vehicle = Self::read(text);
+        let mut known = vehicles();
+        if known.len() >= READ_TEXTS {
+            known.clear();
+        }
+        known.insert(key, vehicle.clone());
+        vehicle
+    }
+
+    fn read(text: &str) -> Option<Self> {
         let words = words(text);
         let mut vehicle = Self {
             kind: kind_in(&words),

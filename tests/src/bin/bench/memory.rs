@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use carbot_tests::chat::{LEAD_EVENTS, Live, SITE, Socket};
+use carbot_tests::chat::{LEAD_EVENTS, Live, SITE, Socket, persisted};
 use carbot_tests::{JWT_SECRET, TestApp};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -195,17 +195,18 @@ impl Server {
     }
 }
 
-/// POSTs a GraphQL request to `url` from the widget's site; returns the JSON answer.
+/// POSTs the widget's trusted document `name` to `url` from the widget's site, as the widget
+/// does; returns the JSON answer.
 async fn post(
     url: &str,
     token: Option<&str>,
-    query: &str,
+    name: &str,
     variables: Value,
 ) -> anyhow::Result<Value> {
     let mut request = reqwest::Client::new()
         .post(format!("{url}/graphql"))
         .header("origin", SITE)
-        .json(&json!({ "query": query, "variables": variables }));
+        .json(&persisted(name, variables));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -217,8 +218,7 @@ async fn submit_lead(url: &str, key: &str) -> anyhow::Result<()> {
     let started = post(
         url,
         None,
-        "mutation($input: StartConversationInput!) { startConversation(input: $input) {
-            conversation { id } visitorToken } }",
+        "StartConversation",
         json!({ "input": { "clientKey": key, "pageUrl": format!("{SITE}/service") } }),
     )
     .await?;
@@ -232,7 +232,7 @@ async fn submit_lead(url: &str, key: &str) -> anyhow::Result<()> {
     let lead = post(
         url,
         Some(token),
-        "mutation($input: SubmitLeadInput!) { submitLead(input: $input) { lead { id } userErrors { code } } }",
+        "SubmitLead",
         json!({ "input": {
             "conversationId": conversation,
             "name": "Erika Mustermann",
@@ -250,7 +250,7 @@ async fn submit_lead(url: &str, key: &str) -> anyhow::Result<()> {
 }
 
 /// `count` `leadEvents` subscriptions with `variables`; each has answered a ping after
-/// subscribing, so the server has taken the subscription in.
+/// subscribing (and after what it replays), so the server has taken the subscription in.
 async fn subscribe(
     url: &str,
     token: &str,
@@ -263,11 +263,15 @@ async fn subscribe(
                 .await
                 .map_err(|refused| anyhow::anyhow!("subscription refused: {refused:?}"))?;
             live.send(json!({ "type": "ping" })).await;
-            let pong = live.receive().await;
-            anyhow::ensure!(
-                pong.as_ref().is_ok_and(|m| m["type"] == "pong"),
-                "no pong: {pong:?}"
-            );
+            // A replay (`after`) sends the stored events first.
+            loop {
+                let message = live.receive().await;
+                match &message {
+                    Ok(m) if m["type"] == "pong" => break,
+                    Ok(m) if m["type"] == "next" => continue,
+                    _ => anyhow::bail!("no pong: {message:?}"),
+                }
+            }
             Ok(live)
         })
         .buffer_unordered(32)
