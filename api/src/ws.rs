@@ -209,7 +209,8 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
     };
     let (mut sink, stream) = socket.split();
     let operations = Arc::new(Operations::default());
-    let (duplicate_tx, mut duplicate_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    // Small one-value channels: an mpsc channel allocates 32 slots up front, per socket.
+    let (duplicate_tx, mut duplicate_rx) = tokio::sync::watch::channel::<Option<String>>(None);
     let input_operations = operations.clone();
     let input = stream
         .take_while(|message| futures_util::future::ready(message.is_ok()))
@@ -223,7 +224,7 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
             let bytes = bytes.filter(|bytes| match input_operations.client_message(bytes) {
                 Ok(()) => true,
                 Err(id) => {
-                    let _ = duplicate_tx.send(id);
+                    duplicate_tx.send_replace(Some(id));
                     false
                 }
             });
@@ -232,8 +233,7 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
     let auth_state = state.clone();
     let auth_principal = principal.clone();
     // The token that was accepted, for authenticating again when access changes.
-    let (accepted_tx, mut accepted_rx) =
-        tokio::sync::mpsc::unbounded_channel::<(String, Principal)>();
+    let (accepted_tx, mut accepted_rx) = tokio::sync::oneshot::channel::<(String, Principal)>();
     let reauth_context = context.clone();
     let protocol =
         async_graphql::http::WebSocket::new(executor, input, WebSocketProtocols::GraphQLWS)
@@ -291,7 +291,8 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
                 }
                 None => break,
             },
-            Some(id) = duplicate_rx.recv() => {
+            Ok(()) = duplicate_rx.changed() => {
+                let id = duplicate_rx.borrow_and_update().clone().unwrap_or_default();
                 let _ = sink.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
                 break;
             }
@@ -303,7 +304,7 @@ async fn serve(socket: WebSocket, state: AppState, context: RequestContext) {
                 let _ = sink.send(close(1001, "Server shutting down")).await;
                 break;
             }
-            Some((token, accepted)) = accepted_rx.recv() => {
+            Ok((token, accepted)) = &mut accepted_rx, if !accepted_rx.is_terminated() => {
                 if let Some(at) = state.services.auth.expires_at(&token, &accepted) {
                     let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
                     expiry.as_mut().reset(tokio::time::Instant::now() + left);
