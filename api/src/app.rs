@@ -412,7 +412,7 @@ impl App {
         if embedded.is_some() || config.seed_demo {
             seed::demo_workshop(&services).await?;
         }
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             schemas: Schemas::new(services.clone()),
             services,
             metrics: crate::metrics::handle(),
@@ -427,7 +427,7 @@ impl App {
             smtp_configured: config.mail.smtp_url.is_some(),
             websockets: TaskTracker::new(),
             subscriptions: Default::default(),
-        };
+        });
         Ok(Self {
             listener,
             state,
