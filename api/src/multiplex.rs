@@ -225,7 +225,8 @@ impl Member {
                     ..
                 } => {
                     if let Some((charge, mut cost)) = charge.take() {
-                        // A group whose check failed ends: this one then runs its own.
+                        // A group whose check failed never learns its cost (the sender goes
+                        // with its request): this one then follows the group to its end.
                         let known = cost.wait_for(Option::is_some).await.ok().and_then(|c| *c);
                         if let Some(cost) = known
                             && let Some(refused) = charge(cost).await

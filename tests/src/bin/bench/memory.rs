@@ -501,19 +501,19 @@ pub async fn run() -> anyhow::Result<()> {
         carbot.per_connection() / raw.per_connection()
     );
     println!(
-        "  then {IDLE} more that each run their own (after: \"0\", not shared): {}",
-        crate::aims::check(
-            "memory: KB per idle subscription of its own",
-            per_own,
-            crate::aims::Aim::AtMost(12.0)
-        )
-    );
-    println!(
         "  then {IDLE} more sockets that subscribe to nothing: {}",
         crate::aims::check(
             "memory: KB per idle socket",
             per_socket,
             crate::aims::Aim::AtMost(8.0)
+        )
+    );
+    println!(
+        "  then {IDLE} more that each run their own (after: \"0\", not shared): {}",
+        crate::aims::check(
+            "memory: KB per idle subscription of its own",
+            per_own,
+            crate::aims::Aim::AtMost(12.0)
         )
     );
     Ok(())
